@@ -1,0 +1,68 @@
+"""Run-time configuration from the environment, shared by `make run`, `dagster dev` and the tests.
+
+Every path is resolved against the repository root when relative, so the commands behave the same
+from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+# A fixed, clearly labelled development key so the demo runs without set-up. Production
+# deployments MUST set YIBAO_PSN_KEY_SECRET: with this key anyone can re-identify psn_key values.
+DEV_PSN_KEY_SECRET = "DEVELOPMENT-ONLY-psn-key-secret-set-YIBAO_PSN_KEY_SECRET-in-production"
+
+DEFAULTS = {
+    "YIBAO_LANDING_DIR": "data/landing",
+    "YIBAO_WAREHOUSE": "data/warehouse.duckdb",
+    "YIBAO_OUTPUT_DIR": "data/outputs",
+}
+
+
+def _path(var: str) -> Path:
+    p = Path(os.environ.get(var) or DEFAULTS[var]).expanduser()
+    return p if p.is_absolute() else (REPO_ROOT / p)
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse: Path
+    output_dir: Path
+    psn_key_secret: str
+    duckdb_memory_limit: str | None
+    duckdb_threads: int | None
+
+    @property
+    def landing_is_default(self) -> bool:
+        return self.landing_dir == (REPO_ROOT / DEFAULTS["YIBAO_LANDING_DIR"])
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        return self.psn_key_secret == DEV_PSN_KEY_SECRET
+
+    def export_env(self) -> dict[str, str]:
+        """Environment for child processes (dbt) with every path made absolute."""
+        env = {
+            "YIBAO_LANDING_DIR": str(self.landing_dir),
+            "YIBAO_WAREHOUSE": str(self.warehouse),
+            "YIBAO_OUTPUT_DIR": str(self.output_dir),
+        }
+        return env
+
+
+def settings() -> Settings:
+    threads = os.environ.get("YIBAO_DUCKDB_THREADS")
+    return Settings(
+        landing_dir=_path("YIBAO_LANDING_DIR"),
+        warehouse=_path("YIBAO_WAREHOUSE"),
+        output_dir=_path("YIBAO_OUTPUT_DIR"),
+        psn_key_secret=os.environ.get("YIBAO_PSN_KEY_SECRET") or DEV_PSN_KEY_SECRET,
+        duckdb_memory_limit=os.environ.get("YIBAO_DUCKDB_MEMORY_LIMIT") or None,
+        duckdb_threads=int(threads) if threads else None,
+    )

@@ -1,0 +1,42 @@
+"""Pseudonymisation: psn_key = HMAC-SHA256(secret, certno), and masked display values.
+
+A plain hash of a 身份证号 is brute-forceable (~10^11 possible IDs); a keyed HMAC is not without
+the secret. The secret comes from ``YIBAO_PSN_KEY_SECRET`` and never reaches SQL text, logs or
+dbt's ``target/``: dbt calls the ``yibao_psn_key`` function this module registers on each DuckDB
+connection (see ``ingest/dbt_plugin.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pyarrow as pa
+
+from ingest.config import settings
+
+
+def psn_key(secret: str, certno: str | None) -> str | None:
+    if certno is None:
+        return None
+    return hmac.new(secret.encode("utf-8"), certno.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def register_udfs(conn, secret: str | None = None) -> None:
+    """Register ``yibao_psn_key(varchar) -> varchar`` on a DuckDB connection."""
+    key = (secret or settings().psn_key_secret).encode("utf-8")
+
+    def _udf(values: pa.Array) -> pa.Array:
+        out = [
+            None if v is None else hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()
+            for v in values.to_pylist()
+        ]
+        return pa.array(out, type=pa.string())
+
+    try:
+        conn.remove_function("yibao_psn_key")
+    except Exception:  # noqa: BLE001 - not registered yet
+        pass
+    conn.create_function(
+        "yibao_psn_key", _udf, ["VARCHAR"], "VARCHAR", type="arrow", null_handling="special"
+    )
