@@ -8,6 +8,7 @@ connection (see ``ingest/dbt_plugin.py``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 
@@ -33,10 +34,8 @@ def register_udfs(conn, secret: str | None = None) -> None:
         ]
         return pa.array(out, type=pa.string())
 
-    try:
+    with contextlib.suppress(Exception):  # not registered yet
         conn.remove_function("yibao_psn_key")
-    except Exception:  # noqa: BLE001 - not registered yet
-        pass
     conn.create_function(
         "yibao_psn_key", _udf, ["VARCHAR"], "VARCHAR", type="arrow", null_handling="special"
     )

@@ -66,7 +66,7 @@ class Field:
 class FeedSpec:
     name: str
     label_zh: str
-    group: str  # reference | settlement | his | pharmacy | inventory | casework
+    group: str  # reference | platform | his | pharmacy | inventory | casework
     fields: tuple[Field, ...]
     key: tuple[str, ...] = ()
     # reference feeds are full snapshots: the newest period is the current state
@@ -188,7 +188,7 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # ------------------------------------------------------------ settlement platform
     FeedSpec(
-        "mdtrt", "就诊信息", "settlement", sender_kind="centre", usual_format="parquet",
+        "mdtrt", "就诊信息", "platform", sender_kind="centre", usual_format="parquet",
         key=("mdtrt_id",),
         order_pairs=(("begntime", "endtime"),),
         description="Visits (MDTRT_D).",
@@ -208,7 +208,7 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "setl", "结算信息", "settlement", sender_kind="centre", usual_format="parquet",
+        "setl", "结算信息", "platform", sender_kind="centre", usual_format="parquet",
         key=("setl_id",),
         description="Settlements (SETL_D).",
         fields=(
@@ -230,7 +230,7 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "fee_list", "费用明细", "settlement", sender_kind="centre", usual_format="parquet",
+        "fee_list", "费用明细", "platform", sender_kind="centre", usual_format="parquet",
         key=("feedetl_sn",),
         description="Fee detail lines (FEE_LIST_D).",
         fields=(
@@ -257,7 +257,7 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "setl_diag", "结算诊断", "settlement", sender_kind="centre", usual_format="parquet",
+        "setl_diag", "结算诊断", "platform", sender_kind="centre", usual_format="parquet",
         key=("mdtrt_id", "diag_code"),
         description="Settlement diagnoses (SETL_LIST_DIAG_D).",
         fields=(
@@ -493,45 +493,64 @@ def raw_table_ddl(feed: FeedSpec, schema: str = "raw") -> str:
     return f'create table if not exists "{schema}"."{feed.name}" (\n' + ",\n".join(cols) + "\n)"
 
 
-def render_dbt_sources() -> str:
-    """The dbt sources YAML for every raw feed, generated from the specs (kept in sync by a test)."""
+SOURCE_GROUPS: dict[str, str] = {
+    "reference": "Reference data from the centre (monthly full snapshots)",
+    "platform": "Settlement platform extracts (MDTRT_D, SETL_D, FEE_LIST_D, SETL_LIST_DIAG_D)",
+    "his": "Hospital HIS extracts (institutions, monthly)",
+    "pharmacy": "Retail pharmacy sales (3505/3506)",
+    "inventory": "进销存: purchases, stocktakes, stock changes (3501-3504)",
+    "casework": "The bureau's own casework records",
+}
+
+
+def render_dbt_sources(group: str) -> str:
+    """dbt sources YAML for one source group, generated from the specs (kept in sync by a test).
+
+    Every raw table lives in schema ``raw``; the source name is the delivering system, so staging
+    models read ``stg_<group>__<entity>``.
+    """
     lines = [
         "# GENERATED from ingest/specs.py by `python -m ingest.specs` — do not edit by hand.",
         "version: 2",
         "",
         "sources:",
-        "  - name: raw",
+        f"  - name: {group}",
         "    schema: raw",
-        "    description: Delivered rows as loaded by ingest/ (typed, one batch per file, with lineage).",
+        f"    description: \"{SOURCE_GROUPS[group]}; rows as loaded by ingest/ (typed, lineage _*).\"",
         "    tables:",
     ]
-    for feed in FEEDS_LIST:
+    for feed in (f for f in FEEDS_LIST if f.group == group):
         key = ", ".join(feed.key) if feed.key else "none (the contract gives none)"
         lines += [
             f"      - name: {feed.name}",
-            f"        description: \"{feed.label_zh} — {feed.description} Key: {key}.\"",
+            f"        description: \"{feed.label_zh} — {feed.description} Contract key: {key}.\"",
             "        meta:",
             f"          label_zh: {feed.label_zh}",
-            f"          group: {feed.group}",
-            f"          dagster:",
+            "          dagster:",
             f"            asset_key: [raw, {feed.name}]",
             "        columns:",
         ]
         for f in feed.fields:
             lines.append(f"          - name: {f.code}")
-            if f.label_zh or f.aliases:
+            label = f.label_zh or (f.aliases[0] if f.aliases else "")
+            if label or f.sensitive:
                 lines.append("            meta:")
-                lines.append(f"              label_zh: {f.label_zh or f.aliases[0]}")
+                if label:
+                    lines.append(f"              label_zh: {label}")
                 if f.sensitive:
                     lines.append("              pii: true")
-            if f.required:
-                lines += ["            data_tests:", "              - not_null"]
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # pragma: no cover - regenerates the dbt sources file
-    import pathlib
+def dbt_sources_path(group: str):
+    from ingest.config import DBT_PROJECT_DIR
 
-    target = pathlib.Path(__file__).resolve().parents[1] / "dbt_project/models/staging/_raw__sources.yml"
-    target.write_text(render_dbt_sources(), encoding="utf-8")
-    print(f"wrote {target}")
+    return DBT_PROJECT_DIR / "models" / "staging" / group / f"_{group}__sources.yml"
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the dbt sources files
+    for g in SOURCE_GROUPS:
+        path = dbt_sources_path(g)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_dbt_sources(g), encoding="utf-8")
+        print(f"wrote {path}")
