@@ -1,0 +1,502 @@
+"""Load a landing tree into DuckDB ``raw.*``: one batch per delivered file, atomically.
+
+Promises (shared/docs/RELIABILITY.md):
+
+* every file gets a ``raw.load_manifest`` row: loaded, refused (with the reason, line and
+  column), duplicate (same bytes as a file already seen) or replaced (by a correction);
+* for every loaded file: rows read = rows loaded + rows quarantined (``raw.quarantine`` keeps
+  file, line, reasons and the original values);
+* identical bytes are a no-op; a file for the same (sender, feed, period, seq) with different
+  bytes is a correction and replaces the earlier batch in the same transaction;
+* each file is one transaction: a crash leaves its batch fully present or fully absent.
+
+Nothing from a delivery (file names, headers, values) is ever pasted into SQL text: values go
+through parameters, and staged columns get positional names (``c0``, ``c1`` …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow as pa
+
+from ingest import normalise
+from ingest.readers import RefusedFile, Table, read_csv, read_xlsx, scan_file
+from ingest.specs import FEEDS, FeedSpec, raw_table_ddl, resolve_header
+
+TZ = ZoneInfo("Asia/Shanghai")
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+MANIFEST_DDL = """
+create table if not exists raw.load_manifest (
+    file varchar not null,            -- path relative to the landing root
+    sha256 varchar not null,
+    size_bytes bigint,
+    feed varchar,
+    sender varchar,
+    period varchar,
+    seq varchar,
+    format varchar,
+    encoding varchar,
+    status varchar not null,          -- loaded | refused | duplicate | replaced
+    batch_id varchar,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint,
+    columns_mapped varchar,           -- JSON: delivered header -> field code
+    extra_columns varchar,            -- JSON list of delivered columns kept in _extra
+    message varchar,                  -- why refused / what was replaced / duplicate of what
+    error_line bigint,
+    error_column varchar,
+    replaces_batch_id varchar,
+    replaced_by_batch_id varchar,
+    run_id varchar,
+    loaded_at timestamp,
+    primary key (file, sha256)
+)
+"""
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    feed varchar not null,
+    file varchar not null,
+    sha256 varchar not null,
+    batch_id varchar not null,
+    line bigint,
+    reasons varchar not null,         -- reason(column) codes joined by '; '
+    original varchar,                 -- JSON: delivered header -> original string value
+    run_id varchar,
+    loaded_at timestamp
+)
+"""
+
+FILE_RE = re.compile(r"^(?P<sender>[^_]+)_(?P<feed>.+)_(?P<period>\d{6})(?:_(?P<seq>[^._]+))?$")
+
+
+@dataclass
+class FileResult:
+    file: str
+    feed: str | None
+    status: str  # loaded | refused | duplicate | unchanged
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    batch_id: str | None = None
+    replaced_batch_id: str | None = None
+    message: str = ""
+    extra_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class LoadReport:
+    run_id: str
+    files: list[FileResult] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[FileResult]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    def summary(self) -> dict:
+        return {
+            "files_seen": len(self.files),
+            "files_loaded": len(self.by_status("loaded")),
+            "files_refused": len(self.by_status("refused")),
+            "files_duplicate": len(self.by_status("duplicate")),
+            "files_unchanged": len(self.by_status("unchanged")),
+            "batches_replaced": sum(1 for f in self.files if f.replaced_batch_id),
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+        }
+
+    def as_dicts(self) -> list[dict]:
+        return [asdict(f) for f in self.files]
+
+
+def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None):
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(warehouse))
+    con.execute("set TimeZone = 'Asia/Shanghai'")
+    if memory_limit:
+        con.execute("set memory_limit = ?", [memory_limit])
+    if threads:
+        con.execute(f"set threads = {int(threads)}")
+    return con
+
+
+def ensure_schema(con, feeds: Iterable[FeedSpec] = FEEDS.values()) -> None:
+    """Create ``raw`` and every raw table (and columns a newer spec added)."""
+    con.execute("create schema if not exists raw")
+    con.execute(MANIFEST_DDL)
+    con.execute(QUARANTINE_DDL)
+    for feed in feeds:
+        con.execute(raw_table_ddl(feed))
+        have = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' "
+            "and table_name = ?", [feed.name]).fetchall()}
+        for f in feed.fields:
+            if f.code not in have:
+                con.execute(f'alter table raw."{feed.name}" add column "{f.code}" {f.sql_type}')
+
+
+# ---------------------------------------------------------------------------- discovery
+
+@dataclass
+class Delivery:
+    path: Path
+    rel: str
+    feed: FeedSpec | None
+    sender: str | None = None
+    period: str | None = None
+    seq: str = ""
+    fmt: str | None = None
+    problem: str | None = None  # set when the path breaks the landing layout
+
+
+def parse_delivery(root: Path, path: Path) -> Delivery:
+    rel = path.relative_to(root).as_posix()
+    parts = path.relative_to(root).parts
+    if len(parts) != 3:
+        return Delivery(path, rel, None, problem=(
+            "not in the landing layout <feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>].<ext>; "
+            "move it into its feed and period folder"))
+    feed_dir, period_dir, name = parts
+    feed = FEEDS.get(feed_dir)
+    if feed is None:
+        return Delivery(path, rel, None, problem=(
+            f"unknown feed folder '{feed_dir}'; the contract's feeds are: {', '.join(FEEDS)}"))
+    suffix = path.suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        return Delivery(path, rel, feed, problem=(
+            f"unsupported file type '{suffix}'; deliver .csv, .xlsx or .parquet"))
+    m = FILE_RE.match(path.name[: -len(suffix)])
+    if not m or m["feed"] != feed.name:
+        return Delivery(path, rel, feed, fmt=fmt, problem=(
+            f"file name must be <sender>_{feed.name}_<YYYYMM>[_<seq>]{suffix}"))
+    if not re.fullmatch(r"\d{6}", period_dir) or m["period"] != period_dir:
+        return Delivery(path, rel, feed, fmt=fmt, problem=(
+            f"period {m['period']} in the file name does not match its folder '{period_dir}'"))
+    month = int(period_dir[4:])
+    if not 1 <= month <= 12:
+        return Delivery(path, rel, feed, fmt=fmt, problem=f"period folder '{period_dir}' is not a YYYYMM month")
+    return Delivery(path, rel, feed, sender=m["sender"], period=period_dir, seq=m["seq"] or "", fmt=fmt)
+
+
+def discover(root: Path) -> list[Delivery]:
+    """Every file under the landing root, in load order (feed, period, name). Dot-files are ignored."""
+    out = []
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
+            out.append(parse_delivery(root, p))
+    out.sort(key=lambda d: (d.feed.name if d.feed else "~", d.period or "", d.rel))
+    return out
+
+
+# ------------------------------------------------------------------------------ loading
+
+class Loader:
+    """Loads deliveries into one DuckDB connection. Not thread-safe: DuckDB has one writer."""
+
+    def __init__(self, con, landing_root: Path, run_id: str | None = None,
+                 progress: Callable[[str], None] | None = None):
+        self.con = con
+        self.root = landing_root
+        self.run_id = run_id or f"cli-{uuid.uuid4().hex[:12]}"
+        self.progress = progress or (lambda msg: None)
+        ensure_schema(con)
+        normalise.install_macros(con)
+
+    # -- manifest helpers
+    def _now(self) -> dt.datetime:
+        return dt.datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+
+    def _manifest_insert(self, d: Delivery, sha: str, size: int, status: str, **kw) -> None:
+        cols = {
+            "file": d.rel, "sha256": sha, "size_bytes": size,
+            "feed": d.feed.name if d.feed else None, "sender": d.sender, "period": d.period,
+            "seq": d.seq, "format": d.fmt, "status": status, "run_id": self.run_id,
+            "loaded_at": self._now(), **kw,
+        }
+        names = ", ".join(cols)
+        marks = ", ".join("?" for _ in cols)
+        self.con.execute(f"insert or replace into raw.load_manifest ({names}) values ({marks})",
+                         list(cols.values()))
+
+    def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
+        report = LoadReport(self.run_id)
+        wanted = set(feeds) if feeds else None
+        deliveries = [d for d in discover(self.root)
+                      if wanted is None or (d.feed is not None and d.feed.name in wanted)
+                      or (d.feed is None and "_unknown" in wanted)]
+        for i, d in enumerate(deliveries, 1):
+            res = self.load_file(d)
+            report.files.append(res)
+            if res.status != "unchanged":
+                self.progress(
+                    f"[{i}/{len(deliveries)}] {d.rel}: {res.status}"
+                    + (f", {res.rows_loaded:,} rows loaded, {res.rows_quarantined:,} quarantined"
+                       if res.status == "loaded" else "")
+                    + (f" — {res.message}" if res.message and res.status != "loaded" else "")
+                    + f" ({res.seconds:.1f}s)"
+                )
+        return report
+
+    def load_file(self, d: Delivery) -> FileResult:
+        t0 = time.perf_counter()
+        res = FileResult(d.rel, d.feed.name if d.feed else None, "unchanged")
+        try:
+            scan = scan_file(d.path, is_csv=d.fmt == "csv")
+            sha, size, scan_error = scan.sha256, scan.size, None
+        except RefusedFile as e:
+            import hashlib
+
+            sha = hashlib.sha256(d.path.read_bytes()).hexdigest()
+            size, scan, scan_error = d.path.stat().st_size, None, e
+        seen = self.con.execute(
+            "select status from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha]).fetchone()
+        if seen:
+            res.seconds = time.perf_counter() - t0
+            return res  # this exact file was handled by an earlier run
+        same_bytes = self.con.execute(
+            "select file, status from raw.load_manifest where sha256 = ? and status in "
+            "('loaded', 'refused', 'replaced') order by loaded_at limit 1", [sha]).fetchone()
+        if same_bytes:
+            res.status = "duplicate"
+            res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
+            self._manifest_insert(d, sha, size, "duplicate", message=res.message)
+            res.seconds = time.perf_counter() - t0
+            return res
+        try:
+            if d.problem:
+                raise RefusedFile(d.problem)
+            if scan_error:
+                raise scan_error
+            return self._load(d, scan, res, t0)
+        except RefusedFile as e:
+            res.status = "refused"
+            res.message = str(e)
+            self._manifest_insert(d, sha, size, "refused", message=res.message,
+                                  error_line=e.line, error_column=e.column,
+                                  encoding=scan.encoding if scan else None)
+            res.seconds = time.perf_counter() - t0
+            return res
+
+    # -- the real work
+    def _stage(self, d: Delivery, scan) -> tuple[list[str], int]:
+        """Create temp table ``_stage(_line, c0…)`` with the file's cells as strings."""
+        con = self.con
+        con.execute("drop table if exists _stage")
+        if d.fmt == "parquet":
+            try:
+                desc = con.execute("describe select * from read_parquet(?)", [str(d.path)]).fetchall()
+            except duckdb.Error as e:
+                raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
+                                  "re-deliver the complete file") from None
+            header = [r[0] for r in desc]
+            exprs = []
+            for i, (name, typ, *_) in enumerate(desc):
+                q = '"' + name.replace('"', '""') + '"'
+                if typ.upper().startswith("TIMESTAMP WITH TIME ZONE"):
+                    exprs.append(f"strftime(timezone('Asia/Shanghai', {q}), '%Y-%m-%d %H:%M:%S') as c{i}")
+                else:
+                    exprs.append(f"cast({q} as varchar) as c{i}")
+            cols = ", ".join(exprs) if exprs else "null as c0"
+            try:
+                con.execute(
+                    f"create temp table _stage as select file_row_number + 1 as _line, {cols} "
+                    "from read_parquet(?, file_row_number = true)", [str(d.path)])
+            except duckdb.Error as e:
+                raise RefusedFile(f"Parquet file could not be read ({str(e).splitlines()[0]}); "
+                                  "re-deliver the complete file") from None
+            n = con.execute("select count(*) from _stage").fetchone()[0]
+            return header, n
+        table: Table
+        if d.fmt == "xlsx":
+            table = read_xlsx(d.path)
+        elif scan.size == 0:
+            table = Table([], iter(()))
+        else:
+            table = read_csv(d.path, scan.encoding, scan.ends_with_newline)
+        header = table.header
+        width = max(len(header), 1)
+        con.execute("create temp table _stage (_line bigint, "
+                    + ", ".join(f"c{i} varchar" for i in range(width)) + ")")
+        n = 0
+        for lines, rows in table.batches:
+            arrays = [pa.array(lines, type=pa.int64())]
+            for j in range(width):
+                arrays.append(pa.array([r[j] if j < len(r) else None for r in rows], type=pa.string()))
+            batch = pa.Table.from_arrays(arrays, names=["_line"] + [f"c{i}" for i in range(width)])
+            con.register("_batch", batch)
+            con.execute("insert into _stage select * from _batch")
+            con.unregister("_batch")
+            n += len(rows)
+        return header, n
+
+    def _map_header(self, feed: FeedSpec, header: list[str]) -> tuple[dict[str, str], list[str], dict]:
+        column_of: dict[str, str] = {}
+        extras: list[str] = []
+        mapping: dict[str, str | None] = {}
+        for i, h in enumerate(header):
+            code = resolve_header(feed, h or "")
+            mapping[h] = code
+            if code is None:
+                extras.append(f"c{i}")
+            elif code in column_of:
+                first = int(column_of[code][1:])
+                raise RefusedFile(
+                    f"columns {first + 1} ('{header[first]}') and {i + 1} ('{h}') both map to field "
+                    f"{code}; deliver each field once", line=1, column=h)
+            else:
+                column_of[code] = f"c{i}"
+        missing = [f for f in feed.required if f not in column_of]
+        if missing and header:
+            labels = ", ".join(f"{c} ({feed.field_by_code[c].label_zh})" if feed.field_by_code[c].label_zh
+                               else c for c in missing)
+            hint = ""
+            if len(header) == 1 and any(ch in header[0] for ch in "\t;|，"):
+                hint = " — the header looks separated by a delimiter other than ','"
+            raise RefusedFile(
+                f"header does not match the contract for feed {feed.name}: required column(s) "
+                f"{labels} missing (line 1){hint}; deliver them under their field code or Chinese label",
+                line=1, column=missing[0])
+        return column_of, extras, mapping
+
+    def _load(self, d: Delivery, scan, res: FileResult, t0: float) -> FileResult:
+        con, feed = self.con, d.feed
+        assert feed is not None
+        header, n = self._stage(d, scan)
+        column_of, extra_cols, mapping = self._map_header(feed, header)
+        res.extra_columns = [header[int(c[1:])] for c in extra_cols]
+        batch_id = scan.sha256[:16]
+        today = dt.datetime.now(TZ).date()
+        prev = con.execute(
+            "select batch_id, file from raw.load_manifest where feed = ? and sender = ? and period = ? "
+            "and seq = ? and status = 'loaded'", [feed.name, d.sender, d.period, d.seq]).fetchone()
+        sql = normalise.normalise_sql(feed, column_of, extra_cols)
+        params: dict = {"today": today}
+        params.update({f"h{i}": res.extra_columns[i] for i in range(len(extra_cols))})
+        con.execute("begin transaction")
+        try:
+            if prev:
+                con.execute(f'delete from raw."{feed.name}" where _batch_id = ?', [prev[0]])
+                con.execute("delete from raw.quarantine where batch_id = ?", [prev[0]])
+                con.execute("update raw.load_manifest set status = 'replaced', replaced_by_batch_id = ? "
+                            "where batch_id = ? and status = 'loaded'", [batch_id, prev[0]])
+                res.replaced_batch_id = prev[0]
+            con.execute("drop table if exists _norm")
+            con.execute(f"create temp table _norm as {sql}", params)
+            self._flag_duplicates(feed, d.period)
+            lineage = "?, ?, ?, _line, ?, ?, ?, ?, ?"
+            lineage_params = [d.rel, scan.sha256, batch_id, d.sender, d.period, d.seq, self._now(), self.run_id]
+            codes = ", ".join(f'"{c}"' for c in feed.codes)
+            con.execute(
+                f'insert into raw."{feed.name}" ({codes}, _extra, _file, _sha256, _batch_id, _line, '
+                f"_sender, _period, _seq, _loaded_at, _run_id) "
+                f"select {codes}, _extra, {lineage} from _norm where len(_reasons) = 0 order by _line",
+                lineage_params)
+            orig = normalise.original_json_sql(header)
+            self._insert_quarantine(feed, d, scan.sha256, batch_id, header, orig)
+            loaded, quarantined = con.execute(
+                "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
+                "from _norm").fetchone()
+            if loaded + quarantined != n:  # the promise; a breach is a bug, never data loss
+                raise AssertionError(f"{d.rel}: read {n} rows but loaded {loaded} + quarantined {quarantined}")
+            message = ""
+            if prev:
+                message = f"correction: replaces batch {prev[0]} from {prev[1]}"
+            if n == 0:
+                message = (message + "; " if message else "") + (
+                    "empty file: loaded as an empty batch" if not header else "header only: empty batch")
+            if res.extra_columns:
+                message = (message + "; " if message else "") + (
+                    "extra columns kept in _extra: " + ", ".join(res.extra_columns))
+            self._manifest_insert(
+                d, scan.sha256, scan.size, "loaded", encoding=scan.encoding, batch_id=batch_id,
+                rows_read=n, rows_loaded=loaded, rows_quarantined=quarantined,
+                columns_mapped=json.dumps(mapping, ensure_ascii=False),
+                extra_columns=json.dumps(res.extra_columns, ensure_ascii=False),
+                message=message or None, replaces_batch_id=prev[0] if prev else None)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        finally:
+            con.execute("drop table if exists _norm")
+            con.execute("drop table if exists _stage")
+        res.status = "loaded"
+        res.batch_id = batch_id
+        res.rows_read, res.rows_loaded, res.rows_quarantined = n, loaded, quarantined
+        res.message = message
+        res.seconds = time.perf_counter() - t0
+        return res
+
+    def _insert_quarantine(self, feed, d, sha, batch_id, header, orig_sql) -> None:
+        params = {f"o{i}": (h or f"column{i + 1}") for i, h in enumerate(header)}
+        params.update({"feed": feed.name, "file": d.rel, "sha": sha, "batch": batch_id,
+                       "run": self.run_id, "now": self._now()})
+        self.con.execute(
+            f"insert into raw.quarantine select $feed, $file, $sha, $batch, s._line, "
+            f"array_to_string(n._reasons, '; '), {orig_sql}, $run, $now "
+            f"from _norm n join _stage s on s._line = n._line where len(n._reasons) > 0 order by s._line",
+            params)
+
+    def _flag_duplicates(self, feed: FeedSpec, period: str) -> None:
+        """Quarantine repeated keys: within the file, and against other files of the same period.
+
+        The same key in another period is a re-delivery ("the latest delivery wins", resolved in
+        staging), not an error.
+        """
+        if not feed.key:
+            return
+        keys = ", ".join(f'"{k}"' for k in feed.key)
+        on = " and ".join(f'n."{k}" is not distinct from r."{k}"' for k in feed.key)
+        self.con.execute(f"""
+            update _norm set _reasons = list_append(_reasons, d.reason)
+            from (
+                select _line, 'duplicate_key_in_file(first at line ' || first_line || ')' as reason
+                from (
+                    select _line,
+                        row_number() over (partition by {keys} order by _line) as rn,
+                        min(_line) over (partition by {keys}) as first_line
+                    from _norm where len(_reasons) = 0
+                ) where rn > 1
+            ) d
+            where _norm._line = d._line
+        """)
+        self.con.execute(f"""
+            update _norm set _reasons = list_append(_reasons, d.reason)
+            from (
+                select n._line,
+                    'duplicate_key_across_files(' || r._file || ' line ' || r._line || ')' as reason
+                from _norm n
+                join (
+                    select {keys}, min(_file) as _file, min(_line) as _line
+                    from raw."{feed.name}" where _period = ? group by all
+                ) r on {on}
+                where len(n._reasons) = 0
+            ) d
+            where _norm._line = d._line
+        """, [period])
