@@ -1,0 +1,50 @@
+# yibao-supervision — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export GX_ANALYTICS_ENABLED := False
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: help venv run test test-fast dagster sample lint clean
+
+help:
+	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
+	@echo "make test     run the test suite"
+	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
+	@echo "make sample   (re)generate the sample extracts into data/landing"
+	@echo "make lint     ruff + sqlfluff"
+
+# The environment: created when missing or when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m orchestration.run
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+dagster: $(STAMP)
+	@mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/
+	$(VENV)/bin/dagster dev -m orchestration.definitions
+
+sample: $(STAMP)
+	$(PY) -m ingest.synthetic --out data/landing --seed 7 --scale 1
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint dbt_project/models
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

@@ -1,0 +1,52 @@
+"""dbt models, seeds and tests as Dagster assets; keys and groups derived from dbt metadata."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ingest.config import settings
+from orchestration.assets.feeds import WRITER_POOL
+from orchestration.project import dbt_project
+
+
+class YibaoTranslator(DagsterDbtTranslator):
+    """Asset keys mirror warehouse relations: ``[schema, name]``; sources map to ``[raw, feed]``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        meta = dbt_resource_props.get("meta") or {}
+        explicit = (meta.get("dagster") or {}).get("asset_key")
+        if explicit:
+            return dg.AssetKey(explicit)
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+        return dg.AssetKey([schema, dbt_resource_props["alias"] or dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "knowledge_base"
+        fqn = dbt_resource_props.get("fqn", [])
+        # fqn = [project, layer, (area), ..., name]; marts are grouped by area (core, supervision…)
+        if len(fqn) >= 3 and fqn[1] == "marts":
+            return fqn[2]
+        return fqn[1] if len(fqn) >= 3 else "dbt"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=YibaoTranslator(),
+    pool=WRITER_POOL,
+)
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Build the selected dbt nodes (seeds, models, data tests and unit tests) in the warehouse."""
+    os.environ.update(settings().export_env())  # absolute paths for the dbt subprocess
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))

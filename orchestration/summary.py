@@ -1,0 +1,64 @@
+"""The closing summary of `make run`: what was loaded, what hit, where the outputs are."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingest.config import Settings
+
+
+def _q(con, sql: str, params=None):
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.Error:
+        return None
+
+
+def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | None, ok: bool) -> None:
+    print("\n" + "=" * 78)
+    print(f"yibao-supervision run {run_id} {'succeeded' if ok else 'FAILED'} in {elapsed:.0f} s")
+    if generated:
+        print(f"sample extracts generated into {generated}")
+    if not cfg.warehouse.exists():
+        print(f"no warehouse at {cfg.warehouse}")
+        return
+    con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    try:
+        m = _q(con, """
+            select
+                count(*) filter (where status = 'loaded'),
+                count(*) filter (where status = 'refused'),
+                count(*) filter (where status = 'duplicate'),
+                count(*) filter (where status = 'replaced'),
+                coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0),
+                coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0),
+                count(*) filter (where run_id = ?)
+            from raw.load_manifest""", [run_id])
+        if m:
+            loaded, refused, dup, replaced, rows, quar, this_run = m[0]
+            print(f"deliveries: {loaded} file(s) loaded ({this_run} handled in this run), {refused} refused, "
+                  f"{dup} duplicate(s), {replaced} replaced by corrections")
+            print(f"rows: {rows:,} loaded, {quar:,} quarantined (raw.quarantine)")
+        refused_rows = _q(con, "select file, message from raw.load_manifest where status = 'refused' "
+                               "order by file limit 10")
+        for f, msg in refused_rows or []:
+            print(f"  refused {f}: {msg}")
+        hits = _q(con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits "
+                       "group by 1 order by 1")
+        if hits is not None:
+            total = sum(h[1] for h in hits)
+            amount = sum(h[2] or 0 for h in hits)
+            print(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
+            for code, n, amt in hits:
+                print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan")
+        clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
+        if clues:
+            print(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
+    finally:
+        con.close()
+    print("where things are:")
+    print(f"  landing    {cfg.landing_dir}")
+    print(f"  warehouse  {cfg.warehouse}  (schemas raw, staging, core, supervision, reporting, ref)")
+    print(f"  outputs    {cfg.output_dir}")
+    print("  Dagster UI make dagster  ->  http://127.0.0.1:3000")
+    print("=" * 78)
