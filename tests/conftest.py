@@ -1,0 +1,72 @@
+"""Shared fixtures: a parsed dbt project, a small generated landing tree, and a full pipeline run."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.config import DBT_PROJECT_DIR
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+SAMPLE_SEED = 11
+SAMPLE_SCALE = 0.05
+
+
+def dbt_bin() -> str:
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """target/manifest.json, which dagster-dbt reads when the definitions are imported."""
+    subprocess.run([dbt_bin(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                    "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
+    return DBT_PROJECT_DIR / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def sample_tree(tmp_path_factory) -> tuple[Path, Path]:
+    """A small generated landing tree and its ground-truth file (every rule's cases, few rows)."""
+    from ingest.synthetic import generate
+
+    base = tmp_path_factory.mktemp("sample")
+    landing, truth = base / "landing", base / "ground_truth.csv"
+    generate(landing, seed=SAMPLE_SEED, scale=SAMPLE_SCALE, truth=truth)
+    return landing, truth
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
+    """Materialise every asset of the Dagster definitions on the sample tree, in process."""
+    import dagster as dg
+
+    landing, truth = sample_tree
+    out = tmp_path_factory.mktemp("run")
+    env = {
+        "YIBAO_LANDING_DIR": str(landing),
+        "YIBAO_WAREHOUSE": str(out / "warehouse.duckdb"),
+        "YIBAO_OUTPUT_DIR": str(out / "outputs"),
+    }
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        from orchestration.definitions import defs
+
+        with dg.instance_for_test() as instance:
+            result = defs.resolve_job_def("materialize_all").execute_in_process(
+                instance=instance, raise_on_error=False)
+            events = [e for e in result.all_events if e.is_step_failure]
+            yield {"result": result, "landing": landing, "truth": truth, "warehouse": out / "warehouse.duckdb",
+                   "failures": events}
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
