@@ -1,9 +1,10 @@
 """dbt models, seeds and tests as Dagster assets; keys and groups derived from dbt metadata."""
 
-from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -49,4 +50,7 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    # the dbt next to this interpreter, so a venv works without being activated
+    dbt_exe = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
+                          dbt_executable=str(dbt_exe) if dbt_exe.exists() else "dbt")

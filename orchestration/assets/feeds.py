@@ -1,6 +1,5 @@
 """One asset per feed of the data contract: landing files -> DuckDB ``raw.<feed>``."""
 
-from __future__ import annotations
 
 import dagster as dg
 
