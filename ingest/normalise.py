@@ -51,7 +51,9 @@ def _clean(col: str, f: Field) -> str:
     if f.type == "text":
         return f"nullif(trim(nfc_normalize(replace({col}, '\u3000', ' ')), ' \t\r\n'), '')"
     half = HALFWIDTH.replace("'", "''")
-    return f"nullif(trim(translate({col}, '{FULLWIDTH}', '{half}'), ' \t\r\n'), '')"
+    # translate() is slow: only values with non-ASCII characters (byte length > length) need it
+    folded = f"case when strlen({col}) = length({col}) then {col} else translate({col}, '{FULLWIDTH}', '{half}') end"
+    return f"nullif(trim({folded}, ' \t\r\n'), '')"
 
 
 def _typed(v: str, f: Field) -> str:
