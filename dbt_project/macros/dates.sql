@@ -2,7 +2,9 @@
     Date helpers that differ between engines.
 
     period_start(col)        'YYYYMM' delivery period -> first day of that month (portable)
-    day_series(start, end)   a select of one column `date_day` from start to end inclusive
+    day_series(start_col, end_col, relation)
+                             select of one column `date_day`, every day from start_col to
+                             end_col inclusive, for each row of relation
     iso_weekday(col)         1 = Monday … 7 = Sunday
 -#}
 {% macro period_start(col) -%}
@@ -15,20 +17,22 @@
 {%- endmacro %}
 
 
-{% macro day_series(start_date, end_date) -%}
-    {{ return(adapter.dispatch('day_series')(start_date, end_date)) }}
+{% macro day_series(start_col, end_col, relation) -%}
+    {{ return(adapter.dispatch('day_series')(start_col, end_col, relation)) }}
 {%- endmacro %}
 
-{% macro default__day_series(start_date, end_date) -%}
-    select explode(sequence({{ start_date }}, {{ end_date }}, interval 1 day)) as date_day
+{% macro default__day_series(start_col, end_col, relation) -%}
+    select explode(sequence({{ start_col }}, {{ end_col }}, interval 1 day)) as date_day
+    from {{ relation }}
 {%- endmacro %}
 
-{% macro duckdb__day_series(start_date, end_date) -%}
+{% macro duckdb__day_series(start_col, end_col, relation) -%}
     select cast(unnest(generate_series(
-        cast({{ start_date }} as timestamp),
-        cast({{ end_date }} as timestamp),
+        cast({{ start_col }} as timestamp),
+        cast({{ end_col }} as timestamp),
         interval 1 day
     )) as date) as date_day
+    from {{ relation }}
 {%- endmacro %}
 
 

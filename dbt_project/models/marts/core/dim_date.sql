@@ -1,0 +1,125 @@
+{#- Whole calendar years around every dated event in the warehouse (an empty warehouse gets the
+    current year), so BI tools can group by day, month, quarter and the 通报 quarter label. -#}
+with
+
+visits as (
+    select * from {{ ref('stg_platform__visits') }}
+),
+
+settlements as (
+    select * from {{ ref('stg_platform__settlements') }}
+),
+
+fee_lines as (
+    select * from {{ ref('stg_platform__fee_lines') }}
+),
+
+pharmacy_sales as (
+    select * from {{ ref('stg_pharmacy__sales') }}
+),
+
+purchases as (
+    select * from {{ ref('stg_inventory__purchases') }}
+),
+
+stock_changes as (
+    select * from {{ ref('stg_inventory__stock_changes') }}
+),
+
+stocktakes as (
+    select * from {{ ref('stg_inventory__stocktakes') }}
+),
+
+inspections as (
+    select * from {{ ref('stg_casework__inspections') }}
+),
+
+event_dates as (
+    select
+        min(begin_date) as min_date,
+        max(coalesce(end_date, begin_date)) as max_date
+    from visits
+    union all
+    select
+        min(setl_date) as min_date,
+        max(setl_date) as max_date
+    from settlements
+    union all
+    select
+        min(fee_date) as min_date,
+        max(fee_date) as max_date
+    from fee_lines
+    union all
+    select
+        min(sale_date) as min_date,
+        max(sale_date) as max_date
+    from pharmacy_sales
+    union all
+    select
+        min(purc_date) as min_date,
+        max(purc_date) as max_date
+    from purchases
+    union all
+    select
+        min(inv_chg_date) as min_date,
+        max(inv_chg_date) as max_date
+    from stock_changes
+    union all
+    select
+        min(invdate) as min_date,
+        max(invdate) as max_date
+    from stocktakes
+    union all
+    select
+        min(insp_date) as min_date,
+        max(insp_date) as max_date
+    from inspections
+),
+
+bounds as (
+    select
+        cast({{ dbt.date_trunc('year', 'coalesce(min(min_date), current_date)') }} as date) as start_date,
+        {{ dbt.last_day('coalesce(max(max_date), current_date)', 'year') }} as end_date
+    from event_dates
+),
+
+days as (
+    {{ day_series('start_date', 'end_date', 'bounds') }}
+),
+
+parts as (
+    select
+        date_day,
+        cast(extract(year from date_day) as integer) as year_number,
+        cast(extract(quarter from date_day) as integer) as quarter_number,
+        cast(extract(month from date_day) as integer) as month_number,
+        cast(extract(day from date_day) as integer) as day_of_month,
+        cast({{ iso_weekday('date_day') }} as integer) as iso_weekday
+    from days
+),
+
+final as (
+    select
+        date_day,
+        year_number,
+        quarter_number,
+        month_number,
+        day_of_month,
+        iso_weekday,
+        iso_weekday >= 6 as is_weekend,
+        {{ dbt.concat([
+            'cast(year_number as ' ~ dbt.type_string() ~ ')',
+            "'Q'",
+            'cast(quarter_number as ' ~ dbt.type_string() ~ ')',
+        ]) }} as year_quarter,
+        {{ dbt.concat([
+            'cast(year_number as ' ~ dbt.type_string() ~ ')',
+            "'-'",
+            'lpad(cast(month_number as ' ~ dbt.type_string() ~ '), 2, ' ~ "'0'" ~ ')',
+        ]) }} as year_month,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
+        cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start_date
+    from parts
+)
+
+select * from final

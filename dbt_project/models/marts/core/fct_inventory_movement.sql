@@ -1,0 +1,114 @@
+{#- Every movement of stock, signed in the stock's direction (+ into stock, − out of stock):
+    purchases and purchase returns, stock changes (3502), hospital sales (drug and consumable fee
+    lines of non-pharmacy institutions, refunds coming back) and pharmacy sales and returns. -#}
+with
+
+purchases as (
+    select * from {{ ref('stg_inventory__purchases') }}
+),
+
+stock_changes as (
+    select * from {{ ref('stg_inventory__stock_changes') }}
+),
+
+fee_lines as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
+pharmacy_sales as (
+    select * from {{ ref('fct_pharmacy_sale') }}
+),
+
+movements as (
+    select
+        'inv_purchase' as source_feed,
+        {{ dbt.concat(['fixmedins_code', "'|'", 'purc_sn']) }} as source_key,
+        case
+            when coalesce(retn_flag = '1', false) or cnt < 0 then 'purchase_return'
+            else 'purchase'
+        end as movement_type,
+        fixmedins_code,
+        hilist_code,
+        purc_time as moved_at,
+        fixmedins_bchno,
+        cast(null as {{ dbt.type_string() }}) as inv_chg_type,
+        cnt,
+        case when coalesce(retn_flag = '1', false) then -abs(cnt) else cnt end as stock_qty,
+        finl_trns_pric as unit_price,
+        cnt * finl_trns_pric as amount,
+        cast(null as {{ dbt.type_string() }}) as psn_no
+    from purchases
+    union all
+    select
+        'inv_change' as source_feed,
+        inv_change_id as source_key,
+        'stock_change' as movement_type,
+        fixmedins_code,
+        hilist_code,
+        inv_chg_time as moved_at,
+        cast(null as {{ dbt.type_string() }}) as fixmedins_bchno,
+        inv_chg_type,
+        cnt,
+        cnt as stock_qty,
+        cast(null as decimal(18, 4)) as unit_price,
+        cast(null as decimal(18, 2)) as amount,
+        cast(null as {{ dbt.type_string() }}) as psn_no
+    from stock_changes
+    union all
+    select
+        'fee_list' as source_feed,
+        feedetl_sn as source_key,
+        case when is_refund then 'hospital_refund' else 'hospital_sale' end as movement_type,
+        fixmedins_code,
+        hilist_code,
+        fee_ocur_time as moved_at,
+        cast(null as {{ dbt.type_string() }}) as fixmedins_bchno,
+        cast(null as {{ dbt.type_string() }}) as inv_chg_type,
+        cnt,
+        -cnt as stock_qty,
+        pric as unit_price,
+        det_item_fee_sumamt as amount,
+        psn_no
+    from fee_lines
+    where
+        not is_pharmacy_line
+        and list_type in ('101', '102', '301')
+    union all
+    select
+        'phar_sale' as source_feed,
+        {{ dbt.concat(['fixmedins_code', "'|'", 'sale_sn']) }} as source_key,
+        case when is_return then 'pharmacy_return' else 'pharmacy_sale' end as movement_type,
+        fixmedins_code,
+        hilist_code,
+        sel_time as moved_at,
+        fixmedins_bchno,
+        cast(null as {{ dbt.type_string() }}) as inv_chg_type,
+        cnt,
+        case when is_return then abs(cnt) else -cnt end as stock_qty,
+        finl_trns_pric as unit_price,
+        sale_amount as amount,
+        psn_no
+    from pharmacy_sales
+),
+
+final as (
+    select
+        {{ surrogate_key(['source_feed', 'source_key']) }} as movement_id,
+        movement_type,
+        source_feed,
+        source_key,
+        fixmedins_code,
+        hilist_code,
+        moved_at,
+        cast(moved_at as date) as moved_on,
+        fixmedins_bchno,
+        inv_chg_type,
+        {{ qty('cnt') }} as cnt,
+        {{ qty('stock_qty') }} as stock_qty,
+        {{ qty('unit_price') }} as unit_price,
+        {{ money('amount') }} as amount,
+        psn_no
+    from movements
+)
+
+select * from final
