@@ -6,7 +6,7 @@
                                   engine can (Spark: sort_array, so put the ordering field first)
     json_to_string(expr)          the final JSON text
 
-    DuckDB builds JSON values with json_object / json_group_array; the default (Spark) builds
+    DuckDB builds JSON values with json_object and to_json(list(...)); the default (Spark) builds
     structs with named_struct / collect_list and serialises once with to_json.
 -#}
 {% macro json_object(pairs) -%}
@@ -39,7 +39,7 @@
 {%- endmacro %}
 
 {% macro duckdb__json_array_agg(expr, order_by=none) -%}
-    json_group_array({{ expr }}{% if order_by %} order by {{ order_by }}{% endif %})
+    to_json(list({{ expr }}{% if order_by %} order by {{ order_by }}{% endif %}))
 {%- endmacro %}
 
 

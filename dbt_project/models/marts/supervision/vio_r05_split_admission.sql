@@ -1,0 +1,98 @@
+{#- R05 分解住院 (条例38(一)): same person, same institution, an admission ≤ readmit_days after the
+    discharge date of that person's immediately preceding stay there, both main diagnoses sharing
+    their first 3 characters, the preceding stay not ended by transfer (dscg_way 2). The hit is the
+    later stay. One pass of window functions over person × institution: no self-join. -#}
+with
+
+visits as (
+    select * from {{ ref('fct_visit') }}
+),
+
+-- a stay whose settlements were all reversed was undone: it neither hits nor precedes
+stays as (
+    select * from visits
+    where
+        is_inpatient
+        and not is_cancelled
+),
+
+sequenced as (
+    select
+        *,
+        lag(mdtrt_id) over stay_order as prev_mdtrt_id,
+        lag(begin_date) over stay_order as prev_begin_date,
+        lag(end_date) over stay_order as prev_end_date,
+        lag(dscg_maindiag_code) over stay_order as prev_maindiag_code,
+        lag(dscg_maindiag_name) over stay_order as prev_maindiag_name,
+        lag(dscg_way) over stay_order as prev_dscg_way,
+        lag(last_effective_setl_id) over stay_order as prev_setl_id,
+        lag(medfee_sumamt) over stay_order as prev_medfee_sumamt
+    from stays
+    window stay_order as (
+        partition by psn_no, fixmedins_code
+        order by begntime, mdtrt_id
+    )
+),
+
+gaps as (
+    select
+        *,
+        {{ dbt.datediff('prev_end_date', 'begin_date', 'day') }} as days_since_discharge
+    from sequenced
+    where
+        prev_mdtrt_id is not null
+        and prev_end_date is not null
+),
+
+hits as (
+    select * from gaps
+    where
+        days_since_discharge >= 0
+        and days_since_discharge <= {{ var('readmit_days') }}
+        and substring(dscg_maindiag_code, 1, 3) = substring(prev_maindiag_code, 1, 3)
+        and coalesce(prev_dscg_way, '') <> '2'
+),
+
+final as (
+    select
+        cast('R05' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R05', ['mdtrt_id']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        last_effective_setl_id as setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        cast(null as {{ dbt.type_string() }}) as hilist_code,
+        begin_date as occurred_on,
+        {{ money('medfee_sumamt') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R05 分解住院'"],
+            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（一）项'"],
+            ['readmit_days', var('readmit_days')],
+            ['days_since_discharge', 'days_since_discharge'],
+            ['stay', json_object([
+                ['mdtrt_id', 'mdtrt_id'],
+                ['admission_date', 'begin_date'],
+                ['discharge_date', 'end_date'],
+                ['los_days', 'los_days'],
+                ['main_diag_code', 'dscg_maindiag_code'],
+                ['main_diag_name', 'dscg_maindiag_name'],
+                ['setl_id', 'last_effective_setl_id'],
+                ['medfee_sumamt', 'medfee_sumamt'],
+            ])],
+            ['prior_stay', json_object([
+                ['mdtrt_id', 'prev_mdtrt_id'],
+                ['admission_date', 'prev_begin_date'],
+                ['discharge_date', 'prev_end_date'],
+                ['main_diag_code', 'prev_maindiag_code'],
+                ['main_diag_name', 'prev_maindiag_name'],
+                ['dscg_way', 'prev_dscg_way'],
+                ['setl_id', 'prev_setl_id'],
+                ['medfee_sumamt', 'prev_medfee_sumamt'],
+            ])],
+        ])) }} as evidence
+    from hits
+)
+
+select * from final
