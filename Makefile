@@ -37,7 +37,7 @@ test-fast: $(STAMP)
 
 dagster: $(STAMP)
 	@mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/
-	$(VENV)/bin/dagster dev -m orchestration.definitions
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dagster dev -m orchestration.definitions
 
 sample: $(STAMP)
 	$(PY) -m ingest.synthetic --out data/landing --seed 7 --scale 1

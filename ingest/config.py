@@ -66,3 +66,15 @@ def settings() -> Settings:
         duckdb_memory_limit=os.environ.get("YIBAO_DUCKDB_MEMORY_LIMIT") or None,
         duckdb_threads=int(threads) if threads else None,
     )
+
+
+def venv_bin(name: str) -> str:
+    """A console script of the running environment (works without activating the venv, and in
+    subprocesses whose sys.executable is the resolved base interpreter)."""
+    import shutil
+    import sys
+
+    for base in (Path(sys.prefix) / "bin", Path(sys.executable).parent):
+        if (base / name).exists():
+            return str(base / name)
+    return shutil.which(name) or name

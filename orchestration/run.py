@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from ingest.config import DBT_PROJECT_DIR, REPO_ROOT, settings
+from ingest.config import REPO_ROOT, settings
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 
@@ -32,15 +30,6 @@ def prepare_env() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     os.environ.update(settings().export_env())
     dagster_home()
-
-
-def dbt_parse() -> None:
-    """dagster-dbt reads target/manifest.json at import: build it first."""
-    subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True,
-    )
 
 
 def ensure_landing() -> str | None:
@@ -67,7 +56,9 @@ def main() -> int:
         print("note: YIBAO_PSN_KEY_SECRET is not set — using the DEVELOPMENT key; set a secret in production.")
     generated = ensure_landing()
     t0 = time.perf_counter()
-    dbt_parse()
+    from orchestration.project import parse_dbt_project
+
+    parse_dbt_project()
     import dagster as dg
 
     from orchestration.definitions import defs

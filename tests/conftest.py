@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,15 +16,12 @@ SAMPLE_SEED = 11
 SAMPLE_SCALE = 0.05
 
 
-def dbt_bin() -> str:
-    return str(Path(sys.executable).with_name("dbt"))
-
-
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """target/manifest.json, which dagster-dbt reads when the definitions are imported."""
-    subprocess.run([dbt_bin(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                    "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
+    from orchestration.project import parse_dbt_project
+
+    parse_dbt_project()
     return DBT_PROJECT_DIR / "target" / "manifest.json"
 
 

@@ -2,15 +2,13 @@
 
 
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ingest.config import settings
+from ingest.config import settings, venv_bin
 from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
 
@@ -51,6 +49,5 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 def dbt_resource() -> DbtCliResource:
     # the dbt next to this interpreter, so a venv works without being activated
-    dbt_exe = Path(sys.executable).with_name("dbt")
     return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                          dbt_executable=str(dbt_exe) if dbt_exe.exists() else "dbt")
+                          dbt_executable=venv_bin("dbt"))
