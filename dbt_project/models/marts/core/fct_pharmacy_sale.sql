@@ -55,7 +55,7 @@ matched_by_trac as (
             on
                 return_lines.fixmedins_code = sale_lines.fixmedins_code
                 and return_lines.drug_trac_codg = sale_lines.drug_trac_codg
-                and sale_lines.sel_time <= return_lines.sel_time
+                and return_lines.sel_time >= sale_lines.sel_time
         left join matched_by_sn
             on
                 return_lines.fixmedins_code = matched_by_sn.fixmedins_code
