@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.pseudonym import register_udfs
 from ingest.specs import FEEDS, FEEDS_LIST, LINEAGE_COLUMNS, raw_table_ddl
 
 REPO = Path(__file__).resolve().parents[1]
@@ -262,8 +261,7 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
             "select psn_key, certno_masked, psn_name_masked from core.dim_person where psn_no = 'PSN1'").fetchall()[0]
         expected_key = hmac.new(TEST_SECRET.encode(), CERT_1.encode(), hashlib.sha256).hexdigest()
         assert person == (expected_key, "110105********002X", "张*")
-        # no raw identifier anywhere outside raw (staging views call the pseudonym function)
-        register_udfs(con)
+        # no raw identifier anywhere outside raw
         for schema, table, column in con.execute("""
                 select table_schema, table_name, column_name from information_schema.columns
                 where table_schema not in ('raw') and data_type = 'VARCHAR'""").fetchall():

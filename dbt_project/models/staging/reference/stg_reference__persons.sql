@@ -1,4 +1,9 @@
-{#- The raw 身份证号, name and phone stop here: only the keyed pseudonym and masked values go on. -#}
+{#- The raw 身份证号, name and phone stop here: only the keyed pseudonym and masked values go on.
+    A table, not a view: reading it must not need the yibao_psn_key function (BI tools, quality
+    checks, other engines), the HMAC runs once per build, and Spark cannot create a permanent view
+    over a session UDF. -#}
+{{ config(materialized='table') }}
+
 with
 
 deduplicated as (
