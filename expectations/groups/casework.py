@@ -1,0 +1,52 @@
+"""The bureau's casework: case_inspection, case_clue, case_tipoff (warnings).
+
+``case_clue.handler`` (经办人) is sensitive: no check reads it.
+"""
+
+from __future__ import annotations
+
+from expectations.checks import WARNING, Check, SuiteParams, between, code_tables, esc, lit, pair_ge, references, rows
+from ingest.specs import FeedSpec
+
+PERIOD_WINDOWS: dict[str, dict] = {
+    # tip-offs and clue stages are recorded when handled, often long after the event
+    "case_tipoff": {"received_date": (1200, 7), "reward_paid_date": (1200, 7)},
+}
+
+
+def _non_negative(feed: str, col: str, label: str) -> Check:
+    return between(feed, col, 0, None, check_id=f"{feed}.plausibility.{col}_ge_0",
+                   title=f"{col} ({label}) is not negative", remedy=f"correct {col}")
+
+
+def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
+    name = feed.name
+    if name == "case_inspection":
+        codes = code_tables().get("case_inspection.action", ("1", "2", "3", "4", "5", "6"))
+        alt = "|".join(codes)
+        pattern = f"({alt})(;({alt}))*"
+        return [
+            references(name, "fixmedins_code", "fixmedins", what="institution"),
+            rows(name, "action_codes", f"""
+                select _batch_id, _line, insp_id, action from {{batch}}
+                where action is not null and not regexp_full_match(replace(action, ' ', ''), {lit(esc(pattern))})""",
+                 severity=WARNING, category="code", check_id=f"{name}.code.action",
+                 columns=("action",), sample_column="action",
+                 title="action (处理方式) is one or more codes of its code table separated by ';'",
+                 remedy="use the codes 1–6 of 处理方式, several separated by ';'"),
+            _non_negative(name, "refused_amt", "拒付金额"),
+            _non_negative(name, "recovered_amt", "追回金额"),
+            _non_negative(name, "penalty_amt", "罚款金额"),
+        ]
+    if name == "case_clue":
+        return [_non_negative(name, "confirmed_amt", "认定违规金额")]
+    if name == "case_tipoff":
+        return [
+            references(name, "fixmedins_code", "fixmedins", what="institution"),
+            _non_negative(name, "reward_amt", "奖励金额"),
+            pair_ge(name, "reward_paid_date", "received_date", severity=WARNING,
+                    check_id=f"{name}.order.received_le_reward_paid",
+                    title="a reward is paid on or after the tip-off was received",
+                    remedy="correct received_date or reward_paid_date"),
+        ]
+    return []

@@ -1,0 +1,586 @@
+"""Run the quality gate: one GX validation per feed, results broken down per delivered batch.
+
+Design (numbers measured on these 2-core machines, see benchmarks/gate_bench.py and the report
+in the PR): GX costs ~15–20 ms fixed per validation plus ~6 ms per expectation on a tiny table
+(Python work: metric graph, rendering of results), i.e. ~0.2 s for a 30-expectation suite. A
+delivery at scale 1 is 1,000–2,500 files, so a validation per file would spend minutes in GX
+overhead alone. Instead each feed is validated **once per run** over all its loaded batches (SQL
+pushed into DuckDB), and only expectations that found unexpected rows get a second, grouped query
+(``group by _batch_id``) that attributes them to files and lines. A clean run therefore costs one
+validation per feed and nothing more; per-batch pages are rendered from these numbers
+(:mod:`expectations.docs`).
+
+The warehouse is opened **read-only** through one persisted connection and disposed in a
+``finally``; :func:`expectations.quality.write_delivery_quality` writes the delivery quality table
+afterwards in a short separate step on the caller's writable connection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from expectations.checks import CRITICAL, WARNING, Check, SuiteParams, q
+from expectations.suites import TZ, build_suite, checks_for, suite_fingerprint, suite_name, today
+from ingest.specs import FEEDS
+
+logger = logging.getLogger(__name__)
+
+BATCH_ID_RE = re.compile(r"^[0-9a-f]{16}$")
+SAMPLE_LINES = 10
+SAMPLE_VALUES = 5
+
+# result keys that may carry values; removed from every sensitive check's stored result
+VALUE_KEYS = ("partial_unexpected_list", "partial_unexpected_index_list", "partial_unexpected_counts",
+              "unexpected_list", "unexpected_index_list", "unexpected_index_query", "details",
+              "observed_value_list")
+
+
+# ------------------------------------------------------------------------------ results
+
+@dataclass
+class BatchInfo:
+    batch_id: str
+    file: str | None = None
+    sha256: str | None = None
+    sender: str | None = None
+    period: str | None = None
+    seq: str | None = None
+    rows_read: int | None = None
+    rows_loaded: int | None = None
+    rows_quarantined: int | None = None
+    rows_in_raw: int = 0
+    loaded_at: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.file or f"batch {self.batch_id} (not in raw.load_manifest)"
+
+
+@dataclass
+class BatchFinding:
+    batch_id: str
+    unexpected: int
+    lines: list[int] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckOutcome:
+    check_id: str
+    feed: str
+    severity: str
+    category: str
+    title: str
+    remedy: str
+    gx_type: str
+    columns: list[str]
+    sensitive: bool
+    attribution: str
+    success: bool
+    unexpected: int = 0
+    element_count: int | None = None
+    error: str | None = None
+    detail: str | None = None          # e.g. missing/unexpected columns of a table-level check
+    batches: list[BatchFinding] = field(default_factory=list)
+    consistency_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return not self.success
+
+    def message(self, batches: dict[str, BatchInfo] | None = None, max_files: int = 5) -> str:
+        """What failed, where (files, lines), how many rows, and what to do."""
+        batches = batches or {}
+        head = f"[{self.severity}] {self.check_id} — {self.title}"
+        if self.error:
+            return (f"{head}: could not be evaluated ({self.error}); treated as failed. What to do: "
+                    "tell the data engineers — the check or the raw table is broken.")
+        if self.success:
+            return f"{head}: passed"
+        if self.attribution == "table":
+            extra = f" ({self.detail})" if self.detail else ""
+            return f"{head}: failed{extra}; applies to every delivery of {self.feed}. What to do: {self.remedy}."
+        of = f" of {self.element_count:,}" if self.element_count else ""
+        files = []
+        for b in sorted(self.batches, key=lambda b: -b.unexpected)[:max_files]:
+            info = batches.get(b.batch_id)
+            where = info.where if info else f"batch {b.batch_id}"
+            word = "line" if len(b.lines) == 1 else "lines"
+            lines = f", {word} {', '.join(str(x) for x in b.lines)}" if b.lines else ""
+            more = "…" if b.lines and b.unexpected > len(b.lines) else ""
+            files.append(f"{where} ({b.unexpected:,} row{'' if b.unexpected == 1 else 's'}{lines}{more})")
+        rest = len(self.batches) - len(files)
+        where = "; ".join(files) + (f"; and {rest} more deliveries" if rest > 0 else "")
+        n_del = len(self.batches)
+        unit = "row" if self.unexpected == 1 else "rows"
+        return (f"{head}: {self.unexpected:,}{of} {unit} unexpected, in {n_del} "
+                f"deliver{'y' if n_del == 1 else 'ies'}: {where}. What to do: {self.remedy}.")
+
+
+@dataclass
+class BatchVerdict:
+    info: BatchInfo
+    critical_evaluated: int
+    warning_evaluated: int
+    critical_failed: int = 0
+    warning_failed: int = 0
+    unexpected_critical: int = 0
+    unexpected_warning: int = 0
+    failed_checks: list[dict] = field(default_factory=list)  # {check_id, severity, unexpected}
+    page: str | None = None  # path relative to the quality site root
+
+    @property
+    def verdict(self) -> str:
+        if self.critical_failed:
+            return "fail"
+        if self.warning_failed:
+            return "warn"
+        return "pass"
+
+
+@dataclass
+class FeedResult:
+    feed: str
+    label_zh: str
+    suite: str
+    fingerprint: str
+    status: str = "validated"           # validated | no_deliveries | error
+    rows: int = 0
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+    batches: list[BatchVerdict] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+    gx_seconds: float = 0.0
+    breakdown_seconds: float = 0.0
+    run_id: str = ""
+    validated_at: str = ""
+    gx_page: str | None = None          # GX Data Docs validation page, relative to the site root
+    page: str | None = None             # our feed page, relative to the site root
+
+    def _count(self, severity: str, failed: bool) -> int:
+        return sum(1 for o in self.outcomes if o.severity == severity and (o.failed or not failed))
+
+    @property
+    def critical_evaluated(self) -> int:
+        return self._count(CRITICAL, False)
+
+    @property
+    def critical_failed(self) -> int:
+        return self._count(CRITICAL, True)
+
+    @property
+    def warning_evaluated(self) -> int:
+        return self._count(WARNING, False)
+
+    @property
+    def warning_failed(self) -> int:
+        return self._count(WARNING, True)
+
+    @property
+    def passed(self) -> bool:
+        """False = block everything downstream of this feed (a critical check failed or errored)."""
+        return self.status != "error" and self.critical_failed == 0
+
+    @property
+    def verdict(self) -> str:
+        if not self.passed:
+            return "fail"
+        return "warn" if self.warning_failed else "pass"
+
+    def failures(self, severity: str | None = None) -> list[CheckOutcome]:
+        return [o for o in self.outcomes if o.failed and (severity is None or o.severity == severity)]
+
+    def batch_index(self) -> dict[str, BatchInfo]:
+        return {b.info.batch_id: b.info for b in self.batches}
+
+    def messages(self, severity: str | None = None) -> list[str]:
+        idx = self.batch_index()
+        out = [o.message(idx) for o in self.failures(severity)]
+        if self.error:
+            out.insert(0, f"[critical] {self.feed}: the gate could not validate this feed ({self.error})")
+        return out
+
+    def check_metadata(self, site_root: Path | None = None) -> dict:
+        """Plain values for the Dagster asset check (wrap ``*_md`` in MetadataValue.md and
+        ``*_path`` in MetadataValue.path)."""
+        idx = self.batch_index()
+        lines = ["| severity | check | unexpected rows | deliveries | what to do |", "|---|---|---|---|---|"]
+        for o in sorted(self.failures(), key=lambda o: (o.severity != CRITICAL, o.check_id)):
+            where = ", ".join((idx[b.batch_id].where if b.batch_id in idx else b.batch_id)
+                              for b in o.batches[:3]) or ("all" if o.attribution == "table" else "")
+            if len(o.batches) > 3:
+                where += f" (+{len(o.batches) - 3})"
+            what = (o.error and f"could not be evaluated: {o.error}") or o.remedy
+            lines.append(f"| {o.severity} | {o.check_id}: {o.title} | {o.unexpected:,} | {where} | {what} |"
+                         .replace("\n", " "))
+        md: dict = {
+            "verdict": self.verdict,
+            "critical_evaluated": self.critical_evaluated,
+            "critical_failed": self.critical_failed,
+            "warning_evaluated": self.warning_evaluated,
+            "warning_failed": self.warning_failed,
+            "unexpected_rows_critical": sum(o.unexpected for o in self.failures(CRITICAL)),
+            "unexpected_rows_warning": sum(o.unexpected for o in self.failures(WARNING)),
+            "rows_validated": self.rows,
+            "deliveries_validated": len(self.batches),
+            "deliveries_failed": sum(1 for b in self.batches if b.verdict == "fail"),
+            "deliveries_with_warnings": sum(1 for b in self.batches if b.verdict == "warn"),
+            "suite": f"{self.suite} ({self.fingerprint})",
+            "seconds": round(self.seconds, 2),
+        }
+        if self.error:
+            md["error"] = self.error
+        if len(lines) > 2:
+            md["failures_md"] = "\n".join(lines[:52]) + (
+                f"\n\n… {len(lines) - 52} more (see Data Docs)" if len(lines) > 52 else "")
+        if site_root is not None:
+            md["data_docs_index_path"] = str(site_root / "index.html")
+            if self.page:
+                md["data_docs_feed_path"] = str(site_root / self.page)
+            if self.gx_page:
+                md["gx_validation_page_path"] = str(site_root / self.gx_page)
+        return md
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["verdict"] = self.verdict
+        for key in ("critical_evaluated", "critical_failed", "warning_evaluated", "warning_failed"):
+            d[key] = getattr(self, key)
+        for b, bv in zip(d["batches"], self.batches):
+            b["verdict"] = bv.verdict
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> FeedResult:
+        d = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        d["outcomes"] = [CheckOutcome(**{**o, "batches": [BatchFinding(**b) for b in o["batches"]]})
+                         for o in d.get("outcomes", [])]
+        d["batches"] = [BatchVerdict(**{**{k: v for k, v in b.items() if k != "verdict"},
+                                        "info": BatchInfo(**b["info"])}) for b in d.get("batches", [])]
+        return cls(**d)
+
+
+@dataclass
+class GateResult:
+    run_id: str
+    run_time: str
+    warehouse: str
+    site_root: Path
+    feeds: dict[str, FeedResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    docs_seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return all(f.passed for f in self.feeds.values())
+
+    @property
+    def blocked_feeds(self) -> list[str]:
+        return [name for name, f in self.feeds.items() if not f.passed]
+
+    @property
+    def docs_index(self) -> Path:
+        return self.site_root / "index.html"
+
+    def batch_pages(self) -> dict[str, Path]:
+        return {b.info.batch_id: self.site_root / b.page
+                for f in self.feeds.values() for b in f.batches if b.page}
+
+    def summary(self) -> str:
+        total = sum(len(f.batches) for f in self.feeds.values())
+        crit = sum(f.critical_failed for f in self.feeds.values())
+        warn = sum(f.warning_failed for f in self.feeds.values())
+        state = "PASSED" if self.passed else f"FAILED (blocked: {', '.join(self.blocked_feeds)})"
+        return (f"quality gate {state}: {len(self.feeds)} feeds, {total} deliveries, "
+                f"{crit} critical and {warn} warning expectations failed — Data Docs: {self.docs_index}")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def _scope_sql(feed: str, batch_ids: tuple[str, ...] | None) -> str:
+    sql = f"select * from raw.{q(feed)}"
+    if batch_ids is not None:
+        ids = ", ".join(f"'{b}'" for b in batch_ids) or "null"
+        sql += f" where _batch_id in ({ids})"
+    return sql
+
+
+def _substitute_batch(query: str, scope: str) -> str:
+    """``{batch}`` exactly as GX substitutes it for a query asset (see QueryMetricProvider)."""
+    from great_expectations.expectations.metrics.query_metric_provider import _query_has_join_clause
+
+    batch = f"({scope})" if _query_has_join_clause(query) else f"({scope}) AS subselect"
+    return query.format(batch=batch)
+
+
+def breakdown_sql(check: Check, scope: str) -> str:
+    """Per-batch unexpected rows of ``check``: (_batch_id, n, lines, samples)."""
+    sample = (f"list_slice(list(distinct cast({q(check.sample_column)} as varchar)), 1, {SAMPLE_VALUES})"
+              if check.sample_column and not check.sensitive else "cast([] as varchar[])")
+    lines = f"list_slice(list_filter(list(_line order by _line), lambda x: x is not null), 1, {SAMPLE_LINES})"
+    if check.kind == "map":
+        source = f"select * from ({scope}) as subselect where {check.predicate}"
+    else:
+        source = _substitute_batch(check.gx_kwargs["unexpected_rows_query"], scope)
+    return (f"select _batch_id, count(*) as n, {lines} as lines, {sample} as samples "
+            f"from ({source}) as u group by _batch_id order by _batch_id")
+
+
+def _exception_message(result) -> str | None:
+    info = result.exception_info or {}
+    candidates = [info] + [v for v in info.values() if isinstance(v, dict)]
+    for c in candidates:
+        if c.get("raised_exception"):
+            msg = str(c.get("exception_message") or "exception").strip().splitlines()
+            return (msg[0] if msg else "exception")[:300]
+    return None
+
+
+def scrub(result, checks_by_id: dict[str, Check]):
+    """Drop every value list from results of sensitive checks (defence in depth: their SQL never
+    selects a sensitive column) and unexpected-row details of every rows check."""
+    for r in result.results:
+        meta = r.expectation_config.meta or {}
+        check = checks_by_id.get(meta.get("check_id"))
+        sensitive = bool(meta.get("sensitive")) or (check is not None and check.sensitive)
+        res = r.result or {}
+        if sensitive or r.expectation_config.type == "unexpected_rows_expectation":
+            for key in VALUE_KEYS:
+                res.pop(key, None)
+    return result
+
+
+def _fetch(engine, sql: str, **params) -> list:
+    import sqlalchemy as sa
+
+    stmt = sa.text(sql)
+    if params:
+        stmt = stmt.bindparams(**params)
+    return list(engine.execute_query(stmt).fetchall())
+
+
+def _table_exists(engine, schema: str, table: str) -> bool:
+    return bool(_fetch(engine, "select 1 from information_schema.tables where table_schema = :s "
+                               "and table_name = :t", s=schema, t=table))
+
+
+def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict[str, BatchInfo]:
+    out: dict[str, BatchInfo] = {}
+    if has_manifest:
+        rows = _fetch(engine, f"""
+            select batch_id, file, sha256, sender, period, seq, rows_read, rows_loaded,
+                   rows_quarantined, cast(loaded_at as varchar)
+            from raw.load_manifest m where {params.manifest_scope(feed)} order by period, file""")
+        for r in rows:
+            out[r[0]] = BatchInfo(*r)
+    return out
+
+
+# ------------------------------------------------------------------------------ the gate
+
+def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id, run_time,
+                  has_manifest: bool) -> tuple[FeedResult, object | None, list[Check]]:
+    """Validate one feed; returns our result, the (scrubbed) GX validation result and the checks."""
+    import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    t0 = time.perf_counter()
+    spec = FEEDS[feed]
+    checks = checks_for(feed, params)
+    fr = FeedResult(feed=feed, label_zh=spec.label_zh, suite=suite_name(feed),
+                    fingerprint=suite_fingerprint(checks), run_id=run_id, validated_at=run_time.isoformat())
+    engine = datasource.get_execution_engine()
+    if not _table_exists(engine, "raw", feed):
+        fr.status = "no_deliveries"
+        fr.seconds = time.perf_counter() - t0
+        return fr, None, checks
+    scope = _scope_sql(feed, params.batch_ids)
+    batches = _batches(engine, feed, params, has_manifest)
+    for batch_id, n in _fetch(engine, f"select _batch_id, count(*) from ({scope}) s group by 1"):
+        batches.setdefault(batch_id, BatchInfo(batch_id=batch_id)).rows_in_raw = int(n)
+    fr.rows = sum(b.rows_in_raw for b in batches.values())
+    if not batches:
+        fr.status = "no_deliveries"
+        fr.seconds = time.perf_counter() - t0
+        return fr, None, checks
+
+    by_id = {c.id: c for c in checks}
+    gx_result = None
+    try:
+        suite = context.suites.add(build_suite(feed, checks))
+        asset = datasource.add_query_asset(name=feed, query=scope)
+        bd = asset.add_batch_definition_whole_table("all")
+        vd = context.validation_definitions.add(gx.ValidationDefinition(name=feed, data=bd, suite=suite))
+        t1 = time.perf_counter()
+        gx_result = vd.run(result_format="SUMMARY",
+                           run_id=RunIdentifier(run_name=run_id, run_time=run_time))
+        fr.gx_seconds = time.perf_counter() - t1
+    except Exception as e:  # noqa: BLE001 - the gate reports, the check decides
+        logger.exception("GX validation of %s failed", feed)
+        fr.status = "error"
+        fr.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:300]
+
+    results_by_id = {}
+    if gx_result is not None:
+        for r in gx_result.results:
+            results_by_id[(r.expectation_config.meta or {}).get("check_id")] = r
+
+    t2 = time.perf_counter()
+    for c in checks:
+        r = results_by_id.get(c.id)
+        o = CheckOutcome(check_id=c.id, feed=feed, severity=c.severity, category=c.category, title=c.title,
+                         remedy=c.remedy, gx_type=c.gx_type, columns=list(c.columns), sensitive=c.sensitive,
+                         attribution=c.attribution, success=False)
+        if r is None:
+            o.error = fr.error or "no result returned by GX"
+        else:
+            o.error = _exception_message(r)
+            res = r.result or {}
+            o.success = bool(r.success) and not o.error
+            if c.kind == "map":
+                o.unexpected = int(res.get("unexpected_count") or 0)
+                o.element_count = res.get("element_count")
+            elif c.kind == "rows":
+                o.unexpected = int(res.get("observed_value") or 0) if not o.error else 0
+                # delivery-level checks count quarantined rows / unusual deliveries, not raw rows
+                o.element_count = fr.rows if c.category not in ("delivery", "volume", "schema") else None
+            else:  # table expectation
+                o.unexpected = 0 if o.success else 1
+                mism = (res.get("details") or {}).get("mismatched") or {}
+                if mism:
+                    o.detail = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in mism.items() if v)
+        fr.outcomes.append(o)
+        if o.error or (o.attribution == "table" and not o.success):
+            if c.kind == "rows" and not o.error:
+                # table-level rows check (column types): show what the query found
+                try:
+                    found = _fetch(engine, _substitute_batch(c.gx_kwargs["unexpected_rows_query"], scope)
+                                   + " limit 20")
+                    o.detail = "; ".join(" ".join(str(x) for x in row) for row in found)
+                except Exception as e:  # noqa: BLE001
+                    o.detail = f"details unavailable ({type(e).__name__})"
+            o.batches = [BatchFinding(b, max(o.unexpected, 1)) for b in batches]
+            continue
+        if o.unexpected > 0:
+            try:
+                found = _fetch(engine, breakdown_sql(c, scope))
+            except Exception as e:  # noqa: BLE001
+                o.consistency_error = f"per-delivery breakdown failed: {type(e).__name__}: {e}"[:300]
+                o.batches = [BatchFinding(b, 0) for b in batches]
+                continue
+            o.batches = [BatchFinding(str(bid), int(n), [int(x) for x in (lines or [])],
+                                      [str(x) for x in (samples or [])])
+                         for bid, n, lines, samples in found]
+            total = sum(b.unexpected for b in o.batches)
+            if total != o.unexpected:
+                o.consistency_error = (f"GX counted {o.unexpected} unexpected rows, the per-delivery "
+                                       f"breakdown {total}")
+                logger.warning("%s: %s", c.id, o.consistency_error)
+            for b in o.batches:
+                batches.setdefault(b.batch_id, BatchInfo(batch_id=b.batch_id))
+    fr.breakdown_seconds = time.perf_counter() - t2
+
+    # per-batch verdicts
+    crit_n = sum(1 for c in checks if c.severity == CRITICAL)
+    warn_n = len(checks) - crit_n
+    verdicts = {bid: BatchVerdict(info=info, critical_evaluated=crit_n, warning_evaluated=warn_n)
+                for bid, info in batches.items()}
+    for o in fr.outcomes:
+        for b in o.batches:
+            if b.unexpected <= 0 and not o.error:
+                continue
+            v = verdicts[b.batch_id]
+            if o.severity == CRITICAL:
+                v.critical_failed += 1
+                v.unexpected_critical += b.unexpected
+            else:
+                v.warning_failed += 1
+                v.unexpected_warning += b.unexpected
+            v.failed_checks.append({"check_id": o.check_id, "severity": o.severity, "unexpected": b.unexpected})
+    fr.batches = sorted(verdicts.values(), key=lambda v: (v.info.period or "", v.info.file or v.info.batch_id))
+    if gx_result is not None:
+        scrub(gx_result, by_id)
+    fr.seconds = time.perf_counter() - t0
+    return fr, gx_result, checks
+
+
+def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
+             batch_ids: list[str] | None = None, *, run_id: str | None = None,
+             today_: dt.date | None = None, threads: int | None = None,
+             memory_limit: str | None = None, build_docs: bool = True) -> GateResult:
+    """Validate ``feeds`` (default: all) of ``warehouse`` and rebuild the Data Docs.
+
+    ``batch_ids`` restricts the validation to those loaded batches (default: every loaded batch,
+    so a batch that failed in an earlier run keeps blocking until it is corrected). The site is
+    ``<output_dir>/quality/``; per-feed results are kept in ``quality/results/`` so a run over
+    some feeds leaves the others' latest results on the site.
+    """
+    import great_expectations as gx
+
+    from expectations import duckdb_compat
+
+    t0 = time.perf_counter()
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise FileNotFoundError(f"warehouse {warehouse} does not exist: load deliveries first "
+                                "(python -m ingest.load)")
+    names = list(feeds) if feeds is not None else list(FEEDS)
+    unknown = [f for f in names if f not in FEEDS]
+    if unknown:
+        raise ValueError(f"unknown feed(s) {unknown}; feeds are {list(FEEDS)}")
+    ids = None
+    if batch_ids is not None:
+        bad = [b for b in batch_ids if not BATCH_ID_RE.match(b)]
+        if bad:
+            raise ValueError(f"batch ids must be 16 hex characters (raw.load_manifest.batch_id): {bad[:3]}")
+        ids = tuple(sorted(set(batch_ids)))
+    run_id = run_id or f"gate-{uuid.uuid4().hex[:12]}"
+    now = dt.datetime.now(TZ)
+    params = SuiteParams(today=today_ or today(), batch_ids=ids)
+    site_root = Path(output_dir) / "quality"
+    result = GateResult(run_id=run_id, run_time=now.isoformat(timespec="seconds"),
+                        warehouse=str(warehouse), site_root=site_root)
+    gx_results = {}
+    checks_by_feed = {}
+
+    duckdb_compat.install()
+    context = gx.get_context(mode="ephemeral")
+    datasource = duckdb_compat.duckdb_datasource(context, "warehouse", warehouse, read_only=True,
+                                                 threads=threads, memory_limit=memory_limit)
+    try:
+        engine = datasource.get_execution_engine()
+        has_manifest = _table_exists(engine, "raw", "load_manifest")
+        if has_manifest and not _table_exists(engine, "raw", "quarantine"):
+            has_manifest = False  # a half-made warehouse: judge the rows only
+        for feed in names:
+            fr, gx_result, checks = validate_feed(context, datasource, feed, params, run_id=run_id,
+                                                  run_time=now, has_manifest=has_manifest)
+            result.feeds[feed] = fr
+            checks_by_feed[feed] = checks
+            if gx_result is not None:
+                gx_results[feed] = gx_result
+    finally:
+        duckdb_compat.dispose_datasource(datasource)
+
+    if build_docs:
+        from expectations import docs
+
+        t1 = time.perf_counter()
+        docs.publish(result, gx_results, checks_by_feed)
+        result.docs_seconds = time.perf_counter() - t1
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def result_json(result: GateResult) -> str:
+    return json.dumps({
+        "run_id": result.run_id, "run_time": result.run_time, "warehouse": result.warehouse,
+        "passed": result.passed, "feeds": {k: v.to_dict() for k, v in result.feeds.items()},
+    }, ensure_ascii=False, indent=1, default=str)
