@@ -74,13 +74,20 @@ def batch_page_path(feed: str, batch_id: str) -> str:
 
 # ----------------------------------------------------------------------------- renderers
 
-def render_batch(fr: FeedResult, bv) -> str:
-    info = bv.info
-    findings = {}
+def findings_by_batch(fr: FeedResult) -> dict[str, dict]:
+    """{batch_id: {check_id: BatchFinding}} for the failed checks of each batch."""
+    out: dict[str, dict] = {}
     for o in fr.outcomes:
         for b in o.batches:
-            if b.batch_id == info.batch_id and (b.unexpected > 0 or o.error):
-                findings[o.check_id] = b
+            if b.unexpected > 0 or o.error:
+                out.setdefault(b.batch_id, {})[o.check_id] = b
+    return out
+
+
+def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
+    info = bv.info
+    if findings is None:
+        findings = findings_by_batch(fr).get(info.batch_id, {})
     facts = [
         ("feed", f"{fr.feed} ({fr.label_zh})"), ("file", info.file), ("sender", info.sender),
         ("period", info.period), ("seq", info.seq or ""), ("batch_id", info.batch_id),
@@ -271,10 +278,11 @@ def publish(result: GateResult, gx_results: dict, checks_by_feed: dict) -> None:
         fr.page = f"feeds/{feed}.html"
         batch_dir = site / "batches" / feed
         keep = set()
+        index = findings_by_batch(fr)
         for bv in fr.batches:
             bv.page = batch_page_path(feed, bv.info.batch_id)
             keep.add(Path(bv.page).name)
-            _write(site / bv.page, render_batch(fr, bv))
+            _write(site / bv.page, render_batch(fr, bv, index.get(bv.info.batch_id, {})))
         if batch_dir.exists():
             for stale in batch_dir.glob("*.html"):
                 if stale.name not in keep:

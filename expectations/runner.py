@@ -119,7 +119,7 @@ class CheckOutcome:
         rest = len(self.batches) - len(files)
         where = "; ".join(files) + (f"; and {rest} more deliveries" if rest > 0 else "")
         n_del = len(self.batches)
-        unit = "row" if self.unexpected == 1 else "rows"
+        unit = "row" if self.unexpected == 1 and not of else "rows"
         return (f"{head}: {self.unexpected:,}{of} {unit} unexpected, in {n_del} "
                 f"deliver{'y' if n_del == 1 else 'ies'}: {where}. What to do: {self.remedy}.")
 
@@ -378,8 +378,10 @@ def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict
             select batch_id, file, sha256, sender, period, seq, rows_read, rows_loaded,
                    rows_quarantined, cast(loaded_at as varchar)
             from raw.load_manifest m where {params.manifest_scope(feed)} order by period, file""")
+        names = ("batch_id", "file", "sha256", "sender", "period", "seq", "rows_read", "rows_loaded",
+                 "rows_quarantined", "loaded_at")
         for r in rows:
-            out[r[0]] = BatchInfo(*r)
+            out[r[0]] = BatchInfo(**dict(zip(names, r)))
     return out
 
 

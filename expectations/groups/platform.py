@@ -68,33 +68,34 @@ def _mdtrt(feed: str) -> list[Check]:
 def _setl(feed: str) -> list[Check]:
     return [
         rows(feed, "total_eq_parts", f"""
-            select _batch_id, _line, setl_id, medfee_sumamt,
-                   fund_pay_sumamt + acct_pay + psn_cash_pay as parts_sumamt
+            select _batch_id, _line, setl_id, setl_id || ': total ' || medfee_sumamt || ' <> parts '
+                   || (fund_pay_sumamt + acct_pay + psn_cash_pay) as detail
             from {{batch}}
             where abs(medfee_sumamt - (fund_pay_sumamt + acct_pay + psn_cash_pay)) > {TOLERANCE}""",
              severity=CRITICAL, category="arithmetic", check_id=f"{feed}.arithmetic.total_eq_fund_acct_cash",
              columns=("medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"),
-             sample_column="setl_id",
+             sample_column="detail",
              title="medfee_sumamt = fund_pay_sumamt + acct_pay + psn_cash_pay (±0.01)",
              remedy="the settlement's total does not equal its fund + personal account + cash parts: "
                     "ask the centre to re-deliver the settlement extract for that period"),
         rows(feed, "total_eq_lines", f"""
-            select s._batch_id, s._line, s.setl_id, s.medfee_sumamt, l.lines_sumamt
+            select s._batch_id, s._line, s.setl_id,
+                   s.setl_id || ': total ' || s.medfee_sumamt || ' <> lines ' || l.lines_sumamt as detail
             from {{batch}} s
             join (select setl_id, _period, sum(det_item_fee_sumamt) as lines_sumamt
                   from raw.fee_list group by setl_id, _period) l
               on l.setl_id = s.setl_id and l._period = s._period
             where abs(s.medfee_sumamt - l.lines_sumamt) > {TOLERANCE}""",
              severity=CRITICAL, category="arithmetic", check_id=f"{feed}.arithmetic.total_eq_fee_lines",
-             columns=("medfee_sumamt",), sample_column="setl_id",
+             columns=("medfee_sumamt",), sample_column="detail",
              title="medfee_sumamt = Σ det_item_fee_sumamt of the settlement's fee lines delivered "
                    "for the same period (±0.01)",
              remedy="settlement and fee-line extracts disagree: ask the centre to re-deliver both "
                     "extracts of that period (a correction replaces the earlier files)"),
         rows(feed, "has_fee_lines", """
-            select _batch_id, _line, setl_id from {batch}
-            where not exists (select 1 from raw.fee_list l
-                              where l.setl_id = subselect.setl_id and l._period = subselect._period)""",
+            select s._batch_id, s._line, s.setl_id from {batch} s
+            anti join (select distinct setl_id, _period from raw.fee_list) l
+              on l.setl_id = s.setl_id and l._period = s._period""",
              severity=WARNING, category="completeness", check_id=f"{feed}.completeness.has_fee_lines",
              columns=("setl_id",), sample_column="setl_id",
              title="every settlement has fee lines delivered for the same period",
@@ -107,8 +108,8 @@ def _setl(feed: str) -> list[Check]:
         references(feed, "fixmedins_code", "fixmedins", what="institution"),
         rows(feed, "reversal_link", """
             select _batch_id, _line, setl_id from {batch}
-            where refd_setl_flag = '1' and (init_setl_id is null or not exists
-                  (select 1 from raw.setl o where o.setl_id = subselect.init_setl_id))""",
+            where refd_setl_flag = '1' and (init_setl_id is null or init_setl_id not in
+                  (select setl_id from raw.setl where setl_id is not null))""",
              severity=WARNING, category="reference", check_id=f"{feed}.reference.reversal_init_setl_id",
              columns=("refd_setl_flag", "init_setl_id"), sample_column="setl_id",
              title="a reversal (refd_setl_flag 1) points at a delivered original settlement (init_setl_id)",
@@ -123,10 +124,11 @@ def _setl(feed: str) -> list[Check]:
 def _fee_list(feed: str) -> list[Check]:
     return [
         rows(feed, "amount_eq_cnt_x_pric", f"""
-            select _batch_id, _line, feedetl_sn, cnt, pric, det_item_fee_sumamt from {{batch}}
+            select _batch_id, _line, feedetl_sn, feedetl_sn || ': ' || det_item_fee_sumamt || ' <> '
+                   || cnt || ' x ' || pric as detail from {{batch}}
             where abs(det_item_fee_sumamt - cnt * pric) > {TOLERANCE}""",
              severity=CRITICAL, category="arithmetic", check_id=f"{feed}.arithmetic.amount_eq_cnt_x_pric",
-             columns=("det_item_fee_sumamt", "cnt", "pric"), sample_column="feedetl_sn",
+             columns=("det_item_fee_sumamt", "cnt", "pric"), sample_column="detail",
              title="det_item_fee_sumamt = cnt × pric (±0.01)",
              remedy="the line amount does not equal quantity × unit price: ask the centre to "
                     "re-deliver the fee-line extract of that period"),
@@ -156,8 +158,8 @@ def _fee_list(feed: str) -> list[Check]:
              remedy="deliver init_feedetl_sn on refund lines; rules net refunds against originals"),
         rows(feed, "refund_target", """
             select _batch_id, _line, feedetl_sn, init_feedetl_sn from {batch}
-            where init_feedetl_sn is not null and not exists
-                  (select 1 from raw.fee_list o where o.feedetl_sn = subselect.init_feedetl_sn)""",
+            where init_feedetl_sn is not null and init_feedetl_sn not in
+                  (select feedetl_sn from raw.fee_list where feedetl_sn is not null)""",
              severity=WARNING, category="reference", check_id=f"{feed}.reference.init_feedetl_sn",
              columns=("init_feedetl_sn",), sample_column="init_feedetl_sn",
              title="init_feedetl_sn refers to a delivered fee line",
