@@ -398,6 +398,8 @@ class Loader:
         sql = normalise.normalise_sql(feed, column_of, extra_cols)
         params: dict = {"today": today}
         params.update({f"h{i}": res.extra_columns[i] for i in range(len(extra_cols))})
+        # DuckDB refuses named parameters the statement does not use (a feed without dates has no $today)
+        params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         con.execute("begin transaction")
         try:
             if prev:

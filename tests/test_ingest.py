@@ -361,3 +361,11 @@ def test_discover_orders_by_feed_and_period(tree):
         "psn/202501/990100_psn_202501.csv",
         "psn/202502/990100_psn_202502.csv",
     ]
+
+
+def test_feed_without_date_columns_loads(tree):
+    root, db = tree
+    write(root, "fixmedins/202501/990100_fixmedins_202501.csv",
+          "fixmedins_code,fixmedins_name,fixmedins_type,admdvs\nH001,云澜市第一医院,1,990101\n")
+    rep = load(root, db)
+    assert rep.files[0].status == "loaded" and rep.files[0].rows_loaded == 1
