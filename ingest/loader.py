@@ -17,6 +17,7 @@ through parameters, and staged columns get positional names (``c0``, ``c1`` …)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import time
@@ -270,8 +271,6 @@ class Loader:
             scan = scan_file(d.path, is_csv=d.fmt == "csv")
             sha, size, scan_error = scan.sha256, scan.size, None
         except RefusedFile as e:
-            import hashlib
-
             sha = hashlib.sha256(d.path.read_bytes()).hexdigest()
             size, scan, scan_error = d.path.stat().st_size, None, e
         seen = self.con.execute(
@@ -279,9 +278,11 @@ class Loader:
         if seen:
             res.seconds = time.perf_counter() - t0
             return res  # this exact file was handled by an earlier run
+        # Same bytes under a new name are a no-op — unless they hold no rows: an empty or header-only
+        # file is byte-identical across senders and months, yet each is its own (empty) delivery.
         same_bytes = self.con.execute(
-            "select file, status from raw.load_manifest where sha256 = ? and status in "
-            "('loaded', 'refused', 'replaced') order by loaded_at limit 1", [sha]).fetchone()
+            "select file, status from raw.load_manifest where sha256 = ? and status in ('loaded', 'replaced') "
+            "and rows_read > 0 order by loaded_at limit 1", [sha]).fetchone()
         if same_bytes:
             res.status = "duplicate"
             res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
@@ -390,7 +391,9 @@ class Loader:
         header, n = self._stage(d, scan)
         column_of, extra_cols, mapping = self._map_header(feed, header)
         res.extra_columns = [header[int(c[1:])] for c in extra_cols]
-        batch_id = scan.sha256[:16]
+        # one batch per (slot, content): identical empty files of two senders are two batches
+        slot = f"{feed.name}|{d.sender}|{d.period}|{d.seq}|{scan.sha256}"
+        batch_id = hashlib.sha256(slot.encode()).hexdigest()[:16]
         today = dt.datetime.now(TZ).date()
         prev = con.execute(
             "select batch_id, file from raw.load_manifest where feed = ? and sender = ? and period = ? "

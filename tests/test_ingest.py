@@ -369,3 +369,13 @@ def test_feed_without_date_columns_loads(tree):
           "fixmedins_code,fixmedins_name,fixmedins_type,admdvs\nH001,云澜市第一医院,1,990101\n")
     rep = load(root, db)
     assert rep.files[0].status == "loaded" and rep.files[0].rows_loaded == 1
+
+
+def test_identical_header_only_files_of_two_senders_are_two_empty_batches(tree):
+    root, db = tree
+    header = "收费流水号,定点医药机构编号,医保目录编码,数量,单价,金额,收费时间\n"
+    write(root, "his_charge/202501/H001_his_charge_202501.csv", header, "gb18030")
+    write(root, "his_charge/202501/H002_his_charge_202501.csv", header, "gb18030")
+    rep = load(root, db)
+    assert [f.status for f in rep.files] == ["loaded", "loaded"]
+    assert len({f.batch_id for f in rep.files}) == 2
