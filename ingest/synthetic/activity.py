@@ -582,7 +582,7 @@ class Background:
         W, rng, C = self.w, self.rng, self.c
         win = W.window
         F, nd = win.month_first(g), win.month_days(g)
-        lam = 0.5 * W.n_persons / 1500 / W.inst_mult
+        lam = 0.5 * W.n_persons / 1080 / W.inst_mult
         ph = self.pharmacies
         cnts = rng.poisson(lam * W.weight[ph][:, None], (len(ph), nd))
         inst = np.repeat(np.repeat(ph, nd), cnts.ravel())

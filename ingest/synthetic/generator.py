@@ -109,7 +109,7 @@ class Generator:
         self.world = World(r_world, scale, self.window)
         self.cats = CatArrays(self.window.change_day, self.kb.watch_codes)
         self.cases = Cases(self.world, self.kb, self.cats, r_case)
-        self.ident = self.world.identities()
+        self.ident = self.world.identities(seed)
         self.counters = Counters()
         self.bg = Background(self.world, self.cats, self.counters, r_bg)
         self.rng = r_misc
@@ -544,8 +544,17 @@ class Generator:
         lines["drord"][il] = drord[inv]
         his_inst = np.array([i.his for i in W.insts])
         hv = ipt_v.take(his_inst[ipt_v["inst"]])
-        # self-pay patients (no mdtrt_id) exist in HIS only: clone ~3 % of the background HIS stays
-        clones = hv.take(~hv["case"] & (rng.random(len(hv)) < 0.03))
+        # self-pay patients (no mdtrt_id) exist in HIS only: clone ~3 % of the background HIS stays, and
+        # give every HIS hospital at least one a month (a copy of another hospital's stay)
+        bgi = ipt_v.take(~ipt_v["case"])
+        target = np.where(his_inst[bgi["inst"]] & (rng.random(len(bgi)) < 0.03), bgi["inst"], -1)
+        for h in (i.idx for i in W.insts if i.his):
+            free = np.nonzero(target < 0)[0]
+            if not (target == h).any() and len(free):
+                target[free[rng.integers(len(free))]] = h
+        clones = bgi.take(target >= 0)
+        clones["inst"] = target[target >= 0]
+        clones["dr"] = self.bg.pick_doc(clones["inst"])
         out: dict[str, list[Frame]] = defaultdict(list)
         for stays, self_pay in ((hv, False), (clones, True)):
             if not len(stays):
@@ -554,6 +563,7 @@ class Generator:
             sl = lines.take(sl_idx)
             vpos = np.searchsorted(stays["vid"], sl["vid"], sorter=np.argsort(stays["vid"]))
             vpos = np.argsort(stays["vid"])[vpos]
+            sl["inst"] = stays["inst"][vpos]
             ipt_no = stays["ipt_no"].copy()
             vid_out = stays["vid"].copy()
             if self_pay:
@@ -891,6 +901,8 @@ class Generator:
             self._his_file("his_charge", period, inst, charge)
 
     def _his_file(self, feed: str, period: str, inst, cols: dict[str, pa.Array]) -> None:
+        if not len(next(iter(cols.values()))):
+            return  # nothing this month: no file (identical header-only files would be duplicates)
         path = landing_path(self.out, feed, period, inst.code, "csv")
         self._emit(path, feed, write_csv(path, cols, feed, style="labels", encoding="gb18030", crlf=True))
 
@@ -900,6 +912,8 @@ class Generator:
         return [("labels", False), ("codes", False), ("labels", True), ("codes", True)][inst.idx % 4]
 
     def _bom_file(self, feed: str, period: str, inst, cols: dict[str, pa.Array]) -> None:
+        if not len(next(iter(cols.values()))):
+            return
         style, shuffle = self._style(inst)
         order = None
         if shuffle:
@@ -986,6 +1000,14 @@ class Generator:
         if (closing[~plan_mask] < 0).any():
             raise AssertionError("background inventory would go negative")
         closing = np.maximum(closing, 0)
+        if not (chg_type > 0).any():
+            # every month has at least one stock change: a 盘盈 of one unit where the stock is largest
+            cand = np.where(plan_mask | ~C.stock[None, :], -1, closing)
+            cand[[i.idx for i in W.insts if not self.delivers(i, g)]] = -1
+            i, t = np.unravel_index(int(np.argmax(cand)), cand.shape)
+            chg_type[i, t], chg[i, t] = 2, U[i, t]
+            closing[i, t] += U[i, t]
+            active[i, t] = True
         self.stock = closing
         batch = int(self.window.period(g)) * 10_000
         self.last_batch = np.where(

@@ -151,7 +151,7 @@ class World:
         self.rng = rng
         self.window = window
         self.inst_mult = max(1, int(round(max(scale, 1.0) ** 0.25)))
-        self.n_persons = max(150, int(round(1500 * scale)))
+        self.n_persons = max(150, int(round(1080 * scale)))
         self.doc_mult = max(1, int(round((max(scale, 1.0) / self.inst_mult) ** 0.5)))
         self._build_institutions()
         self._build_practitioners()
@@ -489,9 +489,9 @@ class World:
             self.refill_ph[i] = ph_ok and rng.random() < 0.5
 
     # ------------------------------------------------------------------ identity strings
-    def identities(self) -> dict[str, np.ndarray]:
-        """psn_no, certno, name and tel for every person (deterministic from the rng state)."""
-        rng = np.random.default_rng(12345 + len(self.brdy))
+    def identities(self, seed: int) -> dict[str, np.ndarray]:
+        """psn_no, certno, name and tel for every person (fake names and numbers, fixed by the seed)."""
+        rng = np.random.default_rng([seed, len(self.brdy)])
         n = len(self.brdy)
         psn_no = np.array([f"99{i + 1:014d}" for i in range(n)])
         by = [date_of(int(b)) for b in self.brdy]
