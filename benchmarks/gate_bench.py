@@ -34,7 +34,8 @@ CENTRE = "320100"
 
 def _lineage(feed: str, period_expr: str, line_expr: str) -> str:
     batch = f"substr(md5('{feed}' || {period_expr}), 1, 16)"
-    return (f"null as _extra, '{feed}/' || {period_expr} || '/{CENTRE}_{feed}_' || {period_expr} || '.parquet' as _file, "
+    file = f"'{feed}/' || {period_expr} || '/{CENTRE}_{feed}_' || {period_expr} || '.parquet'"
+    return (f"null as _extra, {file} as _file, "
             f"md5('{feed}' || {period_expr}) || md5({period_expr}) as _sha256, {batch} as _batch_id, "
             f"{line_expr} as _line, '{CENTRE}' as _sender, {period_expr} as _period, '' as _seq, "
             f"timestamp '2024-01-05 08:00:00' as _loaded_at, 'bench' as _run_id")

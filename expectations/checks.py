@@ -85,7 +85,9 @@ class Check:
     columns: tuple[str, ...] = ()
     sensitive: bool = False
     attribution: str = "row"     # row | table
-    category: str = ""           # schema | required | format | code | plausibility | arithmetic | reference | volume | delivery
+    # schema | required | key | format | code | plausibility | arithmetic | consistency | reference
+    # | completeness | volume | delivery
+    category: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -217,7 +219,8 @@ def rows(feed: str, name: str, sql: str, *, title: str, remedy: str, severity=CR
     quality owners (codes, dates, amounts — never a sensitive value).
     """
     return Check(
-        id=check_id or f"{feed}.{category}.{name}", sample_column=sample_column, feed=feed, severity=severity, kind="rows", title=title,
+        id=check_id or f"{feed}.{category}.{name}", sample_column=sample_column, feed=feed,
+        severity=severity, kind="rows", title=title,
         remedy=remedy, gx_type="UnexpectedRowsExpectation",
         gx_kwargs={"unexpected_rows_query": " ".join(sql.split())},
         columns=columns, sensitive=sensitive, attribution=attribution, category=category)
@@ -263,10 +266,10 @@ def uscc_check_char_sql(col: str) -> str:
     return f"substr('{USCC_CHARS}', ((31 - (({terms}) % 31)) % 31) + 1, 1)"
 
 
-# ICD-10 as used on the national platform: A00, A00.0, I67.800, I67.800x001, S06.000x011 …
-ICD10_RE = r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4}(x[0-9]{3})?)?$"
-# an ICD-10 prefix (限定支付疾病): E11, I67.8, J06 …
-ICD10_PREFIX_RE = r"^[A-Z][0-9]{1,2}(\.[0-9A-Z]{0,4})?$"
+# ICD-10 医保版 / 国临版 2.0: A00, A00.0, I67.800, I67.800x001, I10.x00 (x = no 4th character) …
+ICD10_RE = r"^[A-Z][0-9]{2}(\.[0-9A-Zx]{1,4}(x[0-9]{3})?)?$"
+# an ICD-10 prefix (限定支付疾病): C (a whole chapter), E11, I67.8, J06 …
+ICD10_PREFIX_RE = r"^[A-Z]([0-9]{1,2}(\.[0-9A-Zx]{0,4})?)?$"
 ADMDVS_RE = r"^[0-9]{6}$"
 MOBILE_RE = r"^1[3-9][0-9]{9}$"
 LANDLINE_RE = r"^0[0-9]{2,3}-?[0-9]{7,8}$"
@@ -316,7 +319,7 @@ def code_tables() -> dict[str, tuple[str, ...]]:
 class SuiteParams:
     """What a suite depends on besides the spec: the run's date and the batches in scope."""
 
-    today: "object"                           # datetime.date, Asia/Shanghai
+    today: object                           # datetime.date, Asia/Shanghai
     batch_ids: tuple[str, ...] | None = None  # None = every loaded batch of the feed
     # plausibility: a row may be dated up to this many days after its period's last day …
     period_after_days: int = 7
@@ -327,6 +330,8 @@ class SuiteParams:
     # judged only against at least ``volume_min_history`` other deliveries of that sender
     volume_factor: float = 5.0
     volume_min_history: int = 3
+    # … and differs from it by at least this many rows (small senders vary a lot in relative terms)
+    volume_min_difference: int = 20
 
     def manifest_scope(self, feed: str, alias: str = "m") -> str:
         """SQL restricting ``raw.load_manifest`` to this feed's loaded batches in scope."""

@@ -154,13 +154,14 @@ def render_feed(fr: FeedResult) -> str:
 
 
 def _deliveries_table(batches, prefix: str, feed_col: str | None = None) -> str:
-    rows = ["<table><tr>" + (f"<th>feed</th>" if feed_col else "") + "<th>period</th><th>file</th>"
+    rows = ["<table><tr>" + ("<th>feed</th>" if feed_col else "") + "<th>period</th><th>file</th>"
             "<th>rows</th><th>quarantined</th><th>critical failed</th><th>warnings</th><th>verdict</th></tr>"]
     for feed, bv in batches if feed_col else ((None, b) for b in batches):
         i = bv.info
         link = f"<a href=\"{prefix}{e(bv.page)}\">{e(i.file or i.batch_id)}</a>" if bv.page else e(i.file)
         rows.append("<tr>" + (f"<td>{e(feed)}</td>" if feed_col else "") +
-                    f"<td>{e(i.period)}</td><td>{link}</td><td>{e(i.rows_read if i.rows_read is not None else i.rows_in_raw)}</td>"
+                    f"<td>{e(i.period)}</td><td>{link}</td>"
+                    f"<td>{e(i.rows_read if i.rows_read is not None else i.rows_in_raw)}</td>"
                     f"<td>{e(i.rows_quarantined)}</td><td>{bv.critical_failed}</td><td>{bv.warning_failed}</td>"
                     f"<td class=\"{e(bv.verdict)}\">{e(bv.verdict)}</td></tr>")
     rows.append("</table>")
@@ -184,7 +185,8 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
         body.append(
             f"<tr><td><a href=\"{e(fr.page)}\">{e(name)}</a> {e(fr.label_zh)}</td>"
             f"<td class=\"{verdict}\">{e(VERDICT_LABEL[verdict])}</td>"
-            f"<td>{fr.critical_failed} / {fr.critical_evaluated}</td><td>{fr.warning_failed} / {fr.warning_evaluated}</td>"
+            f"<td>{fr.critical_failed} / {fr.critical_evaluated}</td>"
+            f"<td>{fr.warning_failed} / {fr.warning_evaluated}</td>"
             f"<td>{fr.rows:,}</td><td>{len(fr.batches)}</td>"
             f"<td>{sum(1 for b in fr.batches if b.verdict == 'fail')}</td>"
             f"<td>{sum(1 for b in fr.batches if b.verdict == 'warn')}</td><td>{e(fr.validated_at)}</td></tr>")
@@ -253,7 +255,7 @@ def publish(result: GateResult, gx_results: dict, checks_by_feed: dict) -> None:
     site = result.site_root
     results_dir = site / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    for feed, fr in result.feeds.items():
+    for feed in result.feeds:
         gx_path = results_dir / f"{feed}.gx.json"
         if feed in gx_results:
             _write(gx_path, json.dumps(gx_results[feed].to_json_dict(), ensure_ascii=False, default=str))
@@ -309,13 +311,15 @@ def publish(result: GateResult, gx_results: dict, checks_by_feed: dict) -> None:
 
 # ------------------------------------------------------------------------------ scanning
 
-_ID18 = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{14}(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# bounded by anything but letters, digits and '.': hashes (hex) and floats are not identifiers
+_B, _E = r"(?<![0-9A-Za-z.])", r"(?![0-9A-Za-z]|\.[0-9])"
+_ID18 = re.compile(_B + r"[1-9][0-9]{16}[0-9Xx]" + _E)
+_ID15 = re.compile(_B + r"[1-9][0-9]{14}" + _E)
+_MOBILE = re.compile(_B + r"1[3-9][0-9]{9}" + _E)
 
 
 def _valid_id18(s: str) -> bool:
-    total = sum(int(c) * w for c, w in zip(s[:17], ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(s[:17], ID_WEIGHTS, strict=True))
     return "10X98765432"[total % 11] == s[17].upper()
 
 

@@ -12,7 +12,7 @@ Every feed gets, from its spec alone:
 | dates between 1900-01-01 and tomorrow | critical | safety net: impossible dates are quarantined |
 | end ≥ begin for the spec's order pairs | critical | safety net: quarantined by the loader |
 | money within ±100,000,000 yuan | critical | no single line/settlement/penalty is that large: a unit or format error |
-| code values in the code tables | warning (``CRITICAL_CODES``: critical) | unknown codes are flagged, not dropped (RELIABILITY #11) |
+| code values in the code tables | warning (critical: ``CRITICAL_CODES``) | flagged, not dropped (RELIABILITY #11) |
 | dates inside the delivery period ± tolerance | warning | plausibility |
 | delivery volume vs the sender's usual | warning | plausibility |
 | rows quarantined by the loader | warning | reported with their reason codes |
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ingest.specs import LINEAGE_COLUMNS, SQL_TYPES, FeedSpec, Field
 from expectations.checks import (
     CRITICAL,
     WARNING,
@@ -41,6 +40,7 @@ from expectations.checks import (
     q,
     rows,
 )
+from ingest.specs import LINEAGE_COLUMNS, FeedSpec, Field
 
 MONEY_HARD_LIMIT = 100_000_000  # yuan; see the table above
 
@@ -272,10 +272,12 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
                   from m a join m b on b.sender = a.sender and b.batch_id <> a.batch_id
                   where a.batch_id in (select batch_id from scoped) group by a.batch_id, a.n)
         select batch_id as _batch_id, cast(null as bigint) as _line,
-               n || ' rows, usual ' || cast(round(usual_rows) as bigint) || ' (median of '
-               || history || ' other deliveries)' as detail
+               n || case when n = 1 then ' row' else ' rows' end || ', usual '
+               || cast(round(usual_rows) as bigint) || ' (median of ' || history
+               || ' other deliveries of this sender)' as detail
         from usual where history >= {int(params.volume_min_history)}
-          and (n * {factor} < usual_rows or n > usual_rows * {factor})"""
+          and (n * {factor} < usual_rows or n > usual_rows * {factor})
+          and abs(n - usual_rows) >= {int(params.volume_min_difference)}"""
     quarantine_sql = f"""
         with {unused}
         select qr.batch_id as _batch_id, qr.line as _line, qr.reasons from raw.quarantine qr
@@ -284,8 +286,9 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     return [
         rows(feed.name, "volume", volume_sql, severity=WARNING, category="volume",
              check_id=f"{feed.name}.volume.usual_size", sample_column="detail",
-             title=(f"each delivery's row count is within ×{factor:g} of that sender's usual "
-                    f"(median of its other deliveries, at least {params.volume_min_history})"),
+             title=(f"each delivery's row count is within ×{factor:g} (or ±{params.volume_min_difference} "
+                    f"rows) of that sender's usual: the median of its other deliveries, judged with "
+                    f"at least {params.volume_min_history}"),
              remedy="confirm with the sender that the extract is complete (a truncated or doubled "
                     "extract is re-delivered as a correction with the same name)"),
         rows(feed.name, "quarantined", quarantine_sql, severity=WARNING, category="delivery",

@@ -90,9 +90,9 @@ def write_delivery_quality(con, result: GateResult) -> int:
             con.execute("commit")
             return 0
         if rows:
-            cols = list(zip(*rows))
+            cols = list(zip(*rows, strict=True))
             arrays = [pa.array(c) if name not in ("validated_at",) else pa.array(c, type=pa.timestamp("us"))
-                      for name, c in zip(_COLUMNS, cols)]
+                      for name, c in zip(_COLUMNS, cols, strict=True)]
             con.register("_dq_new", pa.Table.from_arrays(arrays, names=list(_COLUMNS)))
             try:
                 con.execute(f"""

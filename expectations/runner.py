@@ -253,7 +253,7 @@ class FeedResult:
         d["verdict"] = self.verdict
         for key in ("critical_evaluated", "critical_failed", "warning_evaluated", "warning_failed"):
             d[key] = getattr(self, key)
-        for b, bv in zip(d["batches"], self.batches):
+        for b, bv in zip(d["batches"], self.batches, strict=True):
             b["verdict"] = bv.verdict
         return d
 
@@ -381,7 +381,7 @@ def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict
         names = ("batch_id", "file", "sha256", "sender", "period", "seq", "rows_read", "rows_loaded",
                  "rows_quarantined", "loaded_at")
         for r in rows:
-            out[r[0]] = BatchInfo(**dict(zip(names, r)))
+            out[r[0]] = BatchInfo(**dict(zip(names, r, strict=True)))
     return out
 
 

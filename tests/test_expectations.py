@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import shutil
 from pathlib import Path
@@ -33,12 +32,12 @@ def certno(area: str, birth: str, seq: int, male: bool) -> str:
     """A valid 18-digit 身份证号: 17th digit odd for men, even for women."""
     s = seq * 10 + (1 if male else 2) % 10
     body = f"{area}{birth}{s:03d}"
-    total = sum(int(c) * w for c, w in zip(body, ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True))
     return body + "10X98765432"[total % 11]
 
 
 def uscc(body17: str) -> str:
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(body17, USCC_WEIGHTS))
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
     return body17 + USCC_CHARS[(31 - total % 31) % 31]
 
 
@@ -169,3 +168,258 @@ def load(landing: Path, warehouse: Path):
         return Loader(con, landing, run_id="test").load_all()
     finally:
         con.close()
+
+
+def gate(warehouse: Path, out: Path, **kw):
+    from expectations.runner import run_gate
+
+    return run_gate(warehouse, out, today_=TODAY, **kw)
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    base = tmp_path_factory.mktemp("clean")
+    build_landing(base / "landing")
+    load(base / "landing", base / "wh.duckdb")
+    return base, gate(base / "wh.duckdb", base / "out")
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """Settlement S2 is 5 yuan more than its fee lines; P0002's gender contradicts the 身份证号;
+    P0003's 身份证号 has a wrong check digit (the loader quarantines it); and a row with a wrong
+    check digit written straight into raw.psn (as a loader defect would) — the gate's safety net."""
+    base = tmp_path_factory.mktemp("broken")
+    build_landing(base / "landing", setl_total_delta=5.0, gend_override={"P0002": "1"}, bad_certno={"P0003"})
+    _write_csv(base / "landing/setl/202403/320100_setl_202403_2.csv", ["foo", "bar"], [["1", "2"]])  # refused
+    load(base / "landing", base / "wh.duckdb")
+    con = duckdb.connect(str(base / "wh.duckdb"))
+    con.execute("""insert into raw.psn select * replace ('P0009' as psn_no, 5 as _line,
+                   substr(certno, 1, 17) || case when substr(certno, 18, 1) = '0' then '1' else '0' end as certno)
+                   from raw.psn where psn_no = 'P0001'""")
+    con.close()
+    return base, gate(base / "wh.duckdb", base / "out")
+
+
+# ------------------------------------------------------------------------- compatibility
+
+def test_compat_runs_gx_on_duckdb_read_only_and_releases_the_file(tmp_path):
+    import great_expectations as gx
+
+    from expectations import duckdb_compat
+
+    wh = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(wh))
+    con.execute("create schema raw; create table raw.t as select i as id, 'x' || i as s, "
+                "case when i % 10 = 0 then null else i end as n from range(100) r(i)")
+    con.close()
+    ctx = gx.get_context(mode="ephemeral")
+    ds = duckdb_compat.duckdb_datasource(ctx, "w", wh)
+    try:
+        batch = ds.add_query_asset("t", query="select * from raw.t").add_batch_definition_whole_table("b").get_batch()
+        E = gx.expectations
+        # without the persisted connection every metric fails with "list index out of range"
+        assert batch.validate(E.ExpectColumnValuesToNotBeNull(column="n")).result["unexpected_count"] == 10
+        # regex is "not supported for dialect duckdb" without the regexp_matches mapping
+        r = batch.validate(E.ExpectColumnValuesToMatchRegex(column="s", regex=r"^x[0-9]$"))
+        assert r.result["unexpected_count"] == 90 and not r.exception_info.get("raised_exception")
+        r = batch.validate(E.ExpectColumnValuesToNotMatchRegex(column="s", regex=r"^x9"))
+        assert r.result["unexpected_count"] == 11
+        r = batch.validate(E.UnexpectedRowsExpectation(unexpected_rows_query="select id from {batch} where id > 95"))
+        assert r.result["observed_value"] == 4
+        # read-only: the gate cannot write the warehouse
+        import sqlalchemy as sa
+
+        with pytest.raises(Exception, match="(?i)read.only"):
+            ds.get_execution_engine().execute_query(sa.text("create table raw.x (a int)"))
+    finally:
+        duckdb_compat.dispose_datasource(ds)
+    # disposed: another process can take the writer lock
+    code = f"import duckdb; c = duckdb.connect({str(wh)!r}); c.execute('create table raw.y (a int)'); c.close()"
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_compat_refuses_an_untested_gx_version(monkeypatch):
+    import great_expectations as gx
+
+    from expectations import duckdb_compat
+
+    monkeypatch.setattr(duckdb_compat, "_installed", False)
+    monkeypatch.setattr(gx, "__version__", "1.99.0")
+    with pytest.raises(RuntimeError, match="great-expectations==1.24.1"):
+        duckdb_compat.install()
+
+
+# -------------------------------------------------------------------------------- suites
+
+def test_every_feed_has_a_suite_with_severities_and_no_sensitive_values():
+    from expectations.checks import CRITICAL, WARNING, code_tables
+    from expectations.suites import checks_for
+    from ingest.specs import FEEDS
+
+    assert {"mdtrt.med_type", "psn.gend", "fee_list.list_type"} <= set(code_tables())
+    for name, spec in FEEDS.items():
+        checks = checks_for(name)
+        assert {c.severity for c in checks} <= {CRITICAL, WARNING}
+        ids = {c.id for c in checks}
+        assert {f"{name}.schema.columns", f"{name}.schema.types", f"{name}.volume.usual_size"} <= ids
+        assert all(f"{name}.required.{f}" in ids for f in spec.required)
+        for c in checks:
+            if c.kind != "rows":
+                assert not set(c.columns) & set(spec.sensitive), c.id
+                continue
+            select_list = c.gx_kwargs["unexpected_rows_query"].lower().split(" from ")[0]
+            for s in spec.sensitive:  # a sensitive column is never selected, only tested
+                assert s not in select_list.replace("psn_no", ""), (c.id, s)
+    ids = {c.id for c in checks_for("setl")} | {c.id for c in checks_for("fee_list")} | {c.id for c in checks_for("psn")}
+    assert {"setl.arithmetic.total_eq_fee_lines", "setl.arithmetic.total_eq_fund_acct_cash",
+            "fee_list.arithmetic.amount_eq_cnt_x_pric", "fee_list.reference.setl_id_in_setl",
+            "psn.format.certno_check_digit", "psn.consistency.certno_brdy", "psn.consistency.certno_gend"} <= ids
+
+
+# ------------------------------------------------------------------------------ the gate
+
+def test_clean_delivery_passes_the_gate(clean):
+    base, res = clean
+    assert res.passed, [m for f in res.feeds.values() for m in f.messages()]
+    validated = {f for f, fr in res.feeds.items() if fr.status == "validated"}
+    assert validated == {"fixmedins", "psn", "hilist", "practitioner", "mdtrt", "setl", "fee_list", "setl_diag"}
+    for fr in res.feeds.values():
+        assert fr.critical_failed == 0 and fr.warning_failed == 0, fr.messages()
+        for b in fr.batches:
+            assert (res.site_root / b.page).exists() and b.verdict == "pass"
+    md = res.feeds["setl"].check_metadata(res.site_root)
+    assert md["verdict"] == "pass" and md["critical_failed"] == 0 and md["critical_evaluated"] > 10
+    assert Path(md["data_docs_index_path"]).exists() and Path(md["gx_validation_page_path"]).exists()
+    assert res.docs_index.exists() and (res.site_root / "gx" / "index.html").exists()
+
+
+def test_broken_delivery_fails_critical_checks_with_clear_messages(broken):
+    base, res = broken
+    assert not res.passed and set(res.blocked_feeds) == {"psn", "setl"}
+    setl, psn, fee = res.feeds["setl"], res.feeds["psn"], res.feeds["fee_list"]
+    assert fee.passed and not setl.passed and not psn.passed
+    assert {o.check_id for o in setl.failures("critical")} == {"setl.arithmetic.total_eq_fee_lines"}
+    (msg,) = setl.messages("critical")
+    assert "setl/202403/320100_setl_202403.csv" in msg and "1 of 3 rows" in msg and "line 3" in msg
+    assert "What to do" in msg and "S2: total" in setl.failures("critical")[0].batches[0].samples[0]
+    assert {o.check_id for o in psn.failures("critical")} == {"psn.consistency.certno_gend",
+                                                                "psn.format.certno_check_digit"}
+    gend = next(o for o in psn.outcomes if o.check_id == "psn.consistency.certno_gend")
+    assert gend.unexpected == 1 and gend.batches[0].lines == [3] and gend.batches[0].samples == []
+    # the quarantined 身份证 is reported (warning) with its reason code, never its value
+    quarantined = next(o for o in psn.outcomes if o.check_id == "psn.delivery.quarantined_rows")
+    assert quarantined.failed and quarantined.severity == "warning"
+    assert any("invalid_certno_check_digit(certno)" in s for s in quarantined.batches[0].samples)
+    md = setl.check_metadata(res.site_root)
+    assert md["critical_failed"] == 1 and md["deliveries_failed"] == 1
+    assert "setl.arithmetic.total_eq_fee_lines" in md["failures_md"]
+    assert all(o.consistency_error is None for f in res.feeds.values() for o in f.outcomes)
+
+
+def test_data_docs_show_the_failure_per_delivery(broken):
+    base, res = broken
+    (bv,) = res.feeds["setl"].batches
+    page = (res.site_root / bv.page).read_text(encoding="utf-8")
+    assert "FAILED (blocking)" in page and "setl.arithmetic.total_eq_fee_lines" in page
+    assert "setl/202403/320100_setl_202403.csv" in page
+    gx_page = (res.site_root / res.feeds["setl"].gx_page).read_text(encoding="utf-8")
+    assert "setl.arithmetic.total_eq_fee_lines" in gx_page
+    index = res.docs_index.read_text(encoding="utf-8")
+    assert bv.page in index and "FAILED (blocking)" in index
+
+
+def test_no_raw_identifier_in_the_site_or_stored_results(broken):
+    from expectations.docs import scan_for_identifiers
+
+    base, res = broken
+    assert scan_for_identifiers(res.site_root, NAMES) == []
+    text = "".join(p.read_text(encoding="utf-8") for p in res.site_root.rglob("*") if p.suffix in (".html", ".json"))
+    for row in person_rows(bad_certno={"P0003"}):
+        assert row[1] not in text and row[8] not in text  # 身份证号, phone (landline too)
+    # the scanner itself finds what it must find
+    probe = res.site_root.parent / "probe"
+    probe.mkdir()
+    (probe / "x.html").write_text(f"<td>{person_rows()[0][1]}</td><td>13812345678</td><td>张伟</td>", encoding="utf-8")
+    assert {k for _, k, _ in scan_for_identifiers(probe, NAMES)} == {"id18", "mobile", "name"}
+    shutil.rmtree(probe)
+
+
+def test_warning_only_problem_is_reported_and_does_not_block(tmp_path):
+    build_landing(tmp_path / "landing", unknown_med_type=True)
+    load(tmp_path / "landing", tmp_path / "wh.duckdb")
+    res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list"])
+    assert res.passed
+    mdtrt = res.feeds["mdtrt"]
+    assert mdtrt.passed and mdtrt.verdict == "warn" and mdtrt.critical_failed == 0
+    assert [o.check_id for o in mdtrt.failures()] == ["mdtrt.code.med_type"]
+    assert mdtrt.failures()[0].batches[0].samples == ["99"]
+    assert mdtrt.check_metadata()["warning_failed"] == 1
+    (bv,) = mdtrt.batches
+    assert bv.verdict == "warn" and "passed with warnings" in (res.site_root / bv.page).read_text(encoding="utf-8")
+
+
+def test_per_delivery_breakdown_agrees_with_gx_for_every_kind_of_check(clean, tmp_path):
+    """Break one thing per kind of check in a copy of the clean warehouse: GX's count must equal
+    the sum of the per-delivery breakdown (same semantics in the predicate / substitution)."""
+    base, _ = clean
+    wh = tmp_path / "wh.duckdb"
+    shutil.copy(base / "wh.duckdb", wh)
+    con = duckdb.connect(str(wh))
+    con.execute("""
+        update raw.fee_list set pric = -1 where feedetl_sn = 'S1-1';                       -- between, arithmetic
+        update raw.fee_list set hilist_code = 'NOPE', list_type = '999' where feedetl_sn = 'S2-1';  -- reference, in_set
+        update raw.fee_list set bilg_dr_code = null where feedetl_sn = 'S2-2';             -- not null (warning)
+        update raw.fee_list set fee_ocur_time = timestamp '2024-05-30 10:00:00' where feedetl_sn = 'S3-1';  -- future, period
+        insert into raw.fee_list select * replace (99 as _line) from raw.fee_list where feedetl_sn = 'S1-2';  -- key
+        update raw.mdtrt set endtime = begntime - interval 1 day, dscg_maindiag_code = 'bad' where mdtrt_id = 'M1';
+        update raw.psn set tel = '12345' where psn_no = 'P0004';                            -- sensitive rows check
+        update raw.psn set certno = '12345' where psn_no = 'P0003';                         -- sensitive format
+    """)
+    con.close()
+    res = gate(wh, tmp_path / "out", feeds=["fee_list", "mdtrt", "psn"])
+    failed = {o.check_id: o for f in res.feeds.values() for o in f.failures()}
+    expected = {
+        "fee_list.plausibility.pric_ge_0", "fee_list.arithmetic.amount_eq_cnt_x_pric",
+        "fee_list.reference.hilist_code_in_hilist", "fee_list.code.list_type", "fee_list.completeness.bilg_dr_code",
+        "fee_list.date.fee_ocur_time_not_future", "fee_list.period.fee_ocur_time", "fee_list.key.unique_in_period",
+        "mdtrt.order.begntime_le_endtime", "mdtrt.format.dscg_maindiag_code_icd10", "psn.format.tel",
+        "psn.format.certno_format",
+    }
+    assert expected <= set(failed), expected - set(failed)
+    for o in failed.values():
+        assert o.error is None and o.consistency_error is None, (o.check_id, o.error, o.consistency_error)
+        assert o.unexpected == sum(b.unexpected for b in o.batches) > 0
+    assert failed["fee_list.key.unique_in_period"].unexpected == 2
+    assert failed["psn.format.tel"].batches[0].samples == []  # sensitive: counts only
+    assert not res.feeds["fee_list"].passed
+
+
+def test_gate_scope_and_the_delivery_quality_table(broken, tmp_path):
+    from expectations.quality import write_delivery_quality_file
+
+    base, res = broken
+    wh = tmp_path / "wh.duckdb"
+    shutil.copy(base / "wh.duckdb", wh)
+    assert write_delivery_quality_file(wh, res) == sum(len(f.batches) for f in res.feeds.values())
+    write_delivery_quality_file(wh, res)  # idempotent
+    con = duckdb.connect(str(wh))
+    rows = con.execute("""select feed, verdict, critical_failed, warning_failed, rows_quarantined, docs_page
+                          from quality.delivery_quality order by feed""").fetchall()
+    n_manifest = con.execute("select count(*) from raw.load_manifest").fetchall()[0][0]
+    con.close()
+    assert len(rows) == n_manifest
+    assert ("setl", "refused", None, None, None, None) in rows  # the refused file has its row too
+    by_feed = {r[0]: r for r in rows if r[1] != "refused"}
+    # setl: the arithmetic failure, and a warning (a settlement of the person whose row was quarantined)
+    assert by_feed["setl"][1:4] == ("fail", 1, 1) and by_feed["psn"][1] == "fail" and by_feed["psn"][4] == 1
+    assert by_feed["fee_list"][1:3] == ("warn", 0) and by_feed["setl"][5].startswith("batches/setl/")
+    with pytest.raises(ValueError, match="16 hex"):
+        gate(wh, tmp_path / "out", batch_ids=["x'); drop table raw.setl; --"])
+    setl_batch = res.feeds["setl"].batches[0].info.batch_id
+    only = gate(wh, tmp_path / "out", feeds=["setl", "fee_list"], batch_ids=[setl_batch])
+    assert [b.info.batch_id for b in only.feeds["setl"].batches] == [setl_batch]
+    assert only.feeds["fee_list"].status == "no_deliveries" and not only.feeds["setl"].passed
