@@ -12,11 +12,13 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK_BYTES = 1 << 20
+CJK = re.compile("[\u3400-\u9fff]")
 BATCH_ROWS = 100_000
 
 
@@ -65,7 +67,10 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
     last = b""
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
-    non_ascii_before_error = False
+    # Chinese characters decoded as valid UTF-8 before any error mean the file IS UTF-8 (a later bad
+    # byte is corruption, not another encoding). Other non-ASCII is no evidence: GB18030 pairs such as
+    # D7 A1 (住) are valid two-byte UTF-8 by accident.
+    cjk_before_error = False
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             if not first:
@@ -75,18 +80,13 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
             last = chunk[-1:]
             if is_csv and utf8_ok:
                 try:
-                    dec.decode(chunk, final=False)
-                    if not non_ascii_before_error and not chunk.isascii():
-                        non_ascii_before_error = True
-                except UnicodeDecodeError:
+                    text = dec.decode(chunk, final=False)
+                    if not cjk_before_error and CJK.search(text):
+                        cjk_before_error = True
+                except UnicodeDecodeError as e:
                     utf8_ok = False
-                    # did valid multi-byte UTF-8 occur before the error? then the file IS UTF-8
-                    if not non_ascii_before_error:
-                        try:
-                            chunk.decode("utf-8")
-                        except UnicodeDecodeError as e:
-                            if not chunk[: e.start].isascii():
-                                non_ascii_before_error = True
+                    if not cjk_before_error and CJK.search(chunk[: e.start].decode("utf-8", errors="ignore")):
+                        cjk_before_error = True
         if is_csv and utf8_ok:
             try:
                 dec.decode(b"", final=True)
@@ -99,7 +99,7 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
         scan.encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
         return scan
     off, reason = _utf8_error_offset(path, 0)
-    if first.startswith(codecs.BOM_UTF8) or non_ascii_before_error:
+    if first.startswith(codecs.BOM_UTF8) or cjk_before_error:
         if off >= size - 3 and reason == "unexpected end of data":
             raise RefusedFile(
                 f"the file ends in the middle of a UTF-8 character (byte offset {off} of {size}): "

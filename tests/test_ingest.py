@@ -379,3 +379,14 @@ def test_identical_header_only_files_of_two_senders_are_two_empty_batches(tree):
     rep = load(root, db)
     assert [f.status for f in rep.files] == ["loaded", "loaded"]
     assert len({f.batch_id for f in rep.files}) == 2
+
+
+def test_gb18030_whose_first_bytes_look_like_utf8(tree):
+    # 住院号 in GB18030 starts D7 A1 D4 BA: two valid two-byte UTF-8 sequences by accident
+    root, db = tree
+    text = "住院号,定点医药机构编号,入院时间\nZY1,H001,2025-01-03 11:23:10\n"
+    assert text.encode("gb18030")[:4].decode("utf-8")  # the trap is real
+    write(root, "his_ipt_register/202501/H001_his_ipt_register_202501.csv", text, "gb18030")
+    rep = load(root, db)
+    assert rep.files[0].status == "loaded", rep.files[0].message
+    assert q(db, "select ipt_no from raw.his_ipt_register") == [("ZY1",)]
