@@ -302,6 +302,11 @@ class GateResult:
                 f"{crit} critical and {warn} warning expectations failed — Data Docs: {self.docs_index}")
 
 
+def site_index(output_dir: Path) -> Path:
+    """Where the quality site's start page is (for run summaries; no GX import)."""
+    return Path(output_dir) / "quality" / "index.html"
+
+
 # ------------------------------------------------------------------------------ helpers
 
 def _scope_sql(feed: str, batch_ids: tuple[str, ...] | None) -> str:

@@ -419,7 +419,27 @@ def test_gate_scope_and_the_delivery_quality_table(broken, tmp_path):
     assert by_feed["fee_list"][1:3] == ("warn", 0) and by_feed["setl"][5].startswith("batches/setl/")
     with pytest.raises(ValueError, match="16 hex"):
         gate(wh, tmp_path / "out", batch_ids=["x'); drop table raw.setl; --"])
+    # a run over some feeds / batches keeps the other feeds' latest results on the site
+    out = tmp_path / "out"
+    shutil.copytree(res.site_root.parent, out)
     setl_batch = res.feeds["setl"].batches[0].info.batch_id
-    only = gate(wh, tmp_path / "out", feeds=["setl", "fee_list"], batch_ids=[setl_batch])
+    only = gate(wh, out, feeds=["setl", "fee_list"], batch_ids=[setl_batch])
     assert [b.info.batch_id for b in only.feeds["setl"].batches] == [setl_batch]
     assert only.feeds["fee_list"].status == "no_deliveries" and not only.feeds["setl"].passed
+    index = (out / "quality" / "index.html").read_text(encoding="utf-8")
+    assert res.feeds["psn"].batches[0].page in index  # psn (not validated in this run) still listed
+    assert (out / "quality" / res.feeds["psn"].batches[0].page).exists()
+
+
+def test_a_check_that_cannot_run_fails_closed(clean, tmp_path):
+    base, _ = clean
+    wh = tmp_path / "wh.duckdb"
+    shutil.copy(base / "wh.duckdb", wh)
+    con = duckdb.connect(str(wh))
+    con.execute("drop table raw.setl")  # fee lines now refer to a table that does not exist
+    con.close()
+    res = gate(wh, tmp_path / "out", feeds=["fee_list"])
+    fee = res.feeds["fee_list"]
+    ref = next(o for o in fee.outcomes if o.check_id == "fee_list.reference.setl_id_in_setl")
+    assert ref.failed and ref.error and "could not be evaluated" in ref.message()
+    assert not fee.passed and all(b.verdict == "fail" for b in fee.batches)
