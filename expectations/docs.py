@@ -139,6 +139,9 @@ def render_feed(fr: FeedResult) -> str:
     if fr.error:
         body.append(f"<p class=\"fail\">The gate could not validate this feed: {e(fr.error)}</p>")
     msgs = fr.messages()
+    if fr.refused:
+        body.append(_refused_table(fr.refused, f"Refused deliveries ({len(fr.refused)}): never loaded, "
+                                               "so never validated"))
     if msgs:
         body.append("<h2>Failures</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in msgs) + "</ul>")
     body.append("<h2>Checks</h2><table><tr><th>severity</th><th>check</th><th>category</th><th>result</th>"
@@ -164,6 +167,14 @@ def _deliveries_table(batches, prefix: str, feed_col: str | None = None) -> str:
                     f"<td>{e(i.rows_read if i.rows_read is not None else i.rows_in_raw)}</td>"
                     f"<td>{e(i.rows_quarantined)}</td><td>{bv.critical_failed}</td><td>{bv.warning_failed}</td>"
                     f"<td class=\"{e(bv.verdict)}\">{e(bv.verdict)}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
+
+
+def _refused_table(refused: list[dict], title: str) -> str:
+    rows = [f"<h2>{e(title)}</h2><table><tr><th>file</th><th>why</th><th>line</th><th>column</th></tr>"]
+    rows += [f"<tr class=\"fail\"><td>{e(r['file'])}</td><td>{e(r['message'])}</td><td>{e(r['error_line'])}</td>"
+             f"<td>{e(r['error_column'])}</td></tr>" for r in refused]
     rows.append("</table>")
     return "".join(rows)
 
@@ -195,6 +206,12 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
     attention.sort(key=lambda x: (x[1].verdict != "fail", x[0], x[1].info.period or ""))
     body.append(f"<h2>Deliveries needing attention ({len(attention)})</h2>")
     body.append(_deliveries_table(attention, prefix="", feed_col="feed") if attention else "<p>None.</p>")
+    refused = [{**r, "file": r["file"]} for fr in feeds.values() for r in fr.refused]
+    if refused:
+        body.append(_refused_table(refused, f"Refused deliveries ({len(refused)}): never loaded"))
+    if result.unrecognised:
+        body.append(_refused_table(result.unrecognised,
+                                   f"Files that belong to no feed ({len(result.unrecognised)})"))
     body.append("<p>Every delivery has its own page, listed on its feed's page.</p>")
     return _page("医保基金监管 — data quality (数据质量)", "".join(body), depth=0)
 

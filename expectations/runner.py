@@ -161,6 +161,8 @@ class FeedResult:
     breakdown_seconds: float = 0.0
     run_id: str = ""
     validated_at: str = ""
+    # delivered files of this feed the loader refused (never loaded, so never validated)
+    refused: list[dict] = field(default_factory=list)
     gx_page: str | None = None          # GX Data Docs validation page, relative to the site root
     page: str | None = None             # our feed page, relative to the site root
 
@@ -276,6 +278,7 @@ class GateResult:
     feeds: dict[str, FeedResult] = field(default_factory=dict)
     seconds: float = 0.0
     docs_seconds: float = 0.0
+    unrecognised: list[dict] = field(default_factory=list)  # refused files that belong to no feed
 
     @property
     def passed(self) -> bool:
@@ -376,6 +379,17 @@ def _table_exists(engine, schema: str, table: str) -> bool:
                                "and table_name = :t", s=schema, t=table))
 
 
+def _refused(engine, feed: str | None) -> list[dict]:
+    """Refused files (loader reasons name lines, columns and headers, never cell values)."""
+    cond = "feed is null" if feed is None else "feed = :feed"
+    params = {} if feed is None else {"feed": feed}
+    rows = _fetch(engine, f"""
+        select file, message, error_line, error_column, cast(loaded_at as varchar)
+        from raw.load_manifest where status = 'refused' and {cond} order by file""", **params)
+    return [dict(zip(("file", "message", "error_line", "error_column", "seen_at"), r, strict=True))
+            for r in rows]
+
+
 def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict[str, BatchInfo]:
     out: dict[str, BatchInfo] = {}
     if has_manifest:
@@ -402,7 +416,8 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
     spec = FEEDS[feed]
     checks = checks_for(feed, params)
     fr = FeedResult(feed=feed, label_zh=spec.label_zh, suite=suite_name(feed),
-                    fingerprint=suite_fingerprint(checks), run_id=run_id, validated_at=run_time.isoformat())
+                    fingerprint=suite_fingerprint(checks), run_id=run_id,
+                    validated_at=run_time.isoformat(timespec="seconds"))
     engine = datasource.get_execution_engine()
     if not _table_exists(engine, "raw", feed):
         fr.status = "no_deliveries"
@@ -569,10 +584,14 @@ def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
         for feed in names:
             fr, gx_result, checks = validate_feed(context, datasource, feed, params, run_id=run_id,
                                                   run_time=now, has_manifest=has_manifest)
+            if has_manifest and params.batch_ids is None:
+                fr.refused = _refused(engine, feed)
             result.feeds[feed] = fr
             checks_by_feed[feed] = checks
             if gx_result is not None:
                 gx_results[feed] = gx_result
+        if has_manifest and feeds is None:
+            result.unrecognised = _refused(engine, None)
     finally:
         duckdb_compat.dispose_datasource(datasource)
 

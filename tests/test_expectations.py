@@ -330,6 +330,9 @@ def test_data_docs_show_the_failure_per_delivery(broken):
     assert "setl.arithmetic.total_eq_fee_lines" in gx_page
     index = res.docs_index.read_text(encoding="utf-8")
     assert bv.page in index and "FAILED (blocking)" in index
+    # the refused file is on the site with the loader's reason
+    assert [r["file"] for r in res.feeds["setl"].refused] == ["setl/202403/320100_setl_202403_2.csv"]
+    assert "setl/202403/320100_setl_202403_2.csv" in index and "required column" in index
 
 
 def test_no_raw_identifier_in_the_site_or_stored_results(broken):
