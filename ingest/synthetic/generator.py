@@ -115,6 +115,7 @@ class Generator:
         self.rng = r_misc
         W, M = self.world, months
         self.sold = np.zeros((W.n_inst, self.cats.n, M), np.int64)
+        self.sold_gross = np.zeros((W.n_inst, self.cats.n, M), np.int64)  # refunds and returns not netted
         self.watch_amt = np.zeros((W.n_inst, self.cats.n, M), np.int64)
         self.stock = np.zeros((W.n_inst, self.cats.n), np.int64)
         self.last_batch = np.full((W.n_inst, self.cats.n), -1, np.int64)
@@ -672,14 +673,10 @@ class Generator:
     def account(self, g: int, lines: Frame, sales: Frame) -> None:
         C, W = self.cats, self.world
         not_ph = W.kind[lines["inst"]] != "pharm"
-        m = not_ph & C.stock[lines["item"]]
-        np.add.at(
-            self.sold, (lines["inst"][m], lines["item"][m], self.months_of(lines["t"][m])), lines["cnt"][m]
-        )
-        m = C.stock[sales["item"]]
-        np.add.at(
-            self.sold, (sales["inst"][m], sales["item"][m], self.months_of(sales["t"][m])), sales["cnt"][m]
-        )
+        for f, m in ((lines, not_ph & C.stock[lines["item"]]), (sales, C.stock[sales["item"]])):
+            at = (f["inst"][m], f["item"][m], self.months_of(f["t"][m]))
+            np.add.at(self.sold, at, f["cnt"][m])
+            np.add.at(self.sold_gross, at, np.maximum(f["cnt"][m], 0))
         m = C.watch[lines["item"]]
         np.add.at(self.watch_amt[:, :, g], (lines["inst"][m], lines["item"][m]), lines["amt"][m])
 
@@ -969,6 +966,7 @@ class Generator:
     def inventory(self, g: int) -> dict[str, dict[int, dict]]:
         C, W, rng = self.cats, self.world, self.rng
         sold = self.sold[:, :, g]
+        gross = self.sold_gross[:, :, g]
         opening = self.stock.copy()
         plan_mask = np.zeros_like(sold, dtype=bool)
         p_purch = np.zeros_like(sold)
@@ -980,7 +978,7 @@ class Generator:
         active = (sold != 0) | (opening != 0) | plan_mask
         unit = np.where(C.list_type == "101", C.pack, np.where(C.list_type == "102", 500 * cat.P4, cat.P4))
         U = unit[None, :].repeat(W.n_inst, axis=0)
-        selling = (sold > 0) & ~plan_mask
+        selling = (gross > 0) & ~plan_mask
         u = rng.random(sold.shape)
         chg_type = np.where(selling & (u < 0.04), rng.integers(1, 6, sold.shape), 0)
         sign = np.select(
@@ -988,9 +986,11 @@ class Generator:
         )
         chg = sign * U
         ret = np.where(selling & (rng.random(sold.shape) < 0.03), U, 0)
-        buffer = -(-np.ceil(0.25 * np.maximum(sold, 0)).astype(np.int64) // U) * U
+        buffer = -(-np.ceil(0.25 * gross).astype(np.int64) // U) * U
         buffer = np.maximum(buffer, U)
-        need = sold - opening - chg + ret
+        # purchases cover the gross quantity sold (refunded units come back to stock afterwards), so the
+        # background satisfies R16 whether sales are counted net of refunds or not
+        need = gross - opening - chg + ret
         purchase = np.where(selling, -(-np.maximum(need, 0) // U) * U + buffer, 0)
         purchase = np.where(plan_mask, p_purch, purchase)
         chg = np.where(plan_mask, p_trans, chg)
@@ -1000,6 +1000,7 @@ class Generator:
         if (closing[~plan_mask] < 0).any():
             raise AssertionError("background inventory would go negative")
         closing = np.maximum(closing, 0)
+        active |= (gross != 0) | (purchase != 0) | (closing != 0) | (chg != 0)
         if not (chg_type > 0).any():
             # every month has at least one stock change: a 盘盈 of one unit where the stock is largest
             cand = np.where(plan_mask | ~C.stock[None, :], -1, closing)
@@ -1041,7 +1042,14 @@ class Generator:
                 "med_list_codg": self.s_item(it),
                 "fixmedins_hilist_id": self.s_medins_code(inst_arr, it),
                 "fixmedins_bchno": ids(self.last_batch[i][it], 10, ""),
-                "spler_name": take_str(SUPPLIERS, it % len(SUPPLIERS)),
+                "spler_name": take_str(
+                    SUPPLIERS,
+                    np.select(
+                        [C.list_type[it] == "102", C.list_type[it] == "301"],
+                        [4, 2],
+                        np.array([0, 1, 3])[it % 3],
+                    ),
+                ),
                 "manu_lotnum": ids(rng.integers(10_000, 99_999, n + m) + int(period[2:]) * 100_000, 9, "L"),
                 "cnt": fixed(cnt, 4, 4, strip=True),
                 "finl_trns_pric": fixed(price, 4, 4, strip=True),
