@@ -136,33 +136,9 @@ def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=No
                ["mdtrt_id", "diag_code", "diag_name", "maindiag_flag"], diag)
 
 
-def _loader_today_workaround() -> None:
-    """ingest/loader.py (HEAD) passes $today even when a feed has no date that uses it (fixmedins,
-    hilist, practitioner, fixmedins_agreement), which DuckDB refuses. Until ingest/ fixes that,
-    reference the parameter harmlessly so these feeds load. A no-op once the SQL uses $today."""
-    from ingest import loader, normalise
-
-    if getattr(loader.normalise, "_yibao_test_patch", False):
-        return
-    original = normalise.normalise_sql
-
-    def normalise_sql(feed, column_of, extra_cols):
-        sql = original(feed, column_of, extra_cols)
-        return sql if "$today" in sql else sql.rstrip() + "\nwhere cast($today as date) is not null\n"
-
-    class _Shim:
-        _yibao_test_patch = True
-
-        def __getattr__(self, name):
-            return normalise_sql if name == "normalise_sql" else getattr(normalise, name)
-
-    loader.normalise = _Shim()
-
-
 def load(landing: Path, warehouse: Path):
     from ingest.loader import Loader, connect
 
-    _loader_today_workaround()
     con = connect(warehouse)
     try:
         return Loader(con, landing, run_id="test").load_all()
