@@ -1,8 +1,56 @@
-"""Synthetic landing tree for the fictional 统筹区 云澜市 (centre admdvs 990100) — every feed, every format.
+"""Sample extracts for the fictional 统筹区 云澜市 (centre admdvs 990100) — every feed, every format.
 
     python -m ingest.synthetic --out DIR --seed N --scale S [--start 2025-01 --months 12] [--truth PATH]
 
-See ``generator.generate`` for the Python entry point.
+or ``generate(out, seed=7, scale=1.0, start="2025-01", months=12, truth=None) -> Summary``. The same
+arguments give byte-identical files. The ground truth goes to ``--truth`` (default
+``<parent of out>/ground_truth.csv``), never inside the landing tree.
+
+Scale
+    fee lines ≈ 47,000 × scale + ~1,700 lines of injected cases (scale 1 ≈ 48,000; scale 213 ≈
+    10.6 million). Persons = 1,080 × scale (at least 150); visits, settlements, pharmacy sales, HIS
+    rows and 进销存 rows grow with them; institutions number 18 × round(scale^¼) + 1 (19 up to
+    scale 5, 73 from 150 to 400) so a big tree keeps a manageable number of files. Generation is
+    month by month (vectorised numpy, one Parquet table per month split every 400,000 rows into
+    ``_<seq>`` files): measured 1.5 s / 0.2 GB at scale 1 and ~60 s / 1.2 GB peak RSS at scale 213
+    (10.6 M fee lines).
+
+What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>].<ext>``)
+    * settlement platform (mdtrt, setl, fee_list, setl_diag): Parquet from the centre, money
+      decimal(18,2), counts and prices decimal(18,4), times naive timestamps (setl_time as text);
+    * HIS (his_ipt_register, his_order, his_charge) from H1–H3: GB18030 CSV, CRLF, Chinese labels;
+    * reference (fixmedins, fixmedins_agreement, psn, hilist, practitioner): UTF-8 CSV with field
+      codes, full snapshots in the first and the last month (the last adds a 暂停 and a 解除 row, a
+      new pharmacy, a new practitioner, newborns, recorded deaths and closes the rows of the three
+      catalogue items whose cap changes mid-window);
+    * pharmacy (phar_sale) and 进销存 (inv_purchase, inv_stocktake, inv_change): UTF-8-with-BOM CSV,
+      one file per institution and month, headers per institution as Chinese labels, field codes, or
+      either in a shuffled order; no file in a month without rows (identical header-only files from
+      two senders would be the same bytes, i.e. a duplicate delivery);
+    * casework (case_inspection, case_clue, case_tipoff): .xlsx with date cells. ``clue_id`` uses
+      ``CL-<fixmedins_code>-<YYYY>Q<q>`` for the quarter before the month (the first months refer to
+      clues of the year before, which the warehouse will report as unmatched).
+
+The background is clean for all 22 rules (checked by ``ingest.synthetic.oracle`` in the tests and
+on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are
+admitted at most once a quarter and never have other visits during a stay; chronic refills supply
+≤ 30 days a month, acute purchases ≤ 10 days; restricted items only appear in profiles whose
+diagnosis, sex, age band (one year inside the limit), hospital level and setting satisfy them;
+no profile bills both items of a ``rule_bundle_pairs`` pair; every stay day has a treatment line;
+prices follow the catalogue row valid on the fee date; pharmacies settle within opening hours at
+most once a day per person; suspended / terminated institutions are replaced by a fallback while
+blocked; monthly purchases at 00:01 on the 1st cover the gross quantity sold and stocktakes close
+every month; watchlist items are trimmed so a month never exceeds 75 % of max(10,000, 2 × the
+trailing three-month average); HIS charges mirror the uploaded inpatient lines.
+
+Ground truth (``ground_truth.csv``) and the readings behind the cases: see ``cases.TRUTH_KEYS`` for
+the key grain per rule and the note column of every row. Readings chosen where RULES.md leaves room:
+R06(a) a fully refunded line is no treatment; R07's share holds by amount and by line count in
+every case (hits ≥ 0.5 both ways, the near-miss < 0.5 both ways); R09 pharmacy activity is keyed by
+``sale_sn``; R16 sales net of refunds/returns (the background also satisfies the gross reading, the
+R16 near-miss with a return does not); R17 "12 months before" compares timestamps, a purchase
+earlier the same day counts; R18 never counts a pharmacy's fee lines (they carry the same 追溯码 as
+its phar_sale lines); R21 months are fee months (the background also passes with settlement months).
 """
 
 from .generator import Summary, generate

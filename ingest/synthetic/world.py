@@ -300,6 +300,8 @@ class World:
                 )
                 continue
             for y in range(y0, y1 + 1):
+                if any(e >= 10**6 and date_of(b).year < y for b, e in inst.blocked):
+                    continue  # terminated (解除): no agreement for the years after
                 end = min(day_of(dt.date(y, 12, 31)), day_of(dt.date(2026, 10, 31)))
                 self.agreements.append(
                     Agreement(inst.idx, f"XY{y}{inst.idx + 1:04d}", day_of(dt.date(y, 1, 1)), end, "1")
