@@ -286,9 +286,9 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     return [
         rows(feed.name, "volume", volume_sql, severity=WARNING, category="volume",
              check_id=f"{feed.name}.volume.usual_size", sample_column="detail",
-             title=(f"each delivery's row count is within ×{factor:g} (or ±{params.volume_min_difference} "
-                    f"rows) of that sender's usual: the median of its other deliveries, judged with "
-                    f"at least {params.volume_min_history}"),
+             title=(f"each delivery's row count is within ×{factor:g} of that sender's usual (the median "
+                    f"of its other deliveries, at least {params.volume_min_history} of them; differences "
+                    f"under {params.volume_min_difference} rows are ignored)"),
              remedy="confirm with the sender that the extract is complete (a truncated or doubled "
                     "extract is re-delivered as a correction with the same name)"),
         rows(feed.name, "quarantined", quarantine_sql, severity=WARNING, category="delivery",

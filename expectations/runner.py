@@ -119,6 +119,12 @@ class CheckOutcome:
         rest = len(self.batches) - len(files)
         where = "; ".join(files) + (f"; and {rest} more deliveries" if rest > 0 else "")
         n_del = len(self.batches)
+        if self.category == "volume":
+            return (f"{head}: {n_del} unusual deliver{'y' if n_del == 1 else 'ies'}: "
+                    + "; ".join(f"{(batches.get(b.batch_id) or BatchInfo(b.batch_id)).where} ({', '.join(b.samples)})"
+                                for b in self.batches[:max_files])
+                    + (f"; and {n_del - max_files} more" if n_del > max_files else "")
+                    + f". What to do: {self.remedy}.")
         unit = "row" if self.unexpected == 1 and not of else "rows"
         return (f"{head}: {self.unexpected:,}{of} {unit} unexpected, in {n_del} "
                 f"deliver{'y' if n_del == 1 else 'ies'}: {where}. What to do: {self.remedy}.")

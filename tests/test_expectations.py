@@ -329,9 +329,19 @@ def test_no_raw_identifier_in_the_site_or_stored_results(broken):
 
 def test_warning_only_problem_is_reported_and_does_not_block(tmp_path):
     build_landing(tmp_path / "landing", unknown_med_type=True)
+    # H001's stocktakes: 30 lines a month, then a 3-line delivery (far smaller than usual)
+    for month, n in (("01", 30), ("02", 30), ("03", 30), ("04", 3)):
+        _write_csv(tmp_path / f"landing/inv_stocktake/2024{month}/H001_inv_stocktake_2024{month}.csv",
+                   ["fixmedins_code", "med_list_codg", "invdate", "inv_cnt", "fixmedins_bchno"],
+                   [["H001", "X001", f"2024-{month}-01", "10", f"B{i}"] for i in range(n)])
     load(tmp_path / "landing", tmp_path / "wh.duckdb")
-    res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list"])
+    res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list", "inv_stocktake"])
     assert res.passed
+    stock = res.feeds["inv_stocktake"]
+    assert stock.passed and [o.check_id for o in stock.failures()] == ["inv_stocktake.volume.usual_size"]
+    (msg,) = stock.messages()
+    assert "1 unusual delivery: inv_stocktake/202404/H001_inv_stocktake_202404.csv (3 rows, usual 30" in msg
+    assert [b.verdict for b in stock.batches] == ["pass", "pass", "pass", "warn"]
     mdtrt = res.feeds["mdtrt"]
     assert mdtrt.passed and mdtrt.verdict == "warn" and mdtrt.critical_failed == 0
     assert [o.check_id for o in mdtrt.failures()] == ["mdtrt.code.med_type"]
