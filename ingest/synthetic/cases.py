@@ -1006,7 +1006,6 @@ def _r18(c: Cases) -> None:
 @rule("R19")
 def _r19(c: Cases) -> None:
     P1, P2, P4, P6 = (c.role(x) for x in ("P1", "P2", "P4", "P6"))
-    w = c.w
     p = c.person(1, 63)
     c.sale(p, P1, c.day(4, 5), [("XW00002", {"packs": 4})])
     c.add(
@@ -1043,7 +1042,6 @@ def _r19(c: Cases) -> None:
         psn_no=p,
         hilist_code="XW00021",
     )
-    _ = w
 
 
 # ---------------------------------------------------------------------------------------------- R20

@@ -19,7 +19,7 @@ from ingest.specs import FEEDS
 from . import catalogue as cat
 from . import kb as kbmod
 from .activity import DEPTS, DX_CODES, DX_INDEX, Background, CatArrays
-from .cases import TRUTH_COLUMNS, Cases, CLine, CSale, CSLine, CVisit
+from .cases import TRUTH_COLUMNS, Cases, CSale, CVisit
 from .frame import Counters, Frame
 from .util import (
     DAY,
@@ -1313,4 +1313,4 @@ def generate(
     return summary
 
 
-__all__ = ["Summary", "generate", "CLine", "CSLine"]
+__all__ = ["Summary", "generate"]

@@ -396,7 +396,6 @@ def hits(con: duckdb.DuckDBPyConnection, kb_dir: Path) -> list[dict]:
     )
     cols = (
         "rule_code",
-        *KEYS[:0],
         "fixmedins_code",
         "psn_no",
         "mdtrt_id",
