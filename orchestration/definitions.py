@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import dbt_resource, warehouse_models
 from orchestration.assets.feeds import feed_assets, unrecognised_deliveries
+from orchestration.assets.quality import quality_gate
 
 materialize_all = dg.define_asset_job(
     "materialize_all",
@@ -16,6 +17,7 @@ materialize_all = dg.define_asset_job(
 
 defs = dg.Definitions(
     assets=[*feed_assets, unrecognised_deliveries, warehouse_models],
+    asset_checks=[quality_gate],
     jobs=[materialize_all],
     resources={"dbt": dbt_resource()},
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from expectations.runner import site_index
 from ingest.config import Settings
 
 
@@ -43,6 +44,10 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
                                "order by file limit 10")
         for f, msg in refused_rows or []:
             print(f"  refused {f}: {msg}")
+        dq = _q(con, "select verdict, count(*) from quality.delivery_quality group by 1 order by 1")
+        if dq is not None:
+            print("quality gate: " + ", ".join(f"{n:,} {v}" for v, n in dq)
+                  + " (quality.delivery_quality, one row per delivered file)")
         hits = _q(con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits "
                        "group by 1 order by 1")
         if hits is not None:
@@ -60,5 +65,6 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     print(f"  landing    {cfg.landing_dir}")
     print(f"  warehouse  {cfg.warehouse}  (schemas raw, staging, core, supervision, reporting, ref)")
     print(f"  outputs    {cfg.output_dir}")
+    print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
     print("  Dagster UI make dagster  ->  http://127.0.0.1:3000")
     print("=" * 78)

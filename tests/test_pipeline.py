@@ -89,3 +89,18 @@ def test_core_marts_are_built(pipeline_run):
         assert not cols & {"certno", "psn_name", "tel"}
     finally:
         con.close()
+
+
+def test_clean_sample_passes_the_gate_and_warnings_do_not_block(pipeline_run):
+    evals = [ev.event_specific_data for ev in pipeline_run["result"].all_events
+             if ev.event_type_value == "ASSET_CHECK_EVALUATION"]
+    crit = [e for e in evals if e.check_name == "quality_critical"]
+    assert len(crit) == 19 and all(e.passed for e in crit)
+    warned = [e for e in evals if e.check_name == "quality_warnings" and not e.passed]
+    # the sample carries deliberate rule cases that are also quality warnings (unknown prescriber, R15)
+    assert warned
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    try:
+        assert con.execute("select count(*) from supervision.fct_rule_hits").fetchone()[0] > 0
+    finally:
+        con.close()
