@@ -9,11 +9,32 @@
     what to add. Adding a rule = adding its view and one line here.
 -#}
 {% macro rule_views() %}
-    {{ return([
+    {%- set views = [
         'vio_r01_duplicate_charge',
         'vio_r02_over_price_cap',
         'vio_r05_split_admission',
-    ]) }}
+    ] -%}
+    {#- one line per further rule, e.g. {%- do views.append('vio_r03_unbundled_charge') -%} -#}
+    {#- @@R03@@ -#}
+    {#- @@R04@@ -#}
+    {#- @@R06@@ -#}
+    {#- @@R07@@ -#}
+    {#- @@R08@@ -#}
+    {#- @@R09@@ -#}
+    {#- @@R10@@ -#}
+    {#- @@R11@@ -#}
+    {#- @@R12@@ -#}
+    {#- @@R13@@ -#}
+    {#- @@R14@@ -#}
+    {#- @@R15@@ -#}
+    {#- @@R16@@ -#}
+    {#- @@R17@@ -#}
+    {#- @@R18@@ -#}
+    {#- @@R19@@ -#}
+    {#- @@R20@@ -#}
+    {#- @@R21@@ -#}
+    {#- @@R22@@ -#}
+    {{ return(views | sort) }}
 {% endmacro %}
 
 
