@@ -8,13 +8,14 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help venv run test test-fast dagster sample lint clean
+.PHONY: help venv run test test-fast dagster sample score gate-bench lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
 	@echo "make test     run the test suite"
 	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sample   (re)generate the sample extracts into data/landing"
+	@echo "make score    precision/recall per rule against the sample's ground truth"
 	@echo "make lint     ruff + sqlfluff"
 
 # The environment: created when missing or when pyproject.toml changes.
@@ -41,6 +42,13 @@ dagster: $(STAMP)
 
 sample: $(STAMP)
 	$(PY) -m ingest.synthetic --out data/landing --seed 7 --scale 1
+
+# WAREHOUSE / TRUTH default to the sample run's files
+score: $(STAMP)
+	$(PY) -m ingest.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
+
+gate-bench: $(STAMP)
+	$(PY) -m benchmarks.gate_bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
