@@ -53,6 +53,10 @@ class Settings:
             "YIBAO_WAREHOUSE": str(self.warehouse),
             "YIBAO_OUTPUT_DIR": str(self.output_dir),
         }
+        if self.duckdb_memory_limit:
+            env["YIBAO_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        if self.duckdb_threads:
+            env["YIBAO_DUCKDB_THREADS"] = str(self.duckdb_threads)
         return env
 
 

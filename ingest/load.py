@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from ingest.config import settings
-from ingest.loader import Loader, connect
+from ingest.guards import NotEnoughDisk, WarehouseBusy
+from ingest.loader import LoadAborted, Loader, connect
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,11 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.landing.is_dir():
         print(f"landing directory {args.landing} does not exist", file=sys.stderr)
         return 2
-    con = connect(args.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
     try:
-        report = Loader(con, args.landing, progress=print).load_all(args.feed)
-    finally:
-        con.close()
+        con = connect(args.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
+        try:
+            report = Loader(con, args.landing, progress=print).load_all(args.feed)
+        finally:
+            con.close()
+    except (WarehouseBusy, NotEnoughDisk, LoadAborted) as e:
+        print(f"load stopped: {e}", file=sys.stderr)
+        return 2
     s = report.summary()
     print(
         f"loaded {s['files_loaded']} file(s) ({s['rows_loaded']:,} rows, {s['rows_quarantined']:,} quarantined), "

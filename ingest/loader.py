@@ -31,6 +31,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest import normalise
+from ingest.guards import WarehouseBusy, busy_message, check_free_disk
 from ingest.readers import RefusedFile, Table, read_csv, read_xlsx, scan_file
 from ingest.specs import FEEDS, FeedSpec, raw_table_ddl, resolve_header
 
@@ -81,6 +82,10 @@ create table if not exists raw.quarantine (
 """
 
 FILE_RE = re.compile(r"^(?P<sender>[^_]+)_(?P<feed>.+)_(?P<period>\d{6})(?:_(?P<seq>[^._]+))?$")
+
+
+class LoadAborted(RuntimeError):
+    """A load stopped for an operational reason (memory, disk); the warehouse is unchanged."""
 
 
 @dataclass
@@ -137,7 +142,12 @@ class LoadReport:
 
 def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None):
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(warehouse))
+    try:
+        con = duckdb.connect(str(warehouse))
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            raise WarehouseBusy(busy_message(warehouse, str(e))) from None
+        raise
     con.execute("set TimeZone = 'Asia/Shanghai'")
     if memory_limit:
         con.execute("set memory_limit = ?", [memory_limit])
@@ -251,8 +261,15 @@ class Loader:
         deliveries = [d for d in discover(self.root)
                       if wanted is None or (d.feed is not None and d.feed.name in wanted)
                       or (d.feed is None and "_unknown" in wanted)]
+        self._check_disk(deliveries)
         for i, d in enumerate(deliveries, 1):
-            res = self.load_file(d)
+            try:
+                res = self.load_file(d)
+            except duckdb.OutOfMemoryException as e:
+                raise LoadAborted(
+                    f"loading {d.rel} ran out of memory ({str(e).splitlines()[0]}); the file's batch was rolled "
+                    "back and the warehouse is unchanged. Raise YIBAO_DUCKDB_MEMORY_LIMIT or lower "
+                    "YIBAO_DUCKDB_THREADS, then run again.") from None
             report.files.append(res)
             if res.status != "unchanged":
                 self.progress(
@@ -263,6 +280,15 @@ class Loader:
                     + f" ({res.seconds:.1f}s)"
                 )
         return report
+
+    def _check_disk(self, deliveries: list[Delivery]) -> None:
+        """Loaded rows take roughly their delivered size again (DuckDB, WAL, temp); keep a margin."""
+        db = self.con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+        if not db or not db[0]:
+            return  # in-memory warehouse
+        size = sum(d.path.stat().st_size for d in deliveries if d.path.exists())
+        check_free_disk(Path(db[0]).parent, 2 * size + 256 * 2**20, f"loading {len(deliveries)} file(s) "
+                        f"({size / 2**20:,.0f} MiB)")
 
     def load_file(self, d: Delivery) -> FileResult:
         t0 = time.perf_counter()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 from ingest.config import REPO_ROOT, settings
+from ingest.guards import NotEnoughDisk, WarehouseBusy, run_lock
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 
@@ -52,6 +54,15 @@ def ensure_landing() -> str | None:
 def main() -> int:
     prepare_env()
     cfg = settings()
+    try:
+        with run_lock(cfg.warehouse, on_wait=print):
+            return _run(cfg)
+    except (WarehouseBusy, NotEnoughDisk) as e:
+        print(f"make run stopped: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(cfg) -> int:
     if cfg.uses_dev_secret:
         print("note: YIBAO_PSN_KEY_SECRET is not set — using the DEVELOPMENT key; set a secret in production.")
     generated = ensure_landing()
