@@ -15,7 +15,7 @@
         'vio_r05_split_admission',
     ] -%}
     {#- one line per further rule, e.g. {%- do views.append('vio_r03_unbundled_charge') -%} -#}
-    {#- @@R03@@ -#}
+    {%- do views.append('vio_r03_unbundled_charge') -%}
     {#- @@R04@@ -#}
     {#- @@R06@@ -#}
     {#- @@R07@@ -#}

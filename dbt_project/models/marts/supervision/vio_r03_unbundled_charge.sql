@@ -1,0 +1,154 @@
+{#- R03 分解项目收费 / 项目重复收费 (条例38(三)): a (main, sub) pair of the knowledge base
+    rule_bundle_pairs both charged in the same visit on the same calendar day: the sub item is
+    included in the main item. One hit per visit × day × sub item; suspect_amount = net amount of
+    the sub item's lines that day (each line once, however many main items include it). -#}
+with
+
+fee_lines as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
+bundle_pairs as (
+    select * from {{ ref('rule_bundle_pairs') }}
+),
+
+-- refunds never hit by themselves, fully refunded lines are no evidence, and pharmacy fee lines
+-- are read from phar_sale by line rules
+charged_lines as (
+    select * from fee_lines
+    where
+        not is_refund
+        and not is_fully_refunded
+        and not is_pharmacy_line
+),
+
+pairs as (
+    select distinct
+        main_hilist_code,
+        sub_hilist_code,
+        note
+    from bundle_pairs
+    where main_hilist_code <> sub_hilist_code
+),
+
+-- one row per visit × day × item, with its lines
+visit_day_items as (
+    select
+        mdtrt_id,
+        fee_date,
+        hilist_code,
+        max(fixmedins_code) as fixmedins_code,
+        max(psn_no) as psn_no,
+        max(setl_id) as setl_id,
+        max(hilist_name) as hilist_name,
+        count(*) as line_count,
+        sum(net_cnt) as net_cnt,
+        sum(net_amount) as net_amount,
+        {{ json_array_agg(json_object([
+            ['feedetl_sn', 'feedetl_sn'],
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['setl_id', 'setl_id'],
+            ['med_chrgitm_type', 'med_chrgitm_type'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
+            ['refunded_cnt', 'refunded_cnt'],
+            ['net_cnt', 'net_cnt'],
+            ['net_amount', 'net_amount'],
+            ['bilg_dr_code', 'bilg_dr_code'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+        ]), 'feedetl_sn') }} as lines
+    from charged_lines
+    group by mdtrt_id, fee_date, hilist_code
+),
+
+-- sub items charged with a main item that includes them (one row per pair that applies)
+pair_matches as (
+    select
+        sub_items.mdtrt_id,
+        sub_items.fee_date,
+        sub_items.hilist_code,
+        pairs.main_hilist_code,
+        pairs.note,
+        main_items.hilist_name as main_hilist_name,
+        main_items.line_count as main_line_count,
+        main_items.net_cnt as main_net_cnt,
+        main_items.net_amount as main_net_amount,
+        main_items.lines as main_lines
+    from visit_day_items as sub_items
+    inner join pairs
+        on sub_items.hilist_code = pairs.sub_hilist_code
+    inner join visit_day_items as main_items
+        on
+            sub_items.mdtrt_id = main_items.mdtrt_id
+            and sub_items.fee_date = main_items.fee_date
+            and pairs.main_hilist_code = main_items.hilist_code
+),
+
+-- a sub item included in several main items that day is still one hit
+main_items_by_sub as (
+    select
+        mdtrt_id,
+        fee_date,
+        hilist_code,
+        count(*) as main_item_count,
+        {{ json_array_agg(json_object([
+            ['main_hilist_code', 'main_hilist_code'],
+            ['main_hilist_name', 'main_hilist_name'],
+            ['bundle_note', 'note'],
+            ['line_count', 'main_line_count'],
+            ['net_cnt', 'main_net_cnt'],
+            ['net_amount', 'main_net_amount'],
+            ['lines', 'main_lines'],
+        ]), 'main_hilist_code') }} as main_items
+    from pair_matches
+    group by mdtrt_id, fee_date, hilist_code
+),
+
+hits as (
+    select
+        sub_items.*,
+        main_items_by_sub.main_item_count,
+        main_items_by_sub.main_items
+    from visit_day_items as sub_items
+    inner join main_items_by_sub
+        on
+            sub_items.mdtrt_id = main_items_by_sub.mdtrt_id
+            and sub_items.fee_date = main_items_by_sub.fee_date
+            and sub_items.hilist_code = main_items_by_sub.hilist_code
+),
+
+final as (
+    select
+        cast('R03' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R03', ['mdtrt_id', 'fee_date', 'hilist_code']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        hilist_code,
+        fee_date as occurred_on,
+        {{ money('net_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R03 分解项目收费'"],
+            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
+            ['mdtrt_id', 'mdtrt_id'],
+            ['fee_date', 'fee_date'],
+            ['sub_item', json_object([
+                ['hilist_code', 'hilist_code'],
+                ['hilist_name', 'hilist_name'],
+                ['line_count', 'line_count'],
+                ['net_cnt', 'net_cnt'],
+                ['net_amount', 'net_amount'],
+                ['lines', 'lines'],
+            ])],
+            ['main_item_count', 'main_item_count'],
+            ['main_items', 'main_items'],
+        ])) }} as evidence
+    from hits
+)
+
+select * from final
