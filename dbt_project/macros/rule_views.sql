@@ -16,7 +16,7 @@
     ] -%}
     {#- one line per further rule, e.g. {%- do views.append('vio_r03_unbundled_charge') -%} -#}
     {%- do views.append('vio_r03_unbundled_charge') -%}
-    {#- @@R04@@ -#}
+    {%- do views.append('vio_r04_over_frequency') -%}
     {#- @@R06@@ -#}
     {#- @@R07@@ -#}
     {#- @@R08@@ -#}

@@ -1,0 +1,248 @@
+{#- R04 超频次收费 (条例38(三)): per visit and calendar day, the net quantity of an item above the
+    catalogue's max_daily_cnt; for bed fees (catalogue med_chrgitm_type 01) of an inpatient stay also
+    the net quantity over the stay above the length of stay. The excess units are the last ones
+    charged (by fee time); suspect_amount = Σ excess units × their line's price. A stay hit counts
+    only the units beyond the length of stay that no day hit of the same item already counts. -#}
+with
+
+fee_lines as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
+visits as (
+    select * from {{ ref('fct_visit') }}
+),
+
+catalogue as (
+    select * from {{ ref('dim_catalogue_item') }}
+),
+
+-- refunds never hit by themselves and count through the line they point at; fully refunded lines
+-- are no evidence; pharmacy fee lines are read from phar_sale by line rules
+charged_lines as (
+    select
+        fee_lines.*,
+        catalogue.max_daily_cnt
+    from fee_lines
+    left join catalogue
+        on
+            fee_lines.has_catalogue_row
+            and fee_lines.hilist_code = catalogue.hilist_code
+            and coalesce(fee_lines.catalogue_valid_from, cast('1900-01-01' as date)) = catalogue.effective_from
+    where
+        not fee_lines.is_refund
+        and not fee_lines.is_fully_refunded
+        and not fee_lines.is_pharmacy_line
+),
+
+day_running as (
+    select
+        *,
+        sum(net_cnt) over (
+            partition by mdtrt_id, hilist_code, fee_date
+            order by fee_ocur_time, feedetl_sn
+            rows between unbounded preceding and current row
+        ) as day_running_cnt,
+        sum(net_cnt) over (
+            partition by mdtrt_id, hilist_code, fee_date
+        ) as day_net_cnt
+    from charged_lines
+),
+
+-- units of each line beyond the daily limit (the last units charged that day)
+day_excess as (
+    select
+        *,
+        case
+            when max_daily_cnt is not null and day_running_cnt > max_daily_cnt
+                then least(net_cnt, day_running_cnt - max_daily_cnt)
+            else 0
+        end as day_excess_cnt
+    from day_running
+),
+
+day_hits as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_date,
+        max(fixmedins_code) as fixmedins_code,
+        max(psn_no) as psn_no,
+        max(setl_id) as setl_id,
+        max(hilist_name) as hilist_name,
+        max(med_chrgitm_type) as med_chrgitm_type,
+        max(max_daily_cnt) as max_daily_cnt,
+        count(*) as line_count,
+        sum(net_cnt) as net_cnt,
+        sum(day_excess_cnt) as excess_cnt,
+        sum(day_excess_cnt * pric) as excess_amount,
+        {{ json_array_agg(json_object([
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['feedetl_sn', 'feedetl_sn'],
+            ['setl_id', 'setl_id'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['refunded_cnt', 'refunded_cnt'],
+            ['net_cnt', 'net_cnt'],
+            ['net_amount', 'net_amount'],
+            ['excess_cnt', 'day_excess_cnt'],
+            ['bilg_dr_code', 'bilg_dr_code'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+        ]), 'fee_ocur_time, feedetl_sn') }} as lines
+    from day_excess
+    group by mdtrt_id, hilist_code, fee_date
+    having sum(day_excess_cnt) > 0
+),
+
+-- bed fees of closed inpatient stays, net of the units a day hit already counts
+bed_fee_lines as (
+    select
+        day_excess.*,
+        visits.begin_date as admission_date,
+        visits.end_date as discharge_date,
+        visits.los_days,
+        day_excess.net_cnt - day_excess.day_excess_cnt as stay_counted_cnt
+    from day_excess
+    inner join visits
+        on day_excess.mdtrt_id = visits.mdtrt_id
+    where
+        day_excess.med_chrgitm_type = '01'
+        and visits.is_inpatient
+        and visits.los_days is not null
+),
+
+stay_running as (
+    select
+        *,
+        sum(stay_counted_cnt) over (
+            partition by mdtrt_id, hilist_code
+            order by fee_ocur_time, feedetl_sn
+            rows between unbounded preceding and current row
+        ) as stay_running_cnt
+    from bed_fee_lines
+),
+
+stay_excess as (
+    select
+        *,
+        case
+            when stay_running_cnt > los_days then least(stay_counted_cnt, stay_running_cnt - los_days)
+            else 0
+        end as stay_excess_cnt
+    from stay_running
+),
+
+stay_hits as (
+    select
+        mdtrt_id,
+        hilist_code,
+        min(case when stay_excess_cnt > 0 then fee_date end) as first_excess_date,
+        max(fixmedins_code) as fixmedins_code,
+        max(psn_no) as psn_no,
+        max(setl_id) as setl_id,
+        max(hilist_name) as hilist_name,
+        max(med_chrgitm_type) as med_chrgitm_type,
+        max(admission_date) as admission_date,
+        max(discharge_date) as discharge_date,
+        max(los_days) as los_days,
+        count(*) as line_count,
+        sum(net_cnt) as net_cnt,
+        sum(day_excess_cnt) as day_excess_cnt,
+        sum(stay_excess_cnt) as excess_cnt,
+        sum(stay_excess_cnt * pric) as excess_amount,
+        {{ json_array_agg(json_object([
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['feedetl_sn', 'feedetl_sn'],
+            ['setl_id', 'setl_id'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['refunded_cnt', 'refunded_cnt'],
+            ['net_cnt', 'net_cnt'],
+            ['net_amount', 'net_amount'],
+            ['excess_cnt_of_day', 'day_excess_cnt'],
+            ['excess_cnt_of_stay', 'stay_excess_cnt'],
+            ['bilg_dr_code', 'bilg_dr_code'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+        ]), 'fee_ocur_time, feedetl_sn') }} as lines
+    from stay_excess
+    group by mdtrt_id, hilist_code
+    having sum(stay_excess_cnt) > 0
+),
+
+-- each branch renders its own evidence text (the two objects differ in shape, and Spark unions
+-- only identical struct types)
+day_hit_rows as (
+    select
+        cast('R04' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R04', ["'day'", 'mdtrt_id', 'hilist_code', 'fee_date']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        hilist_code,
+        fee_date as occurred_on,
+        {{ money('excess_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R04 超频次收费'"],
+            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
+            ['check', "'每日限定数量 max_daily_cnt'"],
+            ['mdtrt_id', 'mdtrt_id'],
+            ['hilist_code', 'hilist_code'],
+            ['hilist_name', 'hilist_name'],
+            ['med_chrgitm_type', 'med_chrgitm_type'],
+            ['fee_date', 'fee_date'],
+            ['max_daily_cnt', 'max_daily_cnt'],
+            ['net_cnt_of_day', 'net_cnt'],
+            ['excess_cnt', 'excess_cnt'],
+            ['excess_amount', 'excess_amount'],
+            ['line_count', 'line_count'],
+            ['lines', 'lines'],
+        ])) }} as evidence
+    from day_hits
+),
+
+stay_hit_rows as (
+    select
+        cast('R04' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R04', ["'stay'", 'mdtrt_id', 'hilist_code']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        hilist_code,
+        first_excess_date as occurred_on,
+        {{ money('excess_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R04 超频次收费'"],
+            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
+            ['check', "'床位费超住院天数 bed fee units over the length of stay'"],
+            ['mdtrt_id', 'mdtrt_id'],
+            ['hilist_code', 'hilist_code'],
+            ['hilist_name', 'hilist_name'],
+            ['med_chrgitm_type', 'med_chrgitm_type'],
+            ['admission_date', 'admission_date'],
+            ['discharge_date', 'discharge_date'],
+            ['los_days', 'los_days'],
+            ['net_cnt_of_stay', 'net_cnt'],
+            ['excess_cnt_in_day_hits', 'day_excess_cnt'],
+            ['excess_cnt', 'excess_cnt'],
+            ['excess_amount', 'excess_amount'],
+            ['line_count', 'line_count'],
+            ['lines', 'lines'],
+        ])) }} as evidence
+    from stay_hits
+),
+
+final as (
+    select * from day_hit_rows
+    union all
+    select * from stay_hit_rows
+)
+
+select * from final
