@@ -21,10 +21,10 @@
     {#- @@R07@@ -#}
     {#- @@R08@@ -#}
     {#- @@R09@@ -#}
-    {#- @@R10@@ -#}
-    {#- @@R11@@ -#}
-    {#- @@R12@@ -#}
-    {#- @@R13@@ -#}
+    {%- do views.append('vio_r10_gender_restriction') -%}
+    {%- do views.append('vio_r11_age_restriction') -%}
+    {%- do views.append('vio_r12_indication_restriction') -%}
+    {%- do views.append('vio_r13_level_or_inpatient_restriction') -%}
     {#- @@R14@@ -#}
     {#- @@R15@@ -#}
     {#- @@R16@@ -#}
