@@ -140,14 +140,22 @@ class LoadReport:
         return [asdict(f) for f in self.files]
 
 
-def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None):
+def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None,
+            wait_seconds: float = 0):
+    """A writable connection; ``WarehouseBusy`` (after waiting up to ``wait_seconds``) if another
+    process holds the file."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(str(warehouse))
-    except duckdb.IOException as e:
-        if "lock" in str(e).lower():
-            raise WarehouseBusy(busy_message(warehouse, str(e))) from None
-        raise
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(warehouse))
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(busy_message(warehouse, str(e))) from None
+            time.sleep(0.5)
     con.execute("set TimeZone = 'Asia/Shanghai'")
     if memory_limit:
         con.execute("set memory_limit = ?", [memory_limit])

@@ -1,23 +1,25 @@
 """The single Dagster entry point: ``dagster dev -m orchestration.definitions``."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.assets.dbt import dbt_resource, warehouse_models
+from orchestration.assets.exports import audience_exports
 from orchestration.assets.feeds import feed_assets, unrecognised_deliveries
 from orchestration.assets.quality import quality_gate
+from orchestration.audit import audit_failed_runs, audit_successful_runs
+from orchestration.sensors import build_landing_sensor
 
 materialize_all = dg.define_asset_job(
     "materialize_all",
     selection=dg.AssetSelection.all(),
-    description="Load every delivery, then build staging, core marts, rule views and clues.",
+    description="Load every delivery, gate it, then build staging, core marts, rule views, clues and exports.",
     executor_def=dg.in_process_executor,
 )
 
 defs = dg.Definitions(
-    assets=[*feed_assets, unrecognised_deliveries, warehouse_models],
+    assets=[*feed_assets, unrecognised_deliveries, warehouse_models, audience_exports],
     asset_checks=[quality_gate],
     jobs=[materialize_all],
+    sensors=[build_landing_sensor(materialize_all), audit_successful_runs, audit_failed_runs],
     resources={"dbt": dbt_resource()},
 )

@@ -6,6 +6,7 @@ into a landing directory someone else configured.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import sys
@@ -51,6 +52,18 @@ def ensure_landing() -> str | None:
     return str(cfg.landing_dir)
 
 
+def materialize_everything(instance, launched_from: str = "make run"):
+    """Run the materialize_all job in this process and leave its audit row."""
+    from orchestration.audit import audit_run
+    from orchestration.definitions import defs
+
+    result = defs.resolve_job_def("materialize_all").execute_in_process(
+        instance=instance, raise_on_error=False,
+        tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()})
+    audit_run(instance, result.run_id)
+    return result
+
+
 def main() -> int:
     prepare_env()
     cfg = settings()
@@ -72,11 +85,10 @@ def _run(cfg) -> int:
     parse_dbt_project()
     import dagster as dg
 
-    from orchestration.definitions import defs
     from orchestration.summary import print_summary
 
     instance = dg.DagsterInstance.get()
-    result = defs.resolve_job_def("materialize_all").execute_in_process(instance=instance, raise_on_error=False)
+    result = materialize_everything(instance)
     elapsed = time.perf_counter() - t0
     print_summary(cfg, result.run_id, elapsed, generated, ok=result.success)
     return 0 if result.success else 1

@@ -59,6 +59,7 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
             print(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
+        audit = _q(con, "select count(*) from audit.runs")
     finally:
         con.close()
     print("where things are:")
@@ -66,5 +67,9 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     print(f"  warehouse  {cfg.warehouse}  (schemas raw, staging, core, supervision, reporting, ref)")
     print(f"  outputs    {cfg.output_dir}")
     print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
+    print(f"  BI export  {cfg.output_dir / 'bi'}  (read-only DuckDB + Parquet, no raw identifiers)")
+    print(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
+    if audit:
+        print(f"  audit      audit.runs in the warehouse ({audit[0][0]} run(s) recorded)")
     print("  Dagster UI make dagster  ->  http://127.0.0.1:3000")
     print("=" * 78)

@@ -51,11 +51,10 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        from orchestration.definitions import defs
+        from orchestration.run import materialize_everything
 
         with dg.instance_for_test() as instance:
-            result = defs.resolve_job_def("materialize_all").execute_in_process(
-                instance=instance, raise_on_error=False)
+            result = materialize_everything(instance, launched_from="pytest")
             events = [e for e in result.all_events if e.is_step_failure]
             yield {"result": result, "landing": landing, "truth": truth, "warehouse": out / "warehouse.duckdb",
                    "failures": events}

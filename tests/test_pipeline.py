@@ -7,6 +7,7 @@ rules built so far find exactly their injected cases and none of their near-miss
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -104,3 +105,40 @@ def test_clean_sample_passes_the_gate_and_warnings_do_not_block(pipeline_run):
         assert con.execute("select count(*) from supervision.fct_rule_hits").fetchone()[0] > 0
     finally:
         con.close()
+
+
+def test_the_run_leaves_its_audit_row(pipeline_run):
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    try:
+        row = con.execute("select status, trigger, launched_from, code_version, inputs, rows_in, rows_loaded, "
+                          "rows_quarantined, assets_materialised, exports_written from audit.runs where run_id = ?",
+                          [pipeline_run["result"].run_id]).fetchone()
+        files = con.execute("select count(*), sum(rows_read) from raw.load_manifest").fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    status, trigger, launched, version, inputs, rows_in, loaded, quarantined, assets, exports = row
+    assert (status, trigger, launched) == ("success", "user", "pytest")
+    assert version
+    assert len(json.loads(inputs)) == files[0] and rows_in == files[1] == loaded + quarantined
+    assert "raw/fee_list" in json.loads(assets) and "supervision/fct_rule_hits" in json.loads(assets)
+    assert any(p.endswith("/bi") for p in json.loads(exports))
+
+
+def test_exports_for_each_audience(pipeline_run):
+    out = pipeline_run["warehouse"].parent / "outputs"
+    bi = duckdb.connect(str(out / "bi" / "yibao_bi.duckdb"), read_only=True)
+    try:
+        cols = bi.execute("select table_schema, table_name, column_name from information_schema.columns").fetchall()
+    finally:
+        bi.close()
+    names = {c[2] for c in cols}
+    assert {("core", "fct_fee_line"), ("core", "dim_person")} <= {(c[0], c[1]) for c in cols}
+    assert not names & {"psn_no", "certno", "psn_name", "tel", "evidence"}
+    assert list((out / "bi" / "parquet").glob("core.fct_fee_line.parquet"))
+    sup = duckdb.connect(str(out / "supervisor" / "yibao_supervisor.duckdb"), read_only=True)
+    try:
+        n = sup.execute("select count(*) from supervision.fct_rule_hits where evidence is not null").fetchone()[0]
+    finally:
+        sup.close()
+    assert n > 0
