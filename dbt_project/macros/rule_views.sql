@@ -27,7 +27,7 @@
     {%- do views.append('vio_r13_level_or_inpatient_restriction') -%}
     {#- @@R14@@ -#}
     {#- @@R15@@ -#}
-    {#- @@R16@@ -#}
+    {%- do views.append('vio_r16_stock_mismatch') -%}
     {#- @@R17@@ -#}
     {#- @@R18@@ -#}
     {#- @@R19@@ -#}
