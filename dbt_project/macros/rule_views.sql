@@ -17,7 +17,7 @@
     {#- one line per further rule, e.g. {%- do views.append('vio_r03_unbundled_charge') -%} -#}
     {%- do views.append('vio_r03_unbundled_charge') -%}
     {%- do views.append('vio_r04_over_frequency') -%}
-    {#- @@R06@@ -#}
+    {%- do views.append('vio_r06_idle_bed') -%}
     {#- @@R07@@ -#}
     {#- @@R08@@ -#}
     {#- @@R09@@ -#}
