@@ -14,6 +14,8 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 SAMPLE_SEED = 11
 SAMPLE_SCALE = 0.05
+# a secret of this test session: the scanner proves it never reaches logs, target/ or exports
+TEST_SECRET = "pytest-secret-" + os.urandom(8).hex()
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +49,7 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
         "YIBAO_LANDING_DIR": str(landing),
         "YIBAO_WAREHOUSE": str(out / "warehouse.duckdb"),
         "YIBAO_OUTPUT_DIR": str(out / "outputs"),
+        "YIBAO_PSN_KEY_SECRET": TEST_SECRET,
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -390,3 +390,19 @@ def test_gb18030_whose_first_bytes_look_like_utf8(tree):
     rep = load(root, db)
     assert rep.files[0].status == "loaded", rep.files[0].message
     assert q(db, "select ipt_no from raw.his_ipt_register") == [("ZY1",)]
+
+
+def test_file_names_and_headers_with_sql_fragments_are_handled_as_data(tree):
+    root, db = tree
+    name = "psn/202501/990100_psn_202501_a'b;drop table psn--.csv"
+    evil = ['x"); drop table raw.psn; --', "'; delete from raw.load_manifest; --"]
+    header = PSN_HEADER + "," + ",".join('"' + h.replace('"', '""') + '"' for h in evil)
+    write(root, name, f"{header}\nP1,{ID_A},张三,1,1949-12-31,990101,1,2\n")
+    rep = load(root, db)
+    f = rep.files[0]
+    assert f.status == "loaded" and f.rows_loaded == 1, f.message
+    assert f.extra_columns == evil
+    file_, seq, extra = q(db, "select _file, _seq, _extra from raw.psn")[0]
+    assert file_ == name and seq == "a'b;drop table psn--"
+    assert json.loads(extra) == {evil[0]: "1", evil[1]: "2"}
+    assert q(db, "select count(*) from raw.load_manifest")[0][0] == 1

@@ -1,0 +1,114 @@
+"""Personal data stays where it belongs (RELIABILITY.md promise 4, security tests).
+
+Scans every BI-facing relation and export, the Data Docs, the logs and dbt's target/ for 18-digit
+身份证号 with a valid check digit, 15-digit 身份证号, mobile numbers and the HMAC secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import duckdb
+
+from ingest.config import DBT_PROJECT_DIR
+from tests.conftest import TEST_SECRET
+
+ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
+ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{6})(\d{3})(?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _valid_date(s: str, fmt: str) -> bool:
+    try:
+        d = dt.datetime.strptime(s, fmt).date()
+    except ValueError:
+        return False
+    return dt.date(1900, 1, 1) <= d <= dt.date.today()
+
+
+def find_personal_data(text: str) -> list[str]:
+    found = []
+    for m in ID18.finditer(text):
+        s = "".join(m.groups()).upper()
+        check = "10X98765432"[sum(int(c) * w for c, w in zip(s[:17], WEIGHTS, strict=True)) % 11]
+        if s[17] == check and _valid_date(m.group(2), "%Y%m%d"):
+            found.append("id18")
+    found += ["id15" for m in ID15.finditer(text) if _valid_date("19" + m.group(2), "%Y%m%d")]  # 15-digit IDs are 19xx births
+    found += ["mobile" for _ in MOBILE.finditer(text)]
+    if TEST_SECRET in text:
+        found.append("secret")
+    return found
+
+
+def test_the_scanner_finds_what_it_must():
+    assert find_personal_data("11010519491231002X 110105491231002 13812345678 " + TEST_SECRET) == [
+        "id18", "id15", "mobile", "secret"]
+    assert find_personal_data("002501000010000 F13812345678 110105194912310021") == []
+
+
+def scan_tree(root: Path) -> dict[str, list[str]]:
+    hits = {}
+    for p in root.rglob("*"):
+        if p.is_file() and p.suffix not in (".duckdb", ".parquet", ".wal") and p.stat().st_size < 50 * 2**20:
+            found = find_personal_data(p.read_text(encoding="utf-8", errors="ignore"))
+            if found:
+                hits[str(p)] = sorted(set(found))
+    return hits
+
+
+def scan_duckdb(path: Path) -> dict[str, list[str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    hits = {}
+    try:
+        rels = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        for schema, table in rels:
+            cols = [r[0] for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, table]).fetchall()]
+            expr = " || ' ' || ".join(f'coalesce(cast("{c}" as varchar), \'\')' for c in cols)
+            for (text,) in con.execute(f'select {expr} from "{schema}"."{table}"').fetchall():
+                found = find_personal_data(text)
+                if found:
+                    hits[f"{schema}.{table}"] = sorted(set(found))
+                    break
+    finally:
+        con.close()
+    return hits
+
+
+def test_raw_schema_really_holds_personal_data(pipeline_run):
+    # the scanner must be able to fail: the raw schema is where identifiers live
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    try:
+        sample = " ".join(f"{c} {t or ''}" for c, t in con.execute("select certno, tel from raw.psn limit 20").fetchall())
+    finally:
+        con.close()
+    assert {"id18", "mobile"} <= set(find_personal_data(sample))
+
+
+def test_no_personal_data_or_secret_in_bi_exports(pipeline_run):
+    out = pipeline_run["warehouse"].parent / "outputs"
+    assert scan_duckdb(out / "bi" / "yibao_bi.duckdb") == {}
+    con = duckdb.connect()
+    try:
+        for pq in (out / "bi" / "parquet").glob("*.parquet"):
+            rows = con.execute("select * from read_parquet(?)", [str(pq)]).fetchall()
+            assert not find_personal_data(" ".join(" ".join(map(str, r)) for r in rows)), pq
+    finally:
+        con.close()
+
+
+def test_no_personal_data_in_data_docs_logs_or_dbt_target(pipeline_run):
+    out = pipeline_run["warehouse"].parent / "outputs"
+    assert scan_tree(out / "quality") == {}
+    for d in (DBT_PROJECT_DIR / "target", DBT_PROJECT_DIR / "logs"):
+        if d.exists():
+            assert scan_tree(d) == {}, d
+
+
+def test_supervisor_export_is_person_level_but_has_no_raw_identifiers(pipeline_run):
+    out = pipeline_run["warehouse"].parent / "outputs"
+    assert scan_duckdb(out / "supervisor" / "yibao_supervisor.duckdb") == {}
