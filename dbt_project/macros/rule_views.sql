@@ -18,7 +18,7 @@
     {%- do views.append('vio_r03_unbundled_charge') -%}
     {%- do views.append('vio_r04_over_frequency') -%}
     {%- do views.append('vio_r06_idle_bed') -%}
-    {#- @@R07@@ -#}
+    {%- do views.append('vio_r07_low_standard_admission') -%}
     {#- @@R08@@ -#}
     {#- @@R09@@ -#}
     {%- do views.append('vio_r10_gender_restriction') -%}
