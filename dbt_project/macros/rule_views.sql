@@ -28,7 +28,7 @@
     {#- @@R14@@ -#}
     {#- @@R15@@ -#}
     {%- do views.append('vio_r16_stock_mismatch') -%}
-    {#- @@R17@@ -#}
+    {%- do views.append('vio_r17_no_purchase_record') -%}
     {#- @@R18@@ -#}
     {#- @@R19@@ -#}
     {#- @@R20@@ -#}

@@ -1,0 +1,148 @@
+{#- R17 串换 / 虚记药品耗材 (条例38(四) / 40(三)): an institution that has any inv_purchase rows bills
+    a drug or consumable (catalogue list_type 101, 102, 301) for which it has no inv_purchase row in
+    the no_purchase_months months before the line's time. Hospital fee lines and pharmacy sale lines
+    from int_billed_lines_unioned; one hit per line. The latest purchase at or before each line comes
+    from a running max over purchases and lines in time order (no self-join). -#}
+with
+
+billed_lines as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
+movements as (
+    select * from {{ ref('fct_inventory_movement') }}
+),
+
+purchases as (
+    select
+        fixmedins_code,
+        hilist_code,
+        moved_at as purc_time,
+        source_key
+    from movements
+    where source_feed = 'inv_purchase'
+),
+
+purchasing_institutions as (
+    select
+        fixmedins_code,
+        count(*) as institution_purchase_rows
+    from purchases
+    group by fixmedins_code
+),
+
+item_purchase_counts as (
+    select
+        fixmedins_code,
+        hilist_code,
+        count(*) as item_purchase_rows
+    from purchases
+    group by fixmedins_code, hilist_code
+),
+
+stock_lines as (
+    select billed_lines.*
+    from billed_lines
+    inner join purchasing_institutions
+        on billed_lines.fixmedins_code = purchasing_institutions.fixmedins_code
+    where billed_lines.list_type in ('101', '102', '301')
+),
+
+-- purchases sort before a line at the same second: a purchase earlier the same day counts
+events as (
+    select
+        fixmedins_code,
+        hilist_code,
+        purc_time as event_time,
+        0 as event_order,
+        cast(null as {{ dbt.type_string() }}) as billed_line_key,
+        purc_time
+    from purchases
+    union all
+    select
+        fixmedins_code,
+        hilist_code,
+        occurred_at as event_time,
+        1 as event_order,
+        billed_line_key,
+        cast(null as {{ dbt.type_timestamp() }}) as purc_time
+    from stock_lines
+),
+
+last_purchases as (
+    select
+        billed_line_key,
+        max(purc_time) over (
+            partition by fixmedins_code, hilist_code
+            order by event_time, event_order
+            rows between unbounded preceding and current row
+        ) as last_purchase_at
+    from events
+),
+
+checked as (
+    select
+        stock_lines.*,
+        last_purchases.last_purchase_at,
+        {{ dbt.dateadd('month', '-' ~ var('no_purchase_months'), 'stock_lines.occurred_at') }} as window_start
+    from stock_lines
+    inner join last_purchases
+        on stock_lines.billed_line_key = last_purchases.billed_line_key
+),
+
+hits as (
+    select
+        checked.*,
+        purchasing_institutions.institution_purchase_rows,
+        coalesce(item_purchase_counts.item_purchase_rows, 0) as item_purchase_rows
+    from checked
+    inner join purchasing_institutions
+        on checked.fixmedins_code = purchasing_institutions.fixmedins_code
+    left join item_purchase_counts
+        on
+            checked.fixmedins_code = item_purchase_counts.fixmedins_code
+            and checked.hilist_code = item_purchase_counts.hilist_code
+    where
+        checked.last_purchase_at is null
+        or checked.last_purchase_at < checked.window_start
+),
+
+final as (
+    select
+        cast('R17' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R17', ['fixmedins_code', 'feedetl_sn', 'sale_sn']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        case when line_source = 'fee_list' then mdtrt_id end as mdtrt_id,
+        setl_id,
+        feedetl_sn,
+        sale_sn,
+        hilist_code,
+        occurred_on,
+        {{ money('net_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R17 串换 / 虚记药品耗材'"],
+            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（四）项 / 第四十条第（三）项'"],
+            ['line_source', 'line_source'],
+            ['hilist_code', 'hilist_code'],
+            ['hilist_name', 'hilist_name'],
+            ['list_type', 'list_type'],
+            ['occurred_at', 'occurred_at'],
+            ['no_purchase_months', var('no_purchase_months')],
+            ['purchase_window_start', 'window_start'],
+            ['last_purchase_before', 'last_purchase_at'],
+            ['item_purchase_rows_any_time', 'item_purchase_rows'],
+            ['institution_purchase_rows', 'institution_purchase_rows'],
+            ['unit_price', 'unit_price'],
+            ['cnt', 'cnt'],
+            ['refunded_or_returned_cnt', 'cancelled_cnt'],
+            ['net_cnt', 'net_cnt'],
+            ['net_amount', 'net_amount'],
+            ['fixmedins_bchno', 'fixmedins_bchno'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+        ])) }} as evidence
+    from hits
+)
+
+select * from final
