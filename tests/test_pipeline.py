@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 from python_calamine import CalamineWorkbook
 
 from ingest.scoring import format_table, read_truth, score
@@ -142,3 +143,28 @@ def test_exports_for_each_audience(pipeline_run):
     finally:
         sup.close()
     assert n > 0
+
+
+def _content_hashes(warehouse: Path) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rels = con.execute("select table_schema, table_name from information_schema.tables "
+                           "where table_schema in ('core', 'supervision') order by 1, 2").fetchall()
+        return {f"{s}.{t}": con.execute(
+            f'select md5(coalesce(string_agg(h, \',\' order by h), \'\')) '
+            f'from (select md5(cast(x as varchar)) as h from "{s}"."{t}" as x)').fetchone()[0] for s, t in rels}
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_rerunning_gives_identical_marts(pipeline_run):
+    import dagster as dg
+
+    from orchestration.run import materialize_everything
+
+    before = _content_hashes(pipeline_run["warehouse"])
+    with dg.instance_for_test() as instance:
+        result = materialize_everything(instance, launched_from="pytest")
+    assert result.success
+    assert _content_hashes(pipeline_run["warehouse"]) == before
