@@ -29,7 +29,7 @@
     {#- @@R15@@ -#}
     {%- do views.append('vio_r16_stock_mismatch') -%}
     {%- do views.append('vio_r17_no_purchase_record') -%}
-    {#- @@R18@@ -#}
+    {%- do views.append('vio_r18_duplicate_trace_code') -%}
     {#- @@R19@@ -#}
     {#- @@R20@@ -#}
     {#- @@R21@@ -#}
