@@ -19,7 +19,7 @@
     {%- do views.append('vio_r04_over_frequency') -%}
     {%- do views.append('vio_r06_idle_bed') -%}
     {%- do views.append('vio_r07_low_standard_admission') -%}
-    {#- @@R08@@ -#}
+    {%- do views.append('vio_r08_concurrent_admission') -%}
     {#- @@R09@@ -#}
     {%- do views.append('vio_r10_gender_restriction') -%}
     {%- do views.append('vio_r11_age_restriction') -%}
