@@ -20,7 +20,7 @@
     {%- do views.append('vio_r06_idle_bed') -%}
     {%- do views.append('vio_r07_low_standard_admission') -%}
     {%- do views.append('vio_r08_concurrent_admission') -%}
-    {#- @@R09@@ -#}
+    {%- do views.append('vio_r09_care_after_death') -%}
     {%- do views.append('vio_r10_gender_restriction') -%}
     {%- do views.append('vio_r11_age_restriction') -%}
     {%- do views.append('vio_r12_indication_restriction') -%}
