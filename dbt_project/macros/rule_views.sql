@@ -30,7 +30,7 @@
     {%- do views.append('vio_r16_stock_mismatch') -%}
     {%- do views.append('vio_r17_no_purchase_record') -%}
     {%- do views.append('vio_r18_duplicate_trace_code') -%}
-    {#- @@R19@@ -#}
+    {%- do views.append('vio_r19_oversupply') -%}
     {#- @@R20@@ -#}
     {#- @@R21@@ -#}
     {#- @@R22@@ -#}
