@@ -31,7 +31,7 @@
     {%- do views.append('vio_r17_no_purchase_record') -%}
     {%- do views.append('vio_r18_duplicate_trace_code') -%}
     {%- do views.append('vio_r19_oversupply') -%}
-    {#- @@R20@@ -#}
+    {%- do views.append('vio_r20_card_swiping') -%}
     {#- @@R21@@ -#}
     {#- @@R22@@ -#}
     {{ return(views | sort) }}
