@@ -26,7 +26,7 @@
     {%- do views.append('vio_r12_indication_restriction') -%}
     {%- do views.append('vio_r13_level_or_inpatient_restriction') -%}
     {%- do views.append('vio_r14_outside_agreement') -%}
-    {#- @@R15@@ -#}
+    {%- do views.append('vio_r15_unqualified_prescriber') -%}
     {%- do views.append('vio_r16_stock_mismatch') -%}
     {%- do views.append('vio_r17_no_purchase_record') -%}
     {%- do views.append('vio_r18_duplicate_trace_code') -%}
