@@ -1,5 +1,7 @@
 {#- Whole calendar years around every dated event in the warehouse (an empty warehouse gets the
-    current year), so BI tools can group by day, month, quarter and the 通报 quarter label. -#}
+    current year), so BI tools can group by day, month, quarter and the 通报 quarter label.
+    Working days follow the State Council holiday notices (seed cn_public_holidays): weekends and
+    放假 days are off, 调休 make-up Saturdays/Sundays are working days (macro is_working_day). -#}
 with
 
 visits as (
@@ -32,6 +34,10 @@ stocktakes as (
 
 inspections as (
     select * from {{ ref('stg_casework__inspections') }}
+),
+
+holidays as (
+    select * from {{ ref('cn_public_holidays') }}
 ),
 
 event_dates as (
@@ -98,6 +104,17 @@ parts as (
     from days
 ),
 
+calendar as (
+    select
+        parts.*,
+        coalesce(holidays.day_type = 'holiday', false) as is_holiday,
+        {{ is_working_day('parts.date_day', 'holidays.day_type') }} as is_working_day,
+        holidays.name_zh as holiday_name_zh
+    from parts
+    left join holidays
+        on parts.date_day = holidays.calendar_date
+),
+
 final as (
     select
         date_day,
@@ -107,6 +124,9 @@ final as (
         day_of_month,
         iso_weekday,
         iso_weekday >= 6 as is_weekend,
+        is_holiday,
+        is_working_day,
+        holiday_name_zh,
         {{ dbt.concat([
             'cast(year_number as ' ~ dbt.type_string() ~ ')',
             "'Q'",
@@ -119,7 +139,7 @@ final as (
         ]) }} as year_month,
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
         cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start_date
-    from parts
+    from calendar
 )
 
 select * from final

@@ -1,0 +1,57 @@
+{#-
+    Clue helpers (shared/docs/RULES.md "Clue level (线索)").
+
+    clue_id(fixmedins_col, date_col)
+        'CL-<fixmedins_code>-<YYYY>Q<q>': the institution and the calendar quarter of the date. The
+        same institution-quarter gives the same id on every run and on every engine, so stages that
+        supervisors record against it in the case_clue feed stay attached.
+    clue_rule_codes()
+        R01…R22 (RULES.md): the rules mart_clues has one hit-count / amount column pair for.
+    is_working_day(date_col, day_type_col)
+        Boolean: a 调休 make-up working day (day_type 'workday') is a working day, a 放假 day
+        ('holiday') is not, any other day is a working day Monday to Friday. day_type_col is the
+        cn_public_holidays seed's day_type, left-joined on the date (NULL when not listed).
+-#}
+{% macro clue_id(fixmedins_col, date_col) -%}
+    {{ dbt.concat([
+        "'CL-'",
+        fixmedins_col,
+        "'-'",
+        "cast(extract(year from " ~ date_col ~ ") as " ~ dbt.type_string() ~ ")",
+        "'Q'",
+        "cast(extract(quarter from " ~ date_col ~ ") as " ~ dbt.type_string() ~ ")",
+    ]) }}
+{%- endmacro %}
+
+
+{% macro clue_rule_codes() -%}
+    {%- set codes = [] -%}
+    {%- for n in range(1, 23) -%}
+        {%- do codes.append('R%02d' % n) -%}
+    {%- endfor -%}
+    {{ return(codes) }}
+{%- endmacro %}
+
+
+{% macro is_working_day(date_col, day_type_col) -%}
+    case
+        when {{ day_type_col }} = 'workday' then true
+        when {{ day_type_col }} = 'holiday' then false
+        else {{ iso_weekday(date_col) }} <= 5
+    end
+{%- endmacro %}
+
+
+{#- try_integer(expr): the integer value of a text, NULL when it is not one (Spark >= 3.2 and
+    DuckDB both spell it try_cast; dbt.safe_cast is a plain cast on dbt-duckdb, which fails). -#}
+{% macro try_integer(expr) -%}
+    {{ return(adapter.dispatch('try_integer')(expr)) }}
+{%- endmacro %}
+
+{% macro default__try_integer(expr) -%}
+    try_cast({{ expr }} as int)
+{%- endmacro %}
+
+{% macro duckdb__try_integer(expr) -%}
+    try_cast({{ expr }} as integer)
+{%- endmacro %}
