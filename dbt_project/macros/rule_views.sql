@@ -32,7 +32,7 @@
     {%- do views.append('vio_r18_duplicate_trace_code') -%}
     {%- do views.append('vio_r19_oversupply') -%}
     {%- do views.append('vio_r20_card_swiping') -%}
-    {#- @@R21@@ -#}
+    {%- do views.append('vio_r21_key_drug_growth') -%}
     {#- @@R22@@ -#}
     {{ return(views | sort) }}
 {% endmacro %}
