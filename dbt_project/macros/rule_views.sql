@@ -33,7 +33,7 @@
     {%- do views.append('vio_r19_oversupply') -%}
     {%- do views.append('vio_r20_card_swiping') -%}
     {%- do views.append('vio_r21_key_drug_growth') -%}
-    {#- @@R22@@ -#}
+    {%- do views.append('vio_r22_his_mismatch') -%}
     {{ return(views | sort) }}
 {% endmacro %}
 

@@ -1,0 +1,130 @@
+{#- R22 虚构医疗服务（上传费用与HIS不一致） (seed 000 检查重点(六); 条例40(三)): at an institution that
+    delivers his_charge at all, for an inpatient visit (med_type 21), item and calendar day, the net
+    Σ cnt of the uploaded fee lines (refund lines negative, each on its own day) differs from the Σ cnt
+    of the HIS charges (none counts as 0). Every uploaded line of that visit-item-day hits, except
+    refund lines and fully refunded lines (no evidence by themselves). suspect_amount = net line
+    amount. -#}
+with
+
+fee_lines as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
+his_daily as (
+    select * from {{ ref('int_his_charges_summed_daily') }}
+),
+
+his_institutions as (
+    select distinct fixmedins_code
+    from his_daily
+),
+
+inpatient_lines as (
+    select fee_lines.*
+    from fee_lines
+    inner join his_institutions
+        on fee_lines.fixmedins_code = his_institutions.fixmedins_code
+    where fee_lines.med_type = '21'
+),
+
+uploaded_daily as (
+    select
+        fixmedins_code,
+        mdtrt_id,
+        hilist_code,
+        fee_date,
+        sum(cnt) as uploaded_cnt,
+        count(*) as uploaded_line_count,
+        {{ json_array_agg(json_object([
+            ['feedetl_sn', 'feedetl_sn'],
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
+            ['init_feedetl_sn', 'init_feedetl_sn'],
+            ['drord_no', 'drord_no'],
+        ]), 'fee_ocur_time') }} as uploaded_lines
+    from inpatient_lines
+    group by fixmedins_code, mdtrt_id, hilist_code, fee_date
+),
+
+compared as (
+    select
+        uploaded_daily.*,
+        coalesce(his_daily.his_cnt, 0) as his_cnt,
+        coalesce(his_daily.his_charge_count, 0) as his_charge_count,
+        his_daily.his_charges
+    from uploaded_daily
+    left join his_daily
+        on
+            uploaded_daily.fixmedins_code = his_daily.fixmedins_code
+            and uploaded_daily.mdtrt_id = his_daily.mdtrt_id
+            and uploaded_daily.hilist_code = his_daily.hilist_code
+            and uploaded_daily.fee_date = his_daily.charge_date
+),
+
+mismatches as (
+    select * from compared
+    where uploaded_cnt <> his_cnt
+),
+
+hits as (
+    select
+        inpatient_lines.*,
+        mismatches.uploaded_cnt,
+        mismatches.uploaded_line_count,
+        mismatches.uploaded_lines,
+        mismatches.his_cnt,
+        mismatches.his_charge_count,
+        mismatches.his_charges
+    from inpatient_lines
+    inner join mismatches
+        on
+            inpatient_lines.fixmedins_code = mismatches.fixmedins_code
+            and inpatient_lines.mdtrt_id = mismatches.mdtrt_id
+            and inpatient_lines.hilist_code = mismatches.hilist_code
+            and inpatient_lines.fee_date = mismatches.fee_date
+    where
+        not inpatient_lines.is_refund
+        and not inpatient_lines.is_fully_refunded
+),
+
+final as (
+    select
+        cast('R22' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R22', ['feedetl_sn']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        setl_id,
+        feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        hilist_code,
+        fee_date as occurred_on,
+        {{ money('net_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['rule', "'R22 虚构医疗服务（上传费用与HIS不一致）'"],
+            ['legal_basis', "'国家医保局 检查重点（seed 000 (六)）; 《医疗保障基金使用监督管理条例》第四十条第（三）项'"],
+            ['mdtrt_id', 'mdtrt_id'],
+            ['hilist_code', 'hilist_code'],
+            ['hilist_name', 'hilist_name'],
+            ['day', 'fee_date'],
+            ['uploaded_net_cnt', 'uploaded_cnt'],
+            ['his_cnt', 'his_cnt'],
+            ['difference', 'uploaded_cnt - his_cnt'],
+            ['hit_feedetl_sn', 'feedetl_sn'],
+            ['hit_fee_ocur_time', 'fee_ocur_time'],
+            ['hit_cnt', 'cnt'],
+            ['hit_net_cnt', 'net_cnt'],
+            ['hit_net_amount', 'net_amount'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+            ['uploaded_line_count', 'uploaded_line_count'],
+            ['uploaded_lines', 'uploaded_lines'],
+            ['his_charge_count', 'his_charge_count'],
+            ['his_charges', 'his_charges'],
+        ])) }} as evidence
+    from hits
+)
+
+select * from final
