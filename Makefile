@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help venv run test test-fast dagster sample score gate-bench lint clean
+.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
@@ -16,6 +16,7 @@ help:
 	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sample   (re)generate the sample extracts into data/landing"
 	@echo "make score    precision/recall per rule against the sample's ground truth"
+	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue list for supervisors to fill in"
 	@echo "make lint     ruff + sqlfluff"
 
 # The environment: created when missing or when pyproject.toml changes.
@@ -46,6 +47,10 @@ sample: $(STAMP)
 # WAREHOUSE / TRUTH default to the sample run's files
 score: $(STAMP)
 	$(PY) -m ingest.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
+
+# the quarter's clue list for supervisors to fill in (QUARTER=2025Q1)
+clue-sheet: $(STAMP)
+	$(PY) -m exports.clue_sheet --quarter $(QUARTER)
 
 gate-bench: $(STAMP)
 	$(PY) -m benchmarks.gate_bench
