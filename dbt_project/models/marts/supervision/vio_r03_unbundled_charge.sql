@@ -12,16 +12,6 @@ bundle_pairs as (
     select * from {{ ref('rule_bundle_pairs') }}
 ),
 
--- refunds never hit by themselves, fully refunded lines are no evidence, and pharmacy fee lines
--- are read from phar_sale by line rules
-charged_lines as (
-    select * from fee_lines
-    where
-        not is_refund
-        and not is_fully_refunded
-        and not is_pharmacy_line
-),
-
 pairs as (
     select distinct
         main_hilist_code,
@@ -31,7 +21,26 @@ pairs as (
     where main_hilist_code <> sub_hilist_code
 ),
 
--- one row per visit × day × item, with its lines
+pair_items as (
+    select main_hilist_code as hilist_code from pairs
+    union
+    select sub_hilist_code as hilist_code from pairs
+),
+
+-- refunds never hit by themselves, fully refunded lines are no evidence, and pharmacy fee lines
+-- are read from phar_sale by line rules; only items of some pair can take part
+charged_lines as (
+    select fee_lines.*
+    from fee_lines
+    inner join pair_items
+        on fee_lines.hilist_code = pair_items.hilist_code
+    where
+        not fee_lines.is_refund
+        and not fee_lines.is_fully_refunded
+        and not fee_lines.is_pharmacy_line
+),
+
+-- one row per visit × day × item
 visit_day_items as (
     select
         mdtrt_id,
@@ -43,22 +52,7 @@ visit_day_items as (
         max(hilist_name) as hilist_name,
         count(*) as line_count,
         sum(net_cnt) as net_cnt,
-        sum(net_amount) as net_amount,
-        {{ json_array_agg(json_object([
-            ['feedetl_sn', 'feedetl_sn'],
-            ['fee_ocur_time', 'fee_ocur_time'],
-            ['setl_id', 'setl_id'],
-            ['med_chrgitm_type', 'med_chrgitm_type'],
-            ['cnt', 'cnt'],
-            ['pric', 'pric'],
-            ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
-            ['refunded_cnt', 'refunded_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['bilg_dr_code', 'bilg_dr_code'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ]), 'feedetl_sn') }} as lines
+        sum(net_amount) as net_amount
     from charged_lines
     group by mdtrt_id, fee_date, hilist_code
 ),
@@ -74,8 +68,7 @@ pair_matches as (
         main_items.hilist_name as main_hilist_name,
         main_items.line_count as main_line_count,
         main_items.net_cnt as main_net_cnt,
-        main_items.net_amount as main_net_amount,
-        main_items.lines as main_lines
+        main_items.net_amount as main_net_amount
     from visit_day_items as sub_items
     inner join pairs
         on sub_items.hilist_code = pairs.sub_hilist_code
@@ -86,29 +79,79 @@ pair_matches as (
             and pairs.main_hilist_code = main_items.hilist_code
 ),
 
--- a sub item included in several main items that day is still one hit
-main_items_by_sub as (
+-- the lines behind the matches (sub and main items), listed only for the hits
+evidence_keys as (
     select
         mdtrt_id,
         fee_date,
-        hilist_code,
+        hilist_code
+    from pair_matches
+    union
+    select
+        mdtrt_id,
+        fee_date,
+        main_hilist_code as hilist_code
+    from pair_matches
+),
+
+evidence_lines as (
+    select
+        charged_lines.mdtrt_id,
+        charged_lines.fee_date,
+        charged_lines.hilist_code,
+        {{ json_array_agg(json_object([
+            ['feedetl_sn', 'charged_lines.feedetl_sn'],
+            ['fee_ocur_time', 'charged_lines.fee_ocur_time'],
+            ['setl_id', 'charged_lines.setl_id'],
+            ['med_chrgitm_type', 'charged_lines.med_chrgitm_type'],
+            ['cnt', 'charged_lines.cnt'],
+            ['pric', 'charged_lines.pric'],
+            ['det_item_fee_sumamt', 'charged_lines.det_item_fee_sumamt'],
+            ['refunded_cnt', 'charged_lines.refunded_cnt'],
+            ['net_cnt', 'charged_lines.net_cnt'],
+            ['net_amount', 'charged_lines.net_amount'],
+            ['bilg_dr_code', 'charged_lines.bilg_dr_code'],
+            ['source_file', 'charged_lines.source_file'],
+            ['source_line', 'charged_lines.source_line'],
+        ]), 'charged_lines.feedetl_sn') }} as lines
+    from charged_lines
+    inner join evidence_keys
+        on
+            charged_lines.mdtrt_id = evidence_keys.mdtrt_id
+            and charged_lines.fee_date = evidence_keys.fee_date
+            and charged_lines.hilist_code = evidence_keys.hilist_code
+    group by charged_lines.mdtrt_id, charged_lines.fee_date, charged_lines.hilist_code
+),
+
+-- a sub item included in several main items that day is still one hit
+main_items_by_sub as (
+    select
+        pair_matches.mdtrt_id,
+        pair_matches.fee_date,
+        pair_matches.hilist_code,
         count(*) as main_item_count,
         {{ json_array_agg(json_object([
-            ['main_hilist_code', 'main_hilist_code'],
-            ['main_hilist_name', 'main_hilist_name'],
-            ['bundle_note', 'note'],
-            ['line_count', 'main_line_count'],
-            ['net_cnt', 'main_net_cnt'],
-            ['net_amount', 'main_net_amount'],
-            ['lines', 'main_lines'],
-        ]), 'main_hilist_code') }} as main_items
+            ['main_hilist_code', 'pair_matches.main_hilist_code'],
+            ['main_hilist_name', 'pair_matches.main_hilist_name'],
+            ['bundle_note', 'pair_matches.note'],
+            ['line_count', 'pair_matches.main_line_count'],
+            ['net_cnt', 'pair_matches.main_net_cnt'],
+            ['net_amount', 'pair_matches.main_net_amount'],
+            ['lines', 'main_lines.lines'],
+        ]), 'pair_matches.main_hilist_code') }} as main_items
     from pair_matches
-    group by mdtrt_id, fee_date, hilist_code
+    inner join evidence_lines as main_lines
+        on
+            pair_matches.mdtrt_id = main_lines.mdtrt_id
+            and pair_matches.fee_date = main_lines.fee_date
+            and pair_matches.main_hilist_code = main_lines.hilist_code
+    group by pair_matches.mdtrt_id, pair_matches.fee_date, pair_matches.hilist_code
 ),
 
 hits as (
     select
         sub_items.*,
+        sub_lines.lines,
         main_items_by_sub.main_item_count,
         main_items_by_sub.main_items
     from visit_day_items as sub_items
@@ -117,6 +160,11 @@ hits as (
             sub_items.mdtrt_id = main_items_by_sub.mdtrt_id
             and sub_items.fee_date = main_items_by_sub.fee_date
             and sub_items.hilist_code = main_items_by_sub.hilist_code
+    inner join evidence_lines as sub_lines
+        on
+            sub_items.mdtrt_id = sub_lines.mdtrt_id
+            and sub_items.fee_date = sub_lines.fee_date
+            and sub_items.hilist_code = sub_lines.hilist_code
 ),
 
 final as (

@@ -18,8 +18,9 @@ catalogue as (
 ),
 
 -- refunds never hit by themselves and count through the line they point at; fully refunded lines
--- are no evidence; pharmacy fee lines are read from phar_sale by line rules
-charged_lines as (
+-- are no evidence; pharmacy fee lines are read from phar_sale by line rules. Only items with a
+-- daily limit, and bed fees, can hit.
+limited_lines as (
     select
         fee_lines.*,
         catalogue.max_daily_cnt
@@ -33,6 +34,59 @@ charged_lines as (
         not fee_lines.is_refund
         and not fee_lines.is_fully_refunded
         and not fee_lines.is_pharmacy_line
+        and (catalogue.max_daily_cnt is not null or fee_lines.med_chrgitm_type = '01')
+),
+
+-- visit-days over the daily limit
+over_days as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_date
+    from limited_lines
+    group by mdtrt_id, hilist_code, fee_date
+    having sum(net_cnt) > max(max_daily_cnt)
+),
+
+-- bed fees of closed inpatient stays whose units exceed the length of stay
+over_stays as (
+    select
+        limited_lines.mdtrt_id,
+        limited_lines.hilist_code
+    from limited_lines
+    inner join visits
+        on limited_lines.mdtrt_id = visits.mdtrt_id
+    where
+        limited_lines.med_chrgitm_type = '01'
+        and visits.is_inpatient
+        and visits.los_days is not null
+    group by limited_lines.mdtrt_id, limited_lines.hilist_code
+    having sum(limited_lines.net_cnt) > max(visits.los_days)
+),
+
+-- the lines of those days and stays (each whole day of an item, so running sums are complete)
+candidate_keys as (
+    select limited_lines.feedetl_sn
+    from limited_lines
+    inner join over_days
+        on
+            limited_lines.mdtrt_id = over_days.mdtrt_id
+            and limited_lines.hilist_code = over_days.hilist_code
+            and limited_lines.fee_date = over_days.fee_date
+    union
+    select limited_lines.feedetl_sn
+    from limited_lines
+    inner join over_stays
+        on
+            limited_lines.mdtrt_id = over_stays.mdtrt_id
+            and limited_lines.hilist_code = over_stays.hilist_code
+),
+
+charged_lines as (
+    select limited_lines.*
+    from limited_lines
+    inner join candidate_keys
+        on limited_lines.feedetl_sn = candidate_keys.feedetl_sn
 ),
 
 day_running as (
@@ -42,10 +96,7 @@ day_running as (
             partition by mdtrt_id, hilist_code, fee_date
             order by fee_ocur_time, feedetl_sn
             rows between unbounded preceding and current row
-        ) as day_running_cnt,
-        sum(net_cnt) over (
-            partition by mdtrt_id, hilist_code, fee_date
-        ) as day_net_cnt
+        ) as day_running_cnt
     from charged_lines
 ),
 
@@ -95,7 +146,7 @@ day_hits as (
     having sum(day_excess_cnt) > 0
 ),
 
--- bed fees of closed inpatient stays, net of the units a day hit already counts
+-- bed fees of the stays over their length, net of the units a day hit already counts
 bed_fee_lines as (
     select
         day_excess.*,
@@ -104,12 +155,12 @@ bed_fee_lines as (
         visits.los_days,
         day_excess.net_cnt - day_excess.day_excess_cnt as stay_counted_cnt
     from day_excess
+    inner join over_stays
+        on
+            day_excess.mdtrt_id = over_stays.mdtrt_id
+            and day_excess.hilist_code = over_stays.hilist_code
     inner join visits
         on day_excess.mdtrt_id = visits.mdtrt_id
-    where
-        day_excess.med_chrgitm_type = '01'
-        and visits.is_inpatient
-        and visits.los_days is not null
 ),
 
 stay_running as (
