@@ -45,12 +45,23 @@ stay_lines as (
         and not fee_lines.is_fully_refunded
 ),
 
+-- a stay without any line was not billed (or its lines are not delivered yet): nothing to judge
+billed_stays as (
+    select distinct
+        stays.mdtrt_id,
+        stays.begin_date,
+        stays.end_date
+    from stays
+    inner join stay_lines
+        on stays.mdtrt_id = stay_lines.mdtrt_id
+),
+
 -- (a) stay days are the admission day up to the day before discharge
 stay_days as (
     select
         stays.mdtrt_id,
         calendar.date_day
-    from stays
+    from billed_stays as stays
     inner join calendar
         on
             stays.begin_date <= calendar.date_day
