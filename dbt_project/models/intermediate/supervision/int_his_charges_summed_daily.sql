@@ -1,6 +1,6 @@
 {#- One row per institution × visit (mdtrt_id, empty for self-pay) × item × calendar day of the HIS
-    charges (his_charge): Σ cnt (refund charges are negative), number of charges and their serial
-    numbers. R22 compares it with the uploaded fee lines; the institutions present here are the ones
+    charges (his_charge): Σ cnt (refund charges are negative), number of charges, their first and last
+    serial numbers and times (cheap aggregates: a JSON list here would be built for millions of groups). R22 compares it with the uploaded fee lines; the institutions present here are the ones
     that deliver his_charge at all. -#}
 with
 
@@ -17,13 +17,10 @@ final as (
         sum(cnt) as his_cnt,
         sum(amount) as his_amount,
         count(*) as his_charge_count,
-        {{ json_array_agg(json_object([
-            ['charge_sn', 'charge_sn'],
-            ['charge_time', 'charge_time'],
-            ['cnt', 'cnt'],
-            ['pric', 'pric'],
-            ['drord_no', 'drord_no'],
-        ]), 'charge_time') }} as his_charges
+        min(charge_sn) as first_charge_sn,
+        max(charge_sn) as last_charge_sn,
+        min(charge_time) as first_charge_time,
+        max(charge_time) as last_charge_time
     from charges
     group by fixmedins_code, mdtrt_id, hilist_code, charge_date
 )

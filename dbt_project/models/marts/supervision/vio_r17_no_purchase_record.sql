@@ -72,6 +72,7 @@ events as (
 last_purchases as (
     select
         billed_line_key,
+        event_time,
         max(purc_time) over (
             partition by fixmedins_code, hilist_code
             order by event_time, event_order
@@ -80,31 +81,39 @@ last_purchases as (
     from events
 ),
 
-checked as (
+line_windows as (
     select
-        stock_lines.*,
-        last_purchases.last_purchase_at,
-        {{ dbt.dateadd('month', '-' ~ var('no_purchase_months'), 'stock_lines.occurred_at') }} as window_start
-    from stock_lines
-    inner join last_purchases
-        on stock_lines.billed_line_key = last_purchases.billed_line_key
+        billed_line_key,
+        last_purchase_at,
+        {{ dbt.dateadd('month', '-' ~ var('no_purchase_months'), 'event_time') }} as window_start
+    from last_purchases
+    where billed_line_key is not null
+),
+
+-- the lines without a purchase in the window (few): only they are joined back to their columns
+unsupplied as (
+    select * from line_windows
+    where
+        last_purchase_at is null
+        or last_purchase_at < window_start
 ),
 
 hits as (
     select
-        checked.*,
+        stock_lines.*,
+        unsupplied.last_purchase_at,
+        unsupplied.window_start,
         purchasing_institutions.institution_purchase_rows,
         coalesce(item_purchase_counts.item_purchase_rows, 0) as item_purchase_rows
-    from checked
+    from stock_lines
+    inner join unsupplied
+        on stock_lines.billed_line_key = unsupplied.billed_line_key
     inner join purchasing_institutions
-        on checked.fixmedins_code = purchasing_institutions.fixmedins_code
+        on stock_lines.fixmedins_code = purchasing_institutions.fixmedins_code
     left join item_purchase_counts
         on
-            checked.fixmedins_code = item_purchase_counts.fixmedins_code
-            and checked.hilist_code = item_purchase_counts.hilist_code
-    where
-        checked.last_purchase_at is null
-        or checked.last_purchase_at < checked.window_start
+            stock_lines.fixmedins_code = item_purchase_counts.fixmedins_code
+            and stock_lines.hilist_code = item_purchase_counts.hilist_code
 ),
 
 final as (

@@ -39,17 +39,7 @@ windowed as (
             partition by psn_no, hilist_code, day_no
             order by occurred_at, billed_line_key
             rows between unbounded preceding and current row
-        ) as same_day_supply,
-        sum(supply_days) over (
-            partition by psn_no, hilist_code
-            order by day_no
-            range between {{ days_back }} preceding and current row
-        ) as full_window_supply,
-        count(*) over (
-            partition by psn_no, hilist_code
-            order by day_no
-            range between {{ days_back }} preceding and current row
-        ) as window_line_count
+        ) as same_day_supply
     from supply_lines
 ),
 
@@ -66,6 +56,8 @@ hits as (
 window_lines as (
     select
         hits.billed_line_key,
+        count(*) as window_line_count,
+        sum(supply_lines.supply_days) as full_window_supply,
         {{ json_array_agg(json_object([
             ['occurred_at', 'supply_lines.occurred_at'],
             ['line_source', 'supply_lines.line_source'],
@@ -114,8 +106,8 @@ final as (
             ['supply_window_days', var('supply_window_days')],
             ['max_supply_days', var('max_supply_days')],
             ['window_supply_days_up_to_this_line', 'hits.window_supply_days'],
-            ['window_supply_days_whole_day', 'hits.full_window_supply'],
-            ['window_lines', 'hits.window_line_count'],
+            ['window_supply_days_whole_day', 'window_lines.full_window_supply'],
+            ['window_lines', 'window_lines.window_line_count'],
             ['net_amount', 'hits.net_amount'],
             ['source_file', 'hits.source_file'],
             ['source_line', 'hits.source_line'],

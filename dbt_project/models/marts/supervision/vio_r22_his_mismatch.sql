@@ -34,16 +34,7 @@ uploaded_daily as (
         hilist_code,
         fee_date,
         sum(cnt) as uploaded_cnt,
-        count(*) as uploaded_line_count,
-        {{ json_array_agg(json_object([
-            ['feedetl_sn', 'feedetl_sn'],
-            ['fee_ocur_time', 'fee_ocur_time'],
-            ['cnt', 'cnt'],
-            ['pric', 'pric'],
-            ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
-            ['init_feedetl_sn', 'init_feedetl_sn'],
-            ['drord_no', 'drord_no'],
-        ]), 'fee_ocur_time') }} as uploaded_lines
+        count(*) as uploaded_line_count
     from inpatient_lines
     group by fixmedins_code, mdtrt_id, hilist_code, fee_date
 ),
@@ -53,7 +44,10 @@ compared as (
         uploaded_daily.*,
         coalesce(his_daily.his_cnt, 0) as his_cnt,
         coalesce(his_daily.his_charge_count, 0) as his_charge_count,
-        his_daily.his_charges
+        his_daily.first_charge_sn,
+        his_daily.last_charge_sn,
+        his_daily.first_charge_time,
+        his_daily.last_charge_time
     from uploaded_daily
     left join his_daily
         on
@@ -68,15 +62,17 @@ mismatches as (
     where uploaded_cnt <> his_cnt
 ),
 
-hits as (
+mismatch_lines as (
     select
         inpatient_lines.*,
         mismatches.uploaded_cnt,
         mismatches.uploaded_line_count,
-        mismatches.uploaded_lines,
         mismatches.his_cnt,
         mismatches.his_charge_count,
-        mismatches.his_charges
+        mismatches.first_charge_sn,
+        mismatches.last_charge_sn,
+        mismatches.first_charge_time,
+        mismatches.last_charge_time
     from inpatient_lines
     inner join mismatches
         on
@@ -84,9 +80,40 @@ hits as (
             and inpatient_lines.mdtrt_id = mismatches.mdtrt_id
             and inpatient_lines.hilist_code = mismatches.hilist_code
             and inpatient_lines.fee_date = mismatches.fee_date
+),
+
+-- every uploaded line of the mismatching visit-item-days (refunds included), for the evidence
+mismatch_line_lists as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_date,
+        {{ json_array_agg(json_object([
+            ['feedetl_sn', 'feedetl_sn'],
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
+            ['init_feedetl_sn', 'init_feedetl_sn'],
+            ['drord_no', 'drord_no'],
+        ]), 'fee_ocur_time') }} as uploaded_lines
+    from mismatch_lines
+    group by mdtrt_id, hilist_code, fee_date
+),
+
+hits as (
+    select
+        mismatch_lines.*,
+        mismatch_line_lists.uploaded_lines
+    from mismatch_lines
+    inner join mismatch_line_lists
+        on
+            mismatch_lines.mdtrt_id = mismatch_line_lists.mdtrt_id
+            and mismatch_lines.hilist_code = mismatch_line_lists.hilist_code
+            and mismatch_lines.fee_date = mismatch_line_lists.fee_date
     where
-        not inpatient_lines.is_refund
-        and not inpatient_lines.is_fully_refunded
+        not mismatch_lines.is_refund
+        and not mismatch_lines.is_fully_refunded
 ),
 
 final as (
@@ -122,7 +149,10 @@ final as (
             ['uploaded_line_count', 'uploaded_line_count'],
             ['uploaded_lines', 'uploaded_lines'],
             ['his_charge_count', 'his_charge_count'],
-            ['his_charges', 'his_charges'],
+            ['his_first_charge_sn', 'first_charge_sn'],
+            ['his_first_charge_time', 'first_charge_time'],
+            ['his_last_charge_sn', 'last_charge_sn'],
+            ['his_last_charge_time', 'last_charge_time'],
         ])) }} as evidence
     from hits
 )
