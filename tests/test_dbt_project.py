@@ -233,8 +233,10 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
         hits = con.execute("""
             select rule_code, coalesce(feedetl_sn, sale_sn, mdtrt_id) as what, fixmedins_code, psn_no,
                    occurred_on, suspect_amount, evidence
-            from supervision.fct_rule_hits order by 1, 2
+            from supervision.fct_rule_hits where rule_code in ('R01', 'R02', 'R05') order by 1, 2
         """).fetchall()
+        # the hand-made world is only complete for these three rules (no agreements, stocktakes…),
+        # so other rules' hits on it are not asserted here; tests/test_pipeline.py scores all 22
         got = {(r[0], r[1]): float(r[5]) for r in hits}
         assert got == {
             ("R01", "L2"): 10.00,
@@ -244,7 +246,8 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
             ("R05", "V2"): 8000.00,
         }, hits
         # hit ids are deterministic and unique; every hit carries JSON evidence
-        ids = con.execute("select hit_id from supervision.fct_rule_hits").fetchall()
+        ids = con.execute("select hit_id from supervision.fct_rule_hits "
+                          "where rule_code in ('R01', 'R02', 'R05')").fetchall()
         assert len({i[0] for i in ids}) == len(ids) == 5
         evidence = {(r[0], r[1]): r[6] for r in hits}
         assert '"prior_stay"' in evidence[("R05", "V2")] and '"V1"' in evidence[("R05", "V2")]

@@ -14,7 +14,7 @@
         'vio_r02_over_price_cap',
         'vio_r05_split_admission',
     ] -%}
-    {#- one line per further rule, e.g. {%- do views.append('vio_r03_unbundled_charge') -%} -#}
+    {#- one views.append line per further rule -#}
     {%- do views.append('vio_r03_unbundled_charge') -%}
     {%- do views.append('vio_r04_over_frequency') -%}
     {%- do views.append('vio_r06_idle_bed') -%}
