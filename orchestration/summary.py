@@ -56,6 +56,15 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
             print(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
             for code, n, amt in hits:
                 print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan")
+        truth = cfg.landing_dir.parent / "ground_truth.csv"
+        if hits is not None and truth.exists():
+            from ingest.scoring import read_truth, score
+
+            scores = score(con, read_truth(truth))
+            off = [s.rule_code for s in scores.values() if s.missed or s.wrongly_hit]
+            print(f"scored against {truth}: {len(scores)} rules, "
+                  + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")
+                  + " (make score for the table)")
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
             print(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
