@@ -27,7 +27,12 @@ checked as (
         institutions.hosp_lv,
         institutions.hosp_lv_name,
         restricted_lines.lmt_hosp_lv_min is not null
-        and coalesce(cast(institutions.hosp_lv as integer), 0) < restricted_lines.lmt_hosp_lv_min
+        and case institutions.hosp_lv
+            when '1' then 1
+            when '2' then 2
+            when '3' then 3
+            else 0
+        end < restricted_lines.lmt_hosp_lv_min
             as is_below_level,
         restricted_lines.lmt_ipt_only
         and coalesce(restricted_lines.med_type, '') <> '21' as is_outside_inpatient

@@ -21,10 +21,19 @@ pharmacy_settlements as (
         institutions.close_time,
         cast(extract(hour from settlements.setl_time) as integer) * 60
         + cast(extract(minute from settlements.setl_time) as integer) as setl_minute,
-        cast({{ dbt.split_part('institutions.open_time', "':'", 1) }} as integer) * 60
-        + cast({{ dbt.split_part('institutions.open_time', "':'", 2) }} as integer) as open_minute,
-        cast({{ dbt.split_part('institutions.close_time', "':'", 1) }} as integer) * 60
-        + cast({{ dbt.split_part('institutions.close_time', "':'", 2) }} as integer) as close_minute
+        -- HH:MM (H:MM accepted); anything else leaves the hours unchecked
+        case
+            when institutions.open_time like '%_:__'
+                then
+                    cast({{ dbt.split_part('institutions.open_time', "':'", 1) }} as integer) * 60
+                    + cast({{ dbt.split_part('institutions.open_time', "':'", 2) }} as integer)
+        end as open_minute,
+        case
+            when institutions.close_time like '%_:__'
+                then
+                    cast({{ dbt.split_part('institutions.close_time', "':'", 1) }} as integer) * 60
+                    + cast({{ dbt.split_part('institutions.close_time', "':'", 2) }} as integer)
+        end as close_minute
     from settlements
     left join institutions
         on settlements.fixmedins_code = institutions.fixmedins_code

@@ -89,8 +89,8 @@ mismatch_line_lists as (
         hilist_code,
         fee_date,
         {{ json_array_agg(json_object([
-            ['feedetl_sn', 'feedetl_sn'],
             ['fee_ocur_time', 'fee_ocur_time'],
+            ['feedetl_sn', 'feedetl_sn'],
             ['cnt', 'cnt'],
             ['pric', 'pric'],
             ['det_item_fee_sumamt', 'det_item_fee_sumamt'],
