@@ -24,6 +24,15 @@ stock_items as (
     where list_type in ('101', '102', '301')
 ),
 
+-- institutions that deliver 进销存 at all (purchases, stock changes or stocktakes): without any, the
+-- stock is unknown rather than zero, and the gap is a delivery problem for the quality gate
+inventory_institutions as (
+    select fixmedins_code from movements
+    where source_feed in ('inv_purchase', 'inv_change')
+    union
+    select fixmedins_code from stocktakes
+),
+
 -- sales and refunds/returns, each in the month of its own time (the stock leaves / comes back then);
 -- hospital fee lines are already limited to drugs and consumables of non-pharmacy institutions
 sale_movements as (
@@ -34,6 +43,8 @@ sale_movements as (
     from movements
     inner join stock_items
         on movements.hilist_code = stock_items.hilist_code
+    inner join inventory_institutions
+        on movements.fixmedins_code = inventory_institutions.fixmedins_code
     where movements.movement_type in ('hospital_sale', 'hospital_refund', 'pharmacy_sale', 'pharmacy_return')
 ),
 
