@@ -2,7 +2,9 @@
 
 
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -45,6 +47,14 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the selected dbt nodes (seeds, models, data tests and unit tests) in the warehouse."""
     os.environ.update(settings().export_env())  # absolute paths for the dbt subprocess
     yield from dbt.cli(["build"], context=context).stream()
+    prune_run_targets(Path(dbt_project.project_dir) / "target")
+
+
+def prune_run_targets(target: Path, keep: int = 10) -> None:
+    """dagster-dbt writes one target/<asset>-<run>-… folder per run; keep the newest few, not all."""
+    runs = sorted((p for p in target.glob("warehouse_models-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def dbt_resource() -> DbtCliResource:
