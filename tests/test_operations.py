@@ -1,0 +1,43 @@
+"""Operations: the landing sensor, and BI readers that never wait for the writer."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import dagster as dg
+import duckdb
+
+
+def test_landing_sensor_requests_a_run_once_files_settle(tmp_path, monkeypatch):
+    from orchestration.definitions import defs
+
+    landing = tmp_path / "landing"
+    f = landing / "psn" / "202501" / "990100_psn_202501.csv"
+    f.parent.mkdir(parents=True)
+    f.write_text("psn_no\n", encoding="utf-8")
+    monkeypatch.setenv("YIBAO_LANDING_DIR", str(landing))
+    sensor = defs.resolve_sensor_def("landing_directory_sensor")
+    with dg.instance_for_test() as instance:
+        fresh = sensor(dg.build_sensor_context(instance=instance, definitions=defs))
+        assert isinstance(fresh, dg.SkipReason) and "settle" in fresh.skip_message
+        old = time.time() - 3600
+        os.utime(f, (old, old))
+        ctx = dg.build_sensor_context(instance=instance, definitions=defs)
+        req = sensor(ctx)
+        assert isinstance(req, dg.RunRequest)
+        again = sensor(dg.build_sensor_context(instance=instance, definitions=defs, cursor=ctx.cursor))
+        assert isinstance(again, dg.SkipReason) and "no new deliveries" in again.skip_message
+
+
+def test_bi_export_opens_while_the_warehouse_is_being_written(pipeline_run):
+    writer = duckdb.connect(str(pipeline_run["warehouse"]))  # holds the writer lock, as a run does
+    try:
+        bi = duckdb.connect(str(pipeline_run["warehouse"].parent / "outputs" / "bi" / "yibao_bi.duckdb"),
+                            read_only=True)
+        try:
+            assert bi.execute("select count(*) from core.fct_fee_line").fetchone()[0] > 0
+        finally:
+            bi.close()
+    finally:
+        writer.close()
