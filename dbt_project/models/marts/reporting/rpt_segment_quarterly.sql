@@ -1,0 +1,291 @@
+{#- Quarter × county (admdvs) × institution class × public/private: coverage, screening, clues,
+    enforcement and tip-offs, with the previous quarter's values (docs: rpt_segment_quarterly). -#}
+with
+
+institutions as (
+    select * from {{ ref('dim_institution') }}
+),
+
+inspections as (
+    select * from {{ ref('stg_casework__inspections') }}
+),
+
+hits as (
+    select * from {{ ref('fct_rule_hits') }}
+),
+
+clues as (
+    select * from {{ ref('mart_clues') }}
+),
+
+clue_stages as (
+    select * from {{ ref('stg_casework__clue_stages') }}
+),
+
+tipoffs as (
+    select * from {{ ref('stg_casework__tipoffs') }}
+),
+
+quarters as (
+    select * from {{ ref('rpt_quarters') }}
+),
+
+segments as (
+    select
+        fixmedins_code,
+        coalesce(admdvs, 'UNKNOWN') as admdvs,
+        case
+            when fixmedins_type = '2' then 'pharmacy'
+            when hosp_lv in ('1', '2', '3') then {{ dbt.concat(["'hospital_l'", 'hosp_lv']) }}
+            else 'clinic'
+        end as institution_class,
+        case when econ_type = '1' then 'public' when econ_type = '2' then 'private' else 'unknown' end
+            as ownership
+    from institutions
+),
+
+first_stages as (
+    select
+        clue_id,
+        min(stage_date) as first_stage_date
+    from clue_stages
+    group by clue_id
+),
+
+-- one row per fact, keyed by institution and quarter; the measures a branch does not carry are 0
+{%- set measures = [
+    'is_registered', 'inspection_count', 'problem_inspection_count', 'refused_amount', 'recovered_amount',
+    'penalty_amount', 'action_1_count', 'action_2_count', 'action_3_count', 'action_4_count',
+    'action_5_count', 'action_6_count', 'hit_count', 'suspect_amount', 'clue_count', 'clue_unhandled_count',
+    'clue_stage_1_count', 'clue_stage_2_count', 'clue_stage_3_count', 'clue_stage_4_count',
+    'clue_stage_5_count', 'clue_stage_9_count', 'clue_closed_count', 'confirmed_amount', 'major_case_count',
+    'major_case_on_time_count', 'tipoff_count', 'tipoff_verified_count', 'tipoff_rewarded_count',
+    'reward_amount',
+] %}
+{%- set action_list = dbt.concat(["';'", "replace(coalesce(inspections.action, ''), ' ', '')", "';'"]) %}
+{%- set branches = [
+    {
+        'from': 'segments cross join quarters',
+        'code': 'segments.fixmedins_code',
+        'year': 'quarters.year_number',
+        'quarter': 'quarters.quarter_number',
+        'values': {'is_registered': '1'},
+    },
+    {
+        'from': 'inspections',
+        'code': 'inspections.fixmedins_code',
+        'year': 'cast(extract(year from inspections.insp_date) as integer)',
+        'quarter': 'cast(extract(quarter from inspections.insp_date) as integer)',
+        'values': {
+            'inspection_count': '1',
+            'problem_inspection_count': "case when inspections.has_problem = '1' then 1 else 0 end",
+            'refused_amount': 'coalesce(inspections.refused_amt, 0)',
+            'recovered_amount': 'coalesce(inspections.recovered_amt, 0)',
+            'penalty_amount': 'coalesce(inspections.penalty_amt, 0)',
+            'action_1_count': 'case when ' ~ action_list ~ " like '%;1;%' then 1 else 0 end",
+            'action_2_count': 'case when ' ~ action_list ~ " like '%;2;%' then 1 else 0 end",
+            'action_3_count': 'case when ' ~ action_list ~ " like '%;3;%' then 1 else 0 end",
+            'action_4_count': 'case when ' ~ action_list ~ " like '%;4;%' then 1 else 0 end",
+            'action_5_count': 'case when ' ~ action_list ~ " like '%;5;%' then 1 else 0 end",
+            'action_6_count': 'case when ' ~ action_list ~ " like '%;6;%' then 1 else 0 end",
+        },
+    },
+    {
+        'from': 'hits',
+        'code': 'hits.fixmedins_code',
+        'year': 'cast(extract(year from hits.occurred_on) as integer)',
+        'quarter': 'cast(extract(quarter from hits.occurred_on) as integer)',
+        'values': {'hit_count': '1', 'suspect_amount': 'hits.suspect_amount'},
+    },
+    {
+        'from': 'clues left join first_stages on clues.clue_id = first_stages.clue_id',
+        'code': 'clues.fixmedins_code',
+        'year': 'clues.year_number',
+        'quarter': 'clues.quarter_number',
+        'values': {
+            'clue_count': '1',
+            'clue_unhandled_count': 'case when clues.latest_stage is null then 1 else 0 end',
+            'clue_stage_1_count': "case when clues.latest_stage = '1' then 1 else 0 end",
+            'clue_stage_2_count': "case when clues.latest_stage = '2' then 1 else 0 end",
+            'clue_stage_3_count': "case when clues.latest_stage = '3' then 1 else 0 end",
+            'clue_stage_4_count': "case when clues.latest_stage = '4' then 1 else 0 end",
+            'clue_stage_5_count': "case when clues.latest_stage = '5' then 1 else 0 end",
+            'clue_stage_9_count': "case when clues.latest_stage = '9' then 1 else 0 end",
+            'clue_closed_count': 'case when clues.is_closed then 1 else 0 end',
+            'confirmed_amount': 'coalesce(clues.confirmed_amount, 0)',
+            'major_case_count': 'case when clues.must_report then 1 else 0 end',
+            'major_case_on_time_count': 'case when clues.must_report and first_stages.first_stage_date'
+                ~ ' <= clues.report_due_date then 1 else 0 end',
+        },
+    },
+    {
+        'from': 'tipoffs',
+        'code': 'tipoffs.fixmedins_code',
+        'year': 'cast(extract(year from tipoffs.received_date) as integer)',
+        'quarter': 'cast(extract(quarter from tipoffs.received_date) as integer)',
+        'values': {
+            'tipoff_count': '1',
+            'tipoff_verified_count': "case when tipoffs.verified = '1' then 1 else 0 end",
+            'tipoff_rewarded_count': "case when tipoffs.verified = '1' and tipoffs.reward_paid_date is not null"
+                ~ ' then 1 else 0 end',
+            'reward_amount': "case when tipoffs.verified = '1' and tipoffs.reward_paid_date is not null"
+                ~ ' then coalesce(tipoffs.reward_amt, 0) else 0 end',
+        },
+    },
+] %}
+facts as (
+    {%- for branch in branches %}
+    select
+        {{ branch['code'] }} as fixmedins_code,
+        {{ branch['year'] }} as year_number,
+        {{ branch['quarter'] }} as quarter_number,
+        -- noqa: disable=LT02
+        {%- for m in measures %}
+        {{ branch['values'].get(m, '0') }} as {{ m }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    -- noqa: enable=LT02
+    from {{ branch['from'] }}
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+),
+
+-- per institution and quarter (an institution is "inspected" / "with hits" once per quarter)
+institution_quarters as (
+    select
+        fixmedins_code,
+        year_number,
+        quarter_number,
+        max(is_registered) as is_registered,
+        case when sum(inspection_count) > 0 then 1 else 0 end as is_inspected,
+        case when sum(hit_count) > 0 then 1 else 0 end as has_hits,
+        sum(inspection_count) as inspection_count,
+        sum(problem_inspection_count) as problem_inspection_count,
+        sum(refused_amount) as refused_amount,
+        sum(recovered_amount) as recovered_amount,
+        sum(penalty_amount) as penalty_amount,
+        {%- for code in ['1', '2', '3', '4', '5', '6'] %}
+        sum(action_{{ code }}_count) as action_{{ code }}_count,
+        {%- endfor %}
+        sum(hit_count) as hit_count,
+        sum(suspect_amount) as suspect_amount,
+        sum(clue_count) as clue_count,
+        sum(clue_unhandled_count) as clue_unhandled_count,
+        {%- for code in ['1', '2', '3', '4', '5', '9'] %}
+        sum(clue_stage_{{ code }}_count) as clue_stage_{{ code }}_count,
+        {%- endfor %}
+        sum(clue_closed_count) as clue_closed_count,
+        sum(confirmed_amount) as confirmed_amount,
+        sum(major_case_count) as major_case_count,
+        sum(major_case_on_time_count) as major_case_on_time_count,
+        sum(tipoff_count) as tipoff_count,
+        sum(tipoff_verified_count) as tipoff_verified_count,
+        sum(tipoff_rewarded_count) as tipoff_rewarded_count,
+        sum(reward_amount) as reward_amount
+    from facts
+    group by fixmedins_code, year_number, quarter_number
+),
+
+segment_quarters as (
+    select
+        institution_quarters.year_number,
+        institution_quarters.quarter_number,
+        coalesce(segments.admdvs, 'UNKNOWN') as admdvs,
+        coalesce(segments.institution_class, 'unknown') as institution_class,
+        coalesce(segments.ownership, 'unknown') as ownership,
+        sum(institution_quarters.is_registered) as institution_count,
+        sum(institution_quarters.is_inspected) as inspected_institution_count,
+        sum(institution_quarters.has_hits) as hit_institution_count,
+        sum(institution_quarters.inspection_count) as inspection_count,
+        sum(institution_quarters.problem_inspection_count) as problem_inspection_count,
+        sum(institution_quarters.refused_amount) as refused_amount,
+        sum(institution_quarters.recovered_amount) as recovered_amount,
+        sum(institution_quarters.penalty_amount) as penalty_amount,
+        {%- for code in ['1', '2', '3', '4', '5', '6'] %}
+        sum(institution_quarters.action_{{ code }}_count) as action_{{ code }}_count,
+        {%- endfor %}
+        sum(institution_quarters.hit_count) as hit_count,
+        sum(institution_quarters.suspect_amount) as suspect_amount,
+        sum(institution_quarters.clue_count) as clue_count,
+        sum(institution_quarters.clue_unhandled_count) as clue_unhandled_count,
+        {%- for code in ['1', '2', '3', '4', '5', '9'] %}
+        sum(institution_quarters.clue_stage_{{ code }}_count) as clue_stage_{{ code }}_count,
+        {%- endfor %}
+        sum(institution_quarters.clue_closed_count) as clue_closed_count,
+        sum(institution_quarters.confirmed_amount) as confirmed_amount,
+        sum(institution_quarters.major_case_count) as major_case_count,
+        sum(institution_quarters.major_case_on_time_count) as major_case_on_time_count,
+        sum(institution_quarters.tipoff_count) as tipoff_count,
+        sum(institution_quarters.tipoff_verified_count) as tipoff_verified_count,
+        sum(institution_quarters.tipoff_rewarded_count) as tipoff_rewarded_count,
+        sum(institution_quarters.reward_amount) as reward_amount
+    from institution_quarters
+    inner join quarters
+        on
+            institution_quarters.year_number = quarters.year_number
+            and institution_quarters.quarter_number = quarters.quarter_number
+    left join segments
+        on institution_quarters.fixmedins_code = segments.fixmedins_code
+    group by
+        institution_quarters.year_number,
+        institution_quarters.quarter_number,
+        coalesce(segments.admdvs, 'UNKNOWN'),
+        coalesce(segments.institution_class, 'unknown'),
+        coalesce(segments.ownership, 'unknown')
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            'cast(cur.year_number as ' ~ dbt.type_string() ~ ')', "'Q'",
+            'cast(cur.quarter_number as ' ~ dbt.type_string() ~ ')',
+        ]) }} as year_quarter,
+        cast(cur.year_number as integer) as year_number,
+        cast(cur.quarter_number as integer) as quarter_number,
+        cur.admdvs,
+        cur.institution_class,
+        case cur.institution_class
+            when 'hospital_l1' then '一级医院'
+            when 'hospital_l2' then '二级医院'
+            when 'hospital_l3' then '三级医院'
+            when 'clinic' then '诊所及其他医疗机构'
+            when 'pharmacy' then '零售药店'
+            else '未知'
+        end as institution_class_name,
+        cur.ownership,
+        case cur.ownership when 'public' then '公立' when 'private' then '民营' else '未知' end as ownership_name,
+        {%- for col in ['institution_count', 'inspected_institution_count', 'hit_institution_count',
+                        'inspection_count', 'problem_inspection_count',
+                        'action_1_count', 'action_2_count', 'action_3_count', 'action_4_count',
+                        'action_5_count', 'action_6_count', 'hit_count', 'clue_count',
+                        'clue_unhandled_count', 'clue_stage_1_count', 'clue_stage_2_count',
+                        'clue_stage_3_count', 'clue_stage_4_count', 'clue_stage_5_count',
+                        'clue_stage_9_count', 'clue_closed_count', 'major_case_count',
+                        'major_case_on_time_count', 'tipoff_count', 'tipoff_verified_count',
+                        'tipoff_rewarded_count'] %}
+        cast(cur.{{ col }} as bigint) as {{ col }},
+        {%- endfor %}
+        {%- for col in ['suspect_amount', 'confirmed_amount', 'refused_amount', 'recovered_amount',
+                        'penalty_amount', 'reward_amount'] %}
+        {{ money('cur.' ~ col) }} as {{ col }},
+        {%- endfor %}
+        {%- for col in ['institution_count', 'inspected_institution_count', 'hit_institution_count',
+                        'hit_count', 'clue_count', 'clue_closed_count', 'tipoff_count'] %}
+        cast(prev.{{ col }} as bigint) as prev_{{ col }},
+        {%- endfor %}
+        {%- for col in ['suspect_amount', 'confirmed_amount', 'recovered_amount'] %}
+        {{ money('prev.' ~ col) }} as prev_{{ col }},
+        {%- endfor %}
+        cur.year_number * 4 + cur.quarter_number as quarter_ordinal
+    from segment_quarters as cur
+    left join segment_quarters as prev
+        on
+            cur.admdvs = prev.admdvs
+            and cur.institution_class = prev.institution_class
+            and cur.ownership = prev.ownership
+            and cur.year_number * 4 + cur.quarter_number - 1 = prev.year_number * 4 + prev.quarter_number
+)
+
+select * from final
