@@ -12,11 +12,13 @@ import datetime as dt
 import getpass
 import json
 import subprocess
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from ingest.config import REPO_ROOT, settings
+from ingest.guards import WarehouseBusy
 from ingest.loader import connect
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -111,12 +113,41 @@ def record_run(con, run_id: str, facts: dict) -> bool:
     return True
 
 
+def _pending_file() -> Path:
+    return settings().output_dir / "audit" / "pending_runs.jsonl"
+
+
+def _replay_pending(con) -> None:
+    """Audit rows that could not be written earlier (warehouse busy) are written now, then forgotten."""
+    pending = _pending_file()
+    if not pending.exists():
+        return
+    for line in pending.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            facts = {k: (dt.datetime.fromisoformat(v) if k.endswith("_at") and v else v)
+                     for k, v in item["facts"].items()}
+            record_run(con, item["run_id"], facts)
+    pending.unlink()
+
+
 def audit_run(instance: dg.DagsterInstance, run_id: str) -> bool:
+    """Write the run's audit row. If the warehouse stays busy (a failed run's dbt process still
+    closing it, or the next run already writing), the row is kept in
+    ``YIBAO_OUTPUT_DIR/audit/pending_runs.jsonl`` and written by the next audit: never lost."""
     cfg = settings()
     facts = run_facts(instance, run_id)
-    # a failed run's dbt subprocess may still be closing the file: wait for it
-    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads, wait_seconds=120)
     try:
+        con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads, wait_seconds=120)
+    except WarehouseBusy as e:
+        pending = _pending_file()
+        pending.parent.mkdir(parents=True, exist_ok=True)
+        with open(pending, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"run_id": run_id, "facts": facts}, default=str, ensure_ascii=False) + "\n")
+        print(f"audit: {e} — the audit row of run {run_id} waits in {pending}")
+        return False
+    try:
+        _replay_pending(con)
         return record_run(con, run_id, facts)
     finally:
         con.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import dagster as dg
@@ -41,3 +43,35 @@ def test_bi_export_opens_while_the_warehouse_is_being_written(pipeline_run):
             bi.close()
     finally:
         writer.close()
+
+
+def test_audit_row_waits_when_the_warehouse_is_busy_and_is_written_later(tmp_path, monkeypatch):
+    from orchestration import audit
+
+    monkeypatch.setenv("YIBAO_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    monkeypatch.setenv("YIBAO_OUTPUT_DIR", str(tmp_path / "out"))
+    facts = {"trigger": "user", "triggered_by": "t", "launched_from": "pytest", "status": "failure",
+             "started_at": None, "finished_at": None, "assets": [], "exports": []}
+    monkeypatch.setattr(audit, "run_facts", lambda instance, run_id: facts)
+    import ingest.loader
+
+    real_connect = ingest.loader.connect
+    # another process holds the warehouse (as a failed run's dbt process still closing it would)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('holding', flush=True); time.sleep(60)", str(tmp_path / "wh.duckdb")],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        monkeypatch.setattr(audit, "connect", lambda *a, **k: real_connect(*a[:3]))  # no waiting in the test
+        assert audit.audit_run(None, "run-1") is False
+    finally:
+        holder.kill()
+        holder.wait()
+    assert (tmp_path / "out" / "audit" / "pending_runs.jsonl").exists()
+    assert audit.audit_run(None, "run-2") is True
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    try:
+        assert sorted(r[0] for r in con.execute("select run_id from audit.runs").fetchall()) == ["run-1", "run-2"]
+    finally:
+        con.close()
+    assert not (tmp_path / "out" / "audit" / "pending_runs.jsonl").exists()
