@@ -1,0 +1,108 @@
+"""The quarterly 通报: an Excel workbook and a self-contained HTML page per quarter, rendered from the
+reporting marts (dbt_project/models/marts/reporting) into YIBAO_OUTPUT_DIR/reports/<YYYYQn>/.
+
+* ``quarterly_reports`` — asset ``["reports", "quarterly"]``, partitioned by calendar quarter (partition
+  key = the quarter's first day, rendered as YYYYQn), run by ``quarterly_reports_schedule``;
+* ``render_all_quarters()`` — every quarter present in the data, for ``make run`` (not partitioned).
+
+The warehouse is opened read-only: rendering never writes to it.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ingest.config import settings
+from orchestration.assets.dbt import warehouse_models
+from orchestration.assets.feeds import WRITER_POOL
+
+QUARTERLY = dg.TimeWindowPartitionsDefinition(
+    cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai")
+
+REPORTING_DEPS = [k for k in warehouse_models.keys if k.path[-1].startswith("rpt_")] or list(warehouse_models.keys)
+
+
+def quarter_label(partition_key: str) -> str:
+    """'2025-04-01' → '2025Q2'."""
+    d = dt.date.fromisoformat(partition_key)
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def reports_dir(output_dir: Path, quarter: str) -> Path:
+    return Path(output_dir) / "reports" / quarter
+
+
+def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
+def render_quarter(warehouse: Path, output_dir: Path, quarter: str) -> list[Path]:
+    """Renders one quarter's workbook and HTML page; returns their paths."""
+    from reporting import render_html, render_workbook
+
+    con = _read_only(warehouse)
+    try:
+        out = reports_dir(output_dir, quarter)
+        return [render_workbook(con, quarter, out), render_html(con, quarter, out)]
+    finally:
+        con.close()
+
+
+def render_all_quarters(warehouse: Path | None = None, output_dir: Path | None = None) -> dict[str, list[Path]]:
+    """Every quarter of reporting.rpt_quarters rendered under output_dir/reports/<YYYYQn>/ (make run)."""
+    from reporting import render_all
+
+    cfg = settings()
+    warehouse = Path(warehouse or cfg.warehouse)
+    output_dir = Path(output_dir or cfg.output_dir)
+    con = _read_only(warehouse)
+    try:
+        return render_all(con, output_dir / "reports")
+    finally:
+        con.close()
+
+
+@dg.asset(
+    key=dg.AssetKey(["reports", "quarterly"]),
+    group_name="reports",
+    deps=REPORTING_DEPS,
+    partitions_def=QUARTERLY,
+    pool=WRITER_POOL,
+    kinds={"duckdb", "excel", "html"},
+    description="季度通报: YIBAO_OUTPUT_DIR/reports/<YYYYQn>/ — an Excel workbook (汇总, 分县区, 分机构类别, "
+    "分规则, 疑点机构前十, 线索处置, 重点药品耗材, 数据质量, with native charts) and a self-contained HTML page "
+    "(inline SVG charts, no network). Rendered from the reporting marts; the warehouse is opened read-only.",
+)
+def quarterly_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    from reporting.data import quarters
+
+    cfg = settings()
+    quarter = quarter_label(context.partition_key)
+    con = _read_only(cfg.warehouse)
+    try:
+        present = quarters(con)
+    finally:
+        con.close()
+    if quarter not in present:
+        context.log.warning(f"{quarter}: no data in reporting.rpt_quarters — nothing rendered")
+        return dg.MaterializeResult(metadata={"quarter": quarter, "rendered": False})
+    xlsx, page = render_quarter(cfg.warehouse, cfg.output_dir, quarter)
+    return dg.MaterializeResult(metadata={
+        "quarter": quarter,
+        "rendered": True,
+        "workbook_path": dg.MetadataValue.path(str(xlsx)),
+        "html_path": dg.MetadataValue.path(str(page)),
+    })
+
+
+quarterly_reports_job = dg.define_asset_job(
+    "quarterly_reports_job",
+    selection=dg.AssetSelection.assets(quarterly_reports),
+    partitions_def=QUARTERLY,
+    description="Render the quarter's 通报 (workbook + HTML) from the reporting marts.",
+)
+
+# runs when a quarter closes (00:00 Asia/Shanghai on 1 Jan/Apr/Jul/Oct) for the quarter just ended
+quarterly_reports_schedule = dg.build_schedule_from_partitioned_job(quarterly_reports_job)
