@@ -1,0 +1,400 @@
+"""The quarterly 通报 (issue 5): reporting marts, the workbook and the HTML report.
+
+* the marts' totals equal independent sums over fct_rule_hits, mart_clues and the casework feeds;
+* the workbook (opened again) shows the marts' figures;
+* the HTML report is self-contained and renders in headless Chromium with CJK glyphs;
+* the clue loop: a stage recorded in a new case_clue delivery moves the clue and 线索办结率.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ingest.config import DBT_PROJECT_DIR
+from reporting import render_all, render_html, render_workbook
+from reporting.data import quarters
+from reporting.workbook import SHEETS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wh(pipeline_run):
+    assert not pipeline_run["failures"], pipeline_run["failures"]
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def rendered(wh, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    return render_all(wh, out), out
+
+
+def _one(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchone()
+
+
+def _f(v) -> float:
+    return float(v or 0)
+
+
+# --- marts against independent sums -------------------------------------------------------------
+
+def test_every_data_quarter_is_reported(wh):
+    qs = quarters(wh)
+    assert qs, "no quarters in reporting.rpt_quarters"
+    hit_quarters = {r[0] for r in wh.execute(
+        "select distinct cast(year(occurred_on) as varchar) || 'Q' || cast(quarter(occurred_on) as varchar)"
+        " from supervision.fct_rule_hits").fetchall()}
+    assert hit_quarters <= set(qs)
+
+
+def test_screening_totals_equal_fct_rule_hits(wh):
+    for q in quarters(wh):
+        y, n = int(q[:4]), int(q[-1])
+        hits, amount, insts = _one(wh, """select count(*), sum(suspect_amount), count(distinct fixmedins_code)
+            from supervision.fct_rule_hits where year(occurred_on) = ? and quarter(occurred_on) = ?""", [y, n])
+        s = _one(wh, "select hit_count, suspect_amount, hit_institution_count from reporting.rpt_quarter_summary"
+                     " where year_quarter = ?", [q])
+        assert s[0] == hits and _f(s[1]) == pytest.approx(_f(amount), abs=0.01) and s[2] == insts, q
+        r = _one(wh, "select sum(hit_count), sum(suspect_amount) from reporting.rpt_rule_quarterly"
+                     " where year_quarter = ?", [q])
+        assert r[0] == hits and _f(r[1]) == pytest.approx(_f(amount), abs=0.01), q
+        by_rule = dict(wh.execute("""select rule_code, count(*) from supervision.fct_rule_hits
+            where year(occurred_on) = ? and quarter(occurred_on) = ? group by 1""", [y, n]).fetchall())
+        mart = dict(wh.execute("select rule_code, hit_count from reporting.rpt_rule_quarterly"
+                               " where year_quarter = ? and hit_count > 0", [q]).fetchall())
+        assert mart == by_rule, q
+
+
+def test_casework_totals_equal_the_feeds(wh):
+    for q in quarters(wh):
+        y, n = int(q[:4]), int(q[-1])
+        insp = _one(wh, """select count(*), count(distinct fixmedins_code), sum(refused_amt), sum(recovered_amt),
+                   sum(penalty_amt), sum(case when ';' || action || ';' like '%;1;%' then 1 else 0 end),
+                   sum(case when ';' || action || ';' like '%;4;%' then 1 else 0 end)
+            from staging.stg_casework__inspections where year(insp_date) = ? and quarter(insp_date) = ?""", [y, n])
+        tip = _one(wh, """select count(*), sum(case when verified = '1' then 1 else 0 end),
+                   sum(case when verified = '1' and reward_paid_date is not null then 1 else 0 end)
+            from staging.stg_casework__tipoffs where year(received_date) = ? and quarter(received_date) = ?""",
+                   [y, n])
+        clues = _one(wh, """select count(*), sum(case when is_closed then 1 else 0 end),
+                   sum(coalesce(confirmed_amount, 0)), sum(case when must_report then 1 else 0 end)
+            from supervision.mart_clues where year_quarter = ?""", [q])
+        institutions = _one(wh, "select count(*) from core.dim_institution")[0]
+        s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
+        assert s.inspection_count == insp[0] and s.inspected_institution_count == insp[1], q
+        assert _f(s.refused_amount) == pytest.approx(_f(insp[2]), abs=0.01)
+        assert _f(s.recovered_amount) == pytest.approx(_f(insp[3]), abs=0.01)
+        assert _f(s.penalty_amount) == pytest.approx(_f(insp[4]), abs=0.01)
+        assert s.action_1_count == (insp[5] or 0) and s.action_4_count == (insp[6] or 0)
+        assert s.institution_count == institutions
+        assert (s.tipoff_count, s.tipoff_verified_count, s.tipoff_rewarded_count) == (tip[0], tip[1] or 0, tip[2] or 0)
+        assert (s.clue_count, s.clue_closed_count, s.major_case_count) == (clues[0], clues[1] or 0, clues[3] or 0)
+        assert _f(s.confirmed_amount) == pytest.approx(_f(clues[2]), abs=0.01)
+        if institutions:
+            assert float(s.inspection_rate) == pytest.approx(insp[1] / institutions, abs=1e-4)
+        if clues[0]:
+            assert float(s.clue_close_rate) == pytest.approx((clues[1] or 0) / clues[0], abs=1e-4)
+        else:
+            assert pd.isna(s.clue_close_rate)
+
+
+def test_segments_sum_to_the_summary_and_quarter_over_quarter(wh):
+    qs = quarters(wh)
+    for prev, cur in zip(qs, qs[1:], strict=False):
+        s = _one(wh, "select prev_hit_count, prev_clue_count from reporting.rpt_quarter_summary"
+                     " where year_quarter = ?", [cur])
+        p = _one(wh, "select hit_count, clue_count from reporting.rpt_quarter_summary where year_quarter = ?", [prev])
+        if int(cur[:4]) * 4 + int(cur[-1]) == int(prev[:4]) * 4 + int(prev[-1]) + 1:
+            assert s == p
+    seg = _one(wh, "select sum(hit_count), sum(clue_count), sum(tipoff_count) from reporting.rpt_segment_quarterly")
+    tot = _one(wh, "select sum(hit_count), sum(clue_count), sum(tipoff_count) from reporting.rpt_quarter_summary")
+    assert seg == tot
+    classes = {r[0] for r in wh.execute("select distinct institution_class from reporting.rpt_segment_quarterly").fetchall()}
+    assert classes <= {"hospital_l1", "hospital_l2", "hospital_l3", "clinic", "pharmacy", "unknown"}
+
+
+def test_training_rate_is_documented_as_unsourced():
+    docs = (DBT_PROJECT_DIR / "models/marts/reporting/_reporting__docs.md").read_text(encoding="utf-8")
+    assert "培训率" in docs and "no source" in docs
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+def _sheets(path: Path) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(path, sheet_name=None, engine="calamine", header=None)
+
+
+def test_workbook_figures_equal_the_marts(wh, rendered):
+    files, out = rendered
+    assert set(files) == set(quarters(wh))
+    for q, (xlsx, page) in files.items():
+        assert xlsx.parent == out / q and xlsx.suffix == ".xlsx" and page.suffix == ".html"
+        sheets = _sheets(xlsx)
+        assert list(sheets) == SHEETS
+        s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
+        # 汇总: the table under the 5个100% block, (类别, 指标, 本季, 上季, 环比变化)
+        summ = sheets["汇总"]
+        header_row = next(i for i in range(len(summ)) if summ.iloc[i, 0] == "类别")
+        body = summ.iloc[header_row + 1:, :5].dropna(how="all")
+        from reporting.data import SUMMARY_ROWS
+        from reporting.labels import label
+        shown = {row[1]: row[2] for row in body.itertuples(index=False)}
+        for _, col, _prev in SUMMARY_ROWS:
+            v = s[col]
+            if pd.isna(v):
+                assert pd.isna(shown[label(col)]), (q, col)
+            else:
+                assert float(shown[label(col)]) == pytest.approx(float(v), abs=0.005), (q, col)
+        # 5个100%: 监督检查率 and 线索办结率 in the top block
+        five = summ.iloc[3:8, :2]
+        five = dict(zip(five[0], five[1], strict=True))
+        assert float(five["监督检查率"]) == pytest.approx(float(s.inspection_rate), abs=1e-4)
+        assert pd.isna(five["培训率"])
+        # 分规则: every rule row
+        rules = sheets["分规则"]
+        mart = wh.execute("select rule_code, hit_count, suspect_amount from reporting.rpt_rule_quarterly"
+                          " where year_quarter = ? order by rule_code", [q]).fetchall()
+        got = [(r[0], int(r[3]), round(float(r[5]), 2)) for r in rules.iloc[1:1 + len(mart)].itertuples(index=False)]
+        assert got == [(c, int(h), round(float(a), 2)) for c, h, a in mart]
+        # 分县区: county totals
+        county = sheets["分县区"]
+        mart = wh.execute("""select admdvs, sum(hit_count), sum(suspect_amount), sum(clue_count)
+            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""", [q]).fetchall()
+        got = [(r[0], int(r[4]), round(float(r[5]), 2), int(r[6]))
+               for r in county.iloc[1:1 + len(mart)].itertuples(index=False)]
+        assert got == [(a, int(h), round(float(x), 2), int(c)) for a, h, x, c in mart]
+        # 疑点机构前十
+        top = sheets["疑点机构前十"]
+        mart = wh.execute("""select fixmedins_code, suspect_amount from reporting.rpt_institution_quarterly
+            where year_quarter = ? and suspect_rank <= 10 order by suspect_rank""", [q]).fetchall()
+        got = [(r[1], round(float(r[9]), 2)) for r in top.iloc[1:1 + len(mart)].itertuples(index=False)]
+        assert got == [(c, round(float(a), 2)) for c, a in mart]
+        # 线索处置: stage counts add up to the quarter's clues
+        stages = sheets["线索处置"]
+        assert int(stages.iloc[1:8, 1].astype(float).sum()) == int(s.clue_count)
+        # 重点药品耗材
+        drugs = sheets["重点药品耗材"]
+        total = _one(wh, "select coalesce(sum(billed_amount), 0) from reporting.rpt_key_drug_quarterly"
+                         " where year_quarter = ?", [q])[0]
+        if len(drugs) > 1:
+            assert drugs.iloc[1:, 5].astype(float).sum() == pytest.approx(float(total), abs=0.01)
+
+
+def test_workbook_has_formats_frozen_panes_and_charts(rendered):
+    import zipfile
+
+    files, _ = rendered
+    xlsx = next(iter(files.values()))[0]
+    with zipfile.ZipFile(xlsx) as z:
+        names = z.namelist()
+        charts = [n for n in names if n.startswith("xl/charts/chart")]
+        assert len(charts) >= 5
+        styles = z.read("xl/styles.xml").decode()
+        assert "0.00%" in styles and "#,##0.00" in styles
+        sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
+        assert 'state="frozen"' in sheet1 and "<cols>" in sheet1
+        wbxml = z.read("xl/workbook.xml").decode()
+        assert "汇总" in wbxml and "重点药品耗材" in wbxml
+
+
+# --- the HTML report --------------------------------------------------------------------------------
+
+def test_html_is_self_contained(rendered):
+    files, _ = rendered
+    for _q, (_x, page) in files.items():
+        text = page.read_text(encoding="utf-8")
+        assert '<meta charset="utf-8">' in text and "<svg" in text
+        assert "医保基金监管季度通报" in text and "线索办结率" in text
+        assert "<script" not in text and "src=" not in text and "@import" not in text
+        assert "http" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def _png_pixels(path: Path) -> tuple[int, int, list[int]]:
+    """Grey values of an 8-bit RGB/RGBA PNG (no dependencies): (width, height, values)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, w, h, bpp = 8, b"", 0, 0, 3
+    while pos < len(data):
+        ln = int.from_bytes(data[pos:pos + 4], "big")
+        typ = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + ln]
+        if typ == b"IHDR":
+            w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
+            depth, ctype = body[8], body[9]
+            assert depth == 8 and ctype in (2, 6), (depth, ctype)
+            bpp = 3 if ctype == 2 else 4
+        elif typ == b"IDAT":
+            idat += body
+        pos += 12 + ln
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    prev = bytearray(stride)
+    grey: list[int] = []
+    i = 0
+    for _ in range(h):
+        ft = raw[i]
+        line = bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if ft == 1:
+                line[x] = (line[x] + a) & 255
+            elif ft == 2:
+                line[x] = (line[x] + b) & 255
+            elif ft == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        grey.extend((line[x] + line[x + 1] + line[x + 2]) // 3 for x in range(0, stride, bpp))
+        prev = line
+    return w, h, grey
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _screenshot(browser: str, html: Path, png: Path, profile: Path, size: str = "1366,900") -> None:
+    subprocess.run([
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+        f"--screenshot={png}", f"--window-size={size}", html.resolve().as_uri(),
+    ], check=True, capture_output=True, timeout=120)
+    assert png.exists() and png.stat().st_size > 0
+
+
+def _variance(values: list[int]) -> float:
+    m = sum(values) / len(values)
+    return sum((v - m) ** 2 for v in values) / len(values)
+
+
+def test_html_renders_in_headless_chromium_with_cjk_glyphs(rendered, tmp_path):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but chromium is missing: run reporting/setup_browser.sh first")
+        pytest.skip("chromium not installed (reporting/setup_browser.sh installs it and fonts-noto-cjk)")
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+    assert "Noto" in fonts, "no CJK font: fonts-noto-cjk (reporting/setup_browser.sh)"
+
+    files, _ = rendered
+    page = next(iter(files.values()))[1]
+    png = tmp_path / "report.png"
+    _screenshot(browser, page, png, tmp_path / "profile")
+    w, h, grey = _png_pixels(png)
+    assert (w, h) == (1366, 900)
+    assert _variance(grey) > 100, "the screenshot is blank"
+    assert sum(1 for v in grey if v < 128) > 2000, "hardly any dark pixels: nothing rendered"
+
+    # glyphs, not tofu: the same Chinese string drawn with the page's font stack must differ from
+    # the same count of a code point no font has (drawn as tofu boxes), and distinct characters must
+    # not draw identical boxes
+    def strip(text: str, name: str) -> list[int]:
+        doc = tmp_path / f"{name}.html"
+        doc.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0;background:#fff;'
+                       'font-family:"Noto Sans CJK SC",sans-serif;font-size:48px}</style></head>'
+                       f"<body><div>{text}</div></body></html>", encoding="utf-8")
+        shot = tmp_path / f"{name}.png"
+        _screenshot(browser, doc, shot, tmp_path / f"profile-{name}", "800,120")
+        return _png_pixels(shot)[2]
+
+    cjk = strip("医保基金监管通报", "cjk")
+    tofu = strip("\U000f0000" * 8, "tofu")   # private-use plane: no font has glyphs there → tofu
+    assert _variance(cjk) > 50, "the Chinese text did not render"
+    differs = sum(1 for a, b in zip(cjk, tofu, strict=True) if abs(a - b) > 64)
+    assert differs > 500, "Chinese text renders like missing-glyph boxes (no CJK font)"
+
+
+# --- the clue loop ----------------------------------------------------------------------------------
+
+def _summary(warehouse: Path, quarter: str) -> tuple:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute("select clue_count, clue_closed_count, clue_close_rate from reporting.rpt_quarter_summary"
+                           " where year_quarter = ?", [quarter]).fetchone()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run, tmp_path):
+    from tests.conftest import TEST_SECRET
+
+    before_wh = pipeline_run["warehouse"]
+    con = duckdb.connect(str(before_wh), read_only=True)
+    try:
+        open_clue = con.execute("""select clue_id, year_quarter, latest_stage_date from supervision.mart_clues
+            where not is_closed order by clue_id limit 1""").fetchone()
+    finally:
+        con.close()
+    assert open_clue, "the sample has no open clue to close"
+    clue_id, quarter, _ = open_clue
+    before = _summary(before_wh, quarter)
+
+    landing = tmp_path / "landing"
+    shutil.copytree(pipeline_run["landing"], landing)
+    periods = sorted(p.name for p in (landing / "case_clue").iterdir() if p.is_dir())
+    period = periods[-1]
+    y, m = int(period[:4]), int(period[4:])
+    last_day = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
+    import xlsxwriter
+
+    path = landing / "case_clue" / period / f"990100_case_clue_{period}_99.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("线索处置")
+    ws.write_row(0, 0, ["clue_id", "stage", "stage_date", "confirmed_amt", "handler"])
+    ws.write_row(1, 0, [clue_id, "5", last_day.isoformat(), 1234.5, "测试"])
+    wb.close()
+
+    warehouse = tmp_path / "wh.duckdb"
+    env = {**os.environ, "YIBAO_WAREHOUSE": str(warehouse), "YIBAO_PSN_KEY_SECRET": TEST_SECRET,
+           "YIBAO_LANDING_DIR": str(landing), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    subprocess.run([sys.executable, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(warehouse)],
+                   cwd=REPO, env=env, check=True, capture_output=True, timeout=900)
+    dbt = Path(sys.executable).parent / "dbt"
+    res = subprocess.run([str(dbt), "build", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
+                          "--log-path", str(tmp_path / "logs"), "--exclude", "resource_type:test",
+                          "resource_type:unit_test"],
+                         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    assert res.returncode == 0, res.stdout[-3000:]
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute("select latest_stage, is_closed, confirmed_amount from supervision.mart_clues"
+                          " where clue_id = ?", [clue_id]).fetchone()
+    finally:
+        con.close()
+    assert row == ("5", True, Decimal("1234.50"))
+    after = _summary(warehouse, quarter)
+    assert after[0] == before[0] and after[1] == before[1] + 1
+    assert float(after[2]) == pytest.approx(round((before[1] + 1) / before[0], 4), abs=1e-4)
+    assert float(after[2]) > float(before[2] or 0)
+
+    # and the rendered report shows the new rate
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        xlsx = render_workbook(con, quarter, tmp_path / "out")
+        render_html(con, quarter, tmp_path / "out")
+    finally:
+        con.close()
+    five = pd.read_excel(xlsx, sheet_name="汇总", engine="calamine", header=None).iloc[3:8, :2]
+    assert float(dict(zip(five[0], five[1], strict=True))["线索办结率"]) == pytest.approx(float(after[2]), abs=1e-4)
