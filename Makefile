@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench lint clean
+.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench bench spark-test lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
@@ -18,6 +18,8 @@ help:
 	@echo "make score    precision/recall per rule against the sample's ground truth"
 	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue list for supervisors to fill in"
 	@echo "make lint     ruff + sqlfluff"
+	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
+	@echo "make spark-test   build every dbt model and unit test on Apache Spark (installs the spark extra)"
 
 # The environment: created when missing or when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -54,6 +56,23 @@ clue-sheet: $(STAMP)
 
 gate-bench: $(STAMP)
 	$(PY) -m benchmarks.gate_bench
+
+BENCH_SIZE ?= 1m
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench --size $(BENCH_SIZE)
+
+# dbt-spark + pyspark live in their own venv (.venv-spark, the `spark` extra): with pyspark installed,
+# `import great_expectations` imports pyspark, which exits the process when google.rpc is missing.
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+$(SPARK_STAMP): pyproject.toml $(STAMP)
+	@test -x $(SPARK_VENV)/bin/python || $(PYTHON) -m venv $(SPARK_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(SPARK_VENV)/bin/python --compile-bytecode -e '.[dev,spark]'
+	$(VENV)/bin/uv pip check --python $(SPARK_VENV)/bin/python
+	@touch $(SPARK_STAMP)
+
+spark-test: $(SPARK_STAMP)
+	$(SPARK_VENV)/bin/python -m pytest -q -m spark tests/test_spark.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

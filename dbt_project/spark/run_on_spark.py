@@ -1,7 +1,12 @@
 """Run this dbt project on Apache Spark (dbt-spark session mode) — the portability check.
 
-    pip install "dbt-core==1.11.16" "dbt-spark[session]==1.11.0" "pyspark==4.3.0"   # own venv
-    python dbt_project/spark/run_on_spark.py [--raw-parquet DIR] build
+    uv pip install -e '.[dev,spark]'        # dbt-spark[session]==1.11.0, pyspark==4.3.0 (make spark-test does it)
+    python dbt_project/spark/run_on_spark.py [--landing DIR | --raw-parquet DIR] [build ...]
+
+``--landing DIR`` loads that landing tree with the project's own loader into a scratch DuckDB file,
+exports each raw table to Parquet and fills Spark's raw tables from those files — the same rows
+the DuckDB path sees. dbt uses the ``spark`` output of dbt_project/profiles.yml (session method,
+``local[*]``; warehouse and metastore directories from YIBAO_SPARK_DIR).
 
 What the Spark path needs, in one place:
   * the raw tables in database `raw` (created here from ingest/specs.py, types as Spark names them;
@@ -27,22 +32,31 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-PROFILE = """\
-yibao:
-  target: spark
-  outputs:
-    spark:
-      type: spark
-      method: session
-      schema: default
-      host: NA
-      threads: 1
-"""
+
+
+def export_raw_parquet(landing: Path, out: Path) -> Path:
+    """Load ``landing`` with ingest.loader into a scratch DuckDB file; write raw.<feed> to out/<feed>.parquet."""
+    from ingest.loader import Loader, connect
+    from ingest.specs import FEEDS_LIST
+
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "scratch.duckdb"
+    db.unlink(missing_ok=True)
+    con = connect(db)
+    try:
+        Loader(con, landing, progress=print).load_all()
+        for feed in FEEDS_LIST:
+            con.execute(f'copy raw."{feed.name}" to \'{out / (feed.name + ".parquet")}\' (format parquet)')
+    finally:
+        con.close()
+    db.unlink(missing_ok=True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--raw-parquet", type=Path, help="directory of <feed>.parquet files to load into raw")
+    ap.add_argument("--landing", type=Path, help="landing tree to load (through ingest.loader) into raw")
     ap.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt command and arguments (default: build)")
     args = ap.parse_args(argv)
 
@@ -53,10 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.specs import FEEDS_LIST, raw_table_ddl
 
     base = Path(os.environ.get("YIBAO_SPARK_DIR", REPO / "data" / "spark")).resolve()
+    os.environ["YIBAO_SPARK_DIR"] = str(base)  # the profile's spark output reads it too
+    if args.landing:
+        args.raw_parquet = export_raw_parquet(args.landing.resolve(), base / "raw_parquet")
     spark = (
-        SparkSession.builder.appName("yibao-dbt")
+        SparkSession.builder.appName("yibao-dbt").master(os.environ.get("YIBAO_SPARK_MASTER", "local[*]"))
         .config("spark.sql.warehouse.dir", str(base / "warehouse"))
+        .config("javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={base / 'metastore_db'};create=true")
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={base / 'derby'}")
+        .config("spark.sql.shuffle.partitions", os.environ.get("YIBAO_SPARK_SHUFFLE_PARTITIONS", "4"))
         .config("spark.sql.session.timeZone", "Asia/Shanghai")
         .config("spark.ui.enabled", "false")
         .enableHiveSupport()
@@ -69,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.raw_parquet:
             path = args.raw_parquet / f"{feed.name}.parquet"
             if path.exists():
-                spark.sql(f"insert overwrite raw.`{feed.name}` select * from parquet.`{path}`")
+                cols = ", ".join(f"`{c}`" for c in spark.table(f"raw.`{feed.name}`").columns)
+                spark.sql(f"insert overwrite raw.`{feed.name}` select {cols} from parquet.`{path}`")
 
     # the same HMAC-SHA256 as ingest.pseudonym.psn_key (not imported: it needs pyarrow)
     key = settings().psn_key_secret.encode("utf-8")
@@ -79,15 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 
     spark.udf.register("yibao_psn_key", _psn_key, StringType())
 
-    profiles = base / "profiles"
-    profiles.mkdir(parents=True, exist_ok=True)
-    (profiles / "profiles.yml").write_text(PROFILE, encoding="utf-8")
-
     from dbt.cli.main import dbtRunner
 
     dbt_args = args.dbt_args or ["build"]
     result = dbtRunner().invoke([
-        *dbt_args, "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(profiles),
+        *dbt_args, "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+        "--target", "spark",
         "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
     ])
     return 0 if result.success else 1
