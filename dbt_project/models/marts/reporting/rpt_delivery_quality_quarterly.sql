@@ -29,6 +29,7 @@ deliveries as (
         cast(null as bigint) as rows_read,
         cast(null as bigint) as rows_loaded,
         cast(null as bigint) as rows_quarantined
+    from {{ ref('rpt_quarters') }}
     where 1 = 0
 ),
 {% endif %}
