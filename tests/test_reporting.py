@@ -418,3 +418,13 @@ def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
         f"医保基金监管季度通报_{q}.html", f"医保基金监管季度通报_{q}.xlsx"]
     done = render_all_quarters()
     assert set(done) == set(quarters(wh)) and all(p.exists() for ps in done.values() for p in ps)
+
+
+def test_delivery_quality_equals_the_gate_table(wh):
+    per_feed = wh.execute("""select feed, count(*), sum(case when status = 'refused' then 1 else 0 end),
+               sum(coalesce(rows_quarantined, 0))
+        from quality.delivery_quality where length(period) = 6 group by feed order by feed""").fetchall()
+    mart = wh.execute("""select feed, sum(delivery_count), sum(refused_count), sum(rows_quarantined)
+        from reporting.rpt_delivery_quality_quarterly group by feed order by feed""").fetchall()
+    assert per_feed and [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in mart] == \
+        [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in per_feed]
