@@ -131,12 +131,13 @@ def _replay_pending(con) -> None:
     pending.unlink()
 
 
-def audit_run(instance: dg.DagsterInstance, run_id: str) -> bool:
+def audit_run(instance: dg.DagsterInstance, run_id: str, extra_exports: list[str] | None = None) -> bool:
     """Write the run's audit row. If the warehouse stays busy (a failed run's dbt process still
     closing it, or the next run already writing), the row is kept in
     ``YIBAO_OUTPUT_DIR/audit/pending_runs.jsonl`` and written by the next audit: never lost."""
     cfg = settings()
     facts = run_facts(instance, run_id)
+    facts["exports"] = sorted({*facts.get("exports", []), *(extra_exports or [])})
     try:
         con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads, wait_seconds=120)
     except WarehouseBusy as e:

@@ -54,13 +54,17 @@ def ensure_landing() -> str | None:
 
 def materialize_everything(instance, launched_from: str = "make run"):
     """Run the materialize_all job in this process and leave its audit row."""
+    from orchestration.assets.reports import render_all_quarters
     from orchestration.audit import audit_run
     from orchestration.definitions import defs
 
     result = defs.resolve_job_def("materialize_all").execute_in_process(
         instance=instance, raise_on_error=False,
         tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()})
-    audit_run(instance, result.run_id)
+    reports: list[str] = []
+    if result.success:  # the quarterly 通报 of every quarter in the data (workbook + HTML)
+        reports = [str(p) for paths in render_all_quarters().values() for p in paths]
+    audit_run(instance, result.run_id, extra_exports=reports)
     return result
 
 

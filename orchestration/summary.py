@@ -76,6 +76,10 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     print(f"  warehouse  {cfg.warehouse}  (schemas raw, staging, core, supervision, reporting, ref)")
     print(f"  outputs    {cfg.output_dir}")
     print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
+    reports = sorted(p.name for p in (cfg.output_dir / "reports").glob("*Q*") if p.is_dir())
+    if reports:
+        print(f"  reports    {cfg.output_dir / 'reports'}/<YYYYQn>/ (季度通报 workbook .xlsx + HTML): "
+              f"{', '.join(reports)}")
     print(f"  BI export  {cfg.output_dir / 'bi'}  (read-only DuckDB + Parquet, no raw identifiers)")
     print(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
     if audit:
