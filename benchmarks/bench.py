@@ -52,7 +52,9 @@ GATE_CODE = """
 import sys
 from pathlib import Path
 from expectations.runner import run_gate
-r = run_gate(Path(sys.argv[1]), Path(sys.argv[2]))
+from ingest.config import settings
+cfg = settings()
+r = run_gate(Path(sys.argv[1]), Path(sys.argv[2]), memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
 print(f"gate: {len(r.feeds)} feeds validated in {r.seconds:.1f}s")
 """
 
@@ -99,10 +101,16 @@ def dbt_cmd(*args: str) -> list[str]:
 BASELINE_CODE = r'''
 import json, sys, time, duckdb
 from pathlib import Path
+from ingest.config import settings
 from ingest.pseudonym import register_udfs
 
 landing, db, manifest_path, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 con = duckdb.connect(db)
+cfg = settings()  # the same DuckDB limits as the pipeline's
+if cfg.duckdb_memory_limit:
+    con.execute(f"set memory_limit = '{cfg.duckdb_memory_limit}'")
+if cfg.duckdb_threads:
+    con.execute(f"set threads = {int(cfg.duckdb_threads)}")
 register_udfs(con)
 res = {}
 # 1. read every delivered file DuckDB reads natively into a table

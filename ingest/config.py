@@ -60,14 +60,21 @@ class Settings:
         return env
 
 
+# DuckDB's own default is 80 % of RAM, and DuckDB keeps what it may use: at 10M fee lines dbt's
+# process grew to 16 GiB. 3 GB keeps every process of the pipeline under 4 GiB (benchmarks/);
+# DuckDB spills the rest to <warehouse>.tmp. "auto" restores DuckDB's default.
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+
 def settings() -> Settings:
     threads = os.environ.get("YIBAO_DUCKDB_THREADS")
+    memory = os.environ.get("YIBAO_DUCKDB_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
     return Settings(
         landing_dir=_path("YIBAO_LANDING_DIR"),
         warehouse=_path("YIBAO_WAREHOUSE"),
         output_dir=_path("YIBAO_OUTPUT_DIR"),
         psn_key_secret=os.environ.get("YIBAO_PSN_KEY_SECRET") or DEV_PSN_KEY_SECRET,
-        duckdb_memory_limit=os.environ.get("YIBAO_DUCKDB_MEMORY_LIMIT") or None,
+        duckdb_memory_limit=None if memory.lower() == "auto" else memory,
         duckdb_threads=int(threads) if threads else None,
     )
 

@@ -8,7 +8,11 @@ Promises (shared/docs/RELIABILITY.md):
   file, line, reasons and the original values);
 * identical bytes are a no-op; a file for the same (sender, feed, period, seq) with different
   bytes is a correction and replaces the earlier batch in the same transaction;
-* each file is one transaction: a crash leaves its batch fully present or fully absent.
+* a crash leaves every file's batch fully present or fully absent: small files are committed in
+  groups of consecutive files of one feed (``GROUP_FILES`` / ``GROUP_BYTES``; a commit per file cost
+  more than loading a small one), a larger file in a transaction of its own, after the group before
+  it is committed; a group that fails is rolled back whole and none of its files is in the manifest,
+  so the next run loads them again. Progress says "loaded" only once a file is committed.
 
 Nothing from a delivery (file names, headers, values) is ever pasted into SQL text: values go
 through parameters, and staged columns get positional names (``c0``, ``c1`` …).
@@ -80,6 +84,10 @@ create table if not exists raw.quarantine (
     loaded_at timestamp
 )
 """
+
+# a transaction holds at most this many files / delivered bytes of one feed (module docstring)
+GROUP_FILES = 64
+GROUP_BYTES = 8 * 2**20
 
 FILE_RE = re.compile(r"^(?P<sender>[^_]+)_(?P<feed>.+)_(?P<period>\d{6})(?:_(?P<seq>[^._]+))?$")
 
@@ -246,6 +254,57 @@ class Loader:
         self.progress = progress or (lambda msg: None)
         ensure_schema(con)
         normalise.install_macros(con)
+        self._index_manifest()
+        self._tx_feed: str | None = None  # feed of the open transaction (None: none open)
+        self._tx_files = self._tx_bytes = 0
+        self._tx_messages: list[str] = []  # progress lines of the open group, said once committed
+
+    def _index_manifest(self) -> None:
+        """What the manifest already knows, looked up per file without a query (one writer)."""
+        rows = self.con.execute(
+            "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id "
+            "from raw.load_manifest order by loaded_at, file").fetchall()
+        self._seen: set[tuple[str, str]] = set()
+        self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
+        self._slot_batch: dict[tuple, tuple[str, str]] = {}  # (feed, sender, period, seq) -> (batch, file)
+        for file, sha, status, rows_read, feed, sender, period, seq, batch_id in rows:
+            self._seen.add((file, sha))
+            if status in ("loaded", "replaced") and (rows_read or 0) > 0:
+                self._same_bytes.setdefault(sha, (file, status))
+            if status == "loaded":
+                self._slot_batch[(feed, sender, period, seq)] = (batch_id, file)
+
+    # -- transactions spanning a group of files of one feed
+    def _tx_begin(self, feed: str, size: int) -> None:
+        if self._tx_feed is not None and (self._tx_feed != feed or self._tx_files >= GROUP_FILES
+                                          or self._tx_bytes + size > GROUP_BYTES):
+            self._tx_commit()
+        if self._tx_feed is None:
+            self.con.execute("begin transaction")
+            self._tx_feed, self._tx_files, self._tx_bytes = feed, 0, 0
+        self._tx_files += 1
+        self._tx_bytes += size
+
+    def _tx_commit(self) -> None:
+        if self._tx_feed is not None:
+            self.con.execute("commit")
+            self._tx_feed = None
+        for msg in self._tx_messages:
+            self.progress(msg)
+        self._tx_messages.clear()
+
+    def _tx_rollback(self) -> None:
+        self._tx_messages.clear()
+        if self._tx_feed is not None:
+            self._tx_feed = None
+            self.con.execute("rollback")
+            self._index_manifest()  # forget what the rolled-back files added
+
+    def _say(self, msg: str) -> None:
+        if self._tx_feed is None:
+            self.progress(msg)
+        else:
+            self._tx_messages.append(msg)
 
     # -- manifest helpers
     def _now(self) -> dt.datetime:
@@ -260,8 +319,9 @@ class Loader:
         }
         names = ", ".join(cols)
         marks = ", ".join("?" for _ in cols)
-        self.con.execute(f"insert or replace into raw.load_manifest ({names}) values ({marks})",
-                         list(cols.values()))
+        # (file, sha256) is new here: load_file returns early for a pair the manifest holds
+        self.con.execute(f"insert into raw.load_manifest ({names}) values ({marks})", list(cols.values()))
+        self._seen.add((d.rel, sha))
 
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
         report = LoadReport(self.run_id)
@@ -274,19 +334,24 @@ class Loader:
             try:
                 res = self.load_file(d)
             except duckdb.OutOfMemoryException as e:
+                self._tx_rollback()
                 raise LoadAborted(
-                    f"loading {d.rel} ran out of memory ({str(e).splitlines()[0]}); the file's batch was rolled "
-                    "back and the warehouse is unchanged. Raise YIBAO_DUCKDB_MEMORY_LIMIT or lower "
-                    "YIBAO_DUCKDB_THREADS, then run again.") from None
+                    f"loading {d.rel} ran out of memory ({str(e).splitlines()[0]}); the open group of files was "
+                    "rolled back (the files committed before it stay loaded; the rest load on the next run). "
+                    "Raise YIBAO_DUCKDB_MEMORY_LIMIT or lower YIBAO_DUCKDB_THREADS, then run again.") from None
+            except BaseException:
+                self._tx_rollback()
+                raise
             report.files.append(res)
             if res.status != "unchanged":
-                self.progress(
+                self._say(
                     f"[{i}/{len(deliveries)}] {d.rel}: {res.status}"
                     + (f", {res.rows_loaded:,} rows loaded, {res.rows_quarantined:,} quarantined"
                        if res.status == "loaded" else "")
                     + (f" — {res.message}" if res.message and res.status != "loaded" else "")
                     + f" ({res.seconds:.1f}s)"
                 )
+        self._tx_commit()
         return report
 
     def _check_disk(self, deliveries: list[Delivery]) -> None:
@@ -307,16 +372,12 @@ class Loader:
         except RefusedFile as e:
             sha = hashlib.sha256(d.path.read_bytes()).hexdigest()
             size, scan, scan_error = d.path.stat().st_size, None, e
-        seen = self.con.execute(
-            "select status from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha]).fetchone()
-        if seen:
+        if (d.rel, sha) in self._seen:
             res.seconds = time.perf_counter() - t0
             return res  # this exact file was handled by an earlier run
         # Same bytes under a new name are a no-op — unless they hold no rows: an empty or header-only
         # file is byte-identical across senders and months, yet each is its own (empty) delivery.
-        same_bytes = self.con.execute(
-            "select file, status from raw.load_manifest where sha256 = ? and status in ('loaded', 'replaced') "
-            "and rows_read > 0 order by loaded_at limit 1", [sha]).fetchone()
+        same_bytes = self._same_bytes.get(sha)
         if same_bytes:
             res.status = "duplicate"
             res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
@@ -422,22 +483,30 @@ class Loader:
     def _load(self, d: Delivery, scan, res: FileResult, t0: float) -> FileResult:
         con, feed = self.con, d.feed
         assert feed is not None
+        # A Parquet file or a large one gets a transaction of its own, and is staged outside any: the
+        # group before it is committed first (a Parquet file DuckDB cannot read raises inside SQL,
+        # which would abort the open transaction; the Python readers refuse without touching it).
+        alone = d.fmt == "parquet" or scan.size > GROUP_BYTES
+        if alone:
+            self._tx_commit()
+        else:
+            self._tx_begin(feed.name, scan.size)
         header, n = self._stage(d, scan)
         column_of, extra_cols, mapping = self._map_header(feed, header)
+        if alone:
+            self._tx_begin(feed.name, GROUP_BYTES)  # a full group: the next file commits it
         res.extra_columns = [header[int(c[1:])] for c in extra_cols]
         # one batch per (slot, content): identical empty files of two senders are two batches
         slot = f"{feed.name}|{d.sender}|{d.period}|{d.seq}|{scan.sha256}"
         batch_id = hashlib.sha256(slot.encode()).hexdigest()[:16]
         today = dt.datetime.now(TZ).date()
-        prev = con.execute(
-            "select batch_id, file from raw.load_manifest where feed = ? and sender = ? and period = ? "
-            "and seq = ? and status = 'loaded'", [feed.name, d.sender, d.period, d.seq]).fetchone()
-        sql = normalise.normalise_sql(feed, column_of, extra_cols)
+        slot_key = (feed.name, d.sender, d.period, d.seq)
+        prev = self._slot_batch.get(slot_key)
+        sql = self._with_in_file_duplicates(feed, normalise.normalise_sql(feed, column_of, extra_cols))
         params: dict = {"today": today}
         params.update({f"h{i}": res.extra_columns[i] for i in range(len(extra_cols))})
         # DuckDB refuses named parameters the statement does not use (a feed without dates has no $today)
         params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
-        con.execute("begin transaction")
         try:
             if prev:
                 con.execute(f'delete from raw."{feed.name}" where _batch_id = ?', [prev[0]])
@@ -445,9 +514,12 @@ class Loader:
                 con.execute("update raw.load_manifest set status = 'replaced', replaced_by_batch_id = ? "
                             "where batch_id = ? and status = 'loaded'", [batch_id, prev[0]])
                 res.replaced_batch_id = prev[0]
+                for sha_, (file_, _) in list(self._same_bytes.items()):
+                    if file_ == prev[1]:
+                        self._same_bytes[sha_] = (file_, "replaced")
             con.execute("drop table if exists _norm")
             con.execute(f"create temp table _norm as {sql}", params)
-            self._flag_duplicates(feed, d.period)
+            self._flag_cross_file_duplicates(feed, d.period)
             lineage = "?, ?, ?, _line, ?, ?, ?, ?, ?"
             lineage_params = [d.rel, scan.sha256, batch_id, d.sender, d.period, d.seq, self._now(), self.run_id]
             codes = ", ".join(f'"{c}"' for c in feed.codes)
@@ -478,13 +550,12 @@ class Loader:
                 columns_mapped=json.dumps(mapping, ensure_ascii=False),
                 extra_columns=json.dumps(res.extra_columns, ensure_ascii=False),
                 message=message or None, replaces_batch_id=prev[0] if prev else None)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         finally:
             con.execute("drop table if exists _norm")
             con.execute("drop table if exists _stage")
+        self._slot_batch[slot_key] = (batch_id, d.rel)
+        if n:
+            self._same_bytes.setdefault(scan.sha256, (d.rel, "loaded"))
         res.status = "loaded"
         res.batch_id = batch_id
         res.rows_read, res.rows_loaded, res.rows_quarantined = n, loaded, quarantined
@@ -502,29 +573,36 @@ class Loader:
             f"from _norm n join _stage s on s._line = n._line where len(n._reasons) > 0 order by s._line",
             params)
 
-    def _flag_duplicates(self, feed: FeedSpec, period: str) -> None:
-        """Quarantine repeated keys: within the file, and against other files of the same period.
+    @staticmethod
+    def _with_in_file_duplicates(feed: FeedSpec, sql: str) -> str:
+        """Wrap the normalising SELECT: a key repeated within the file quarantines every row after the
+        first (among rows without other reasons), in the same statement.
 
-        The same key in another period is a re-delivery ("the latest delivery wins", resolved in
-        staging), not an error.
+        Repeated keys across files are ``_flag_cross_file_duplicates``; the same key in another period
+        is a re-delivery ("the latest delivery wins", resolved in staging), not an error.
         """
+        if not feed.key:
+            return sql
+        part = ", ".join(f'"{k}"' for k in feed.key) + ", len(_reasons) = 0"
+        cols = ", ".join(f'"{c}"' for c in feed.codes)
+        return f"""
+with _normalised as ({sql})
+select _line, {cols}, _extra,
+    case
+        when len(_reasons) = 0 and row_number() over (partition by {part} order by _line) > 1
+            then list_append(_reasons, 'duplicate_key_in_file(first at line '
+                 || min(_line) over (partition by {part}) || ')')
+        else _reasons
+    end as _reasons
+from _normalised
+"""
+
+    def _flag_cross_file_duplicates(self, feed: FeedSpec, period: str) -> None:
+        """Quarantine keys another file of the same period already delivered."""
         if not feed.key:
             return
         keys = ", ".join(f'"{k}"' for k in feed.key)
         on = " and ".join(f'n."{k}" is not distinct from r."{k}"' for k in feed.key)
-        self.con.execute(f"""
-            update _norm set _reasons = list_append(_reasons, d.reason)
-            from (
-                select _line, 'duplicate_key_in_file(first at line ' || first_line || ')' as reason
-                from (
-                    select _line,
-                        row_number() over (partition by {keys} order by _line) as rn,
-                        min(_line) over (partition by {keys}) as first_line
-                    from _norm where len(_reasons) = 0
-                ) where rn > 1
-            ) d
-            where _norm._line = d._line
-        """)
         self.con.execute(f"""
             update _norm set _reasons = list_append(_reasons, d.reason)
             from (
