@@ -6,6 +6,8 @@ LABELS: dict[str, str] = {
     "year_number": "年度",
     "quarter_number": "季度序号",
     "quarter_ordinal": "季度序数",
+    "quarter_start_date": "季度首日",
+    "quarter_end_date": "季度末日",
     "admdvs": "统筹区（县区）",
     "institution_class": "机构类别代码",
     "institution_class_name": "机构类别",
@@ -13,6 +15,7 @@ LABELS: dict[str, str] = {
     "ownership_name": "经济性质",
     "institution_count": "定点机构数",
     "inspected_institution_count": "已检查机构数",
+    "inspected_designated_institution_count": "已检查定点机构数",
     "hit_institution_count": "疑点机构数",
     "inspection_count": "检查次数",
     "problem_inspection_count": "发现问题检查次数",
@@ -35,7 +38,7 @@ LABELS: dict[str, str] = {
     "clue_closed_count": "办结线索数",
     "confirmed_amount": "认定违规金额（元）",
     "major_case_count": "要情报告线索数",
-    "major_case_on_time_count": "按时报告数",
+    "major_case_on_time_count": "要情按期报告数",
     "tipoff_count": "受理举报数",
     "tipoff_verified_count": "查实举报数",
     "tipoff_rewarded_count": "兑现奖励数",
@@ -47,7 +50,7 @@ LABELS: dict[str, str] = {
     "clue_close_rate": "线索办结率",
     "clue_first_review_rate": "初审率（线索）",
     "reward_payout_rate": "举报奖励兑现率",
-    "major_case_on_time_rate": "要情按时报告率",
+    "major_case_on_time_rate": "要情按期报告率",
     "prev_institution_count": "上季定点机构数",
     "prev_inspected_institution_count": "上季已检查机构数",
     "prev_hit_institution_count": "上季疑点机构数",
@@ -88,7 +91,7 @@ LABELS: dict[str, str] = {
     "major_case_detected_on": "发现日期",
     "report_due_date": "报告时限",
     "reported_on": "首次处置日期",
-    "is_reported_on_time": "是否按时报告",
+    "is_reported_on_time": "是否按期报告",
     "feed": "数据接口",
     "delivery_count": "接收文件数",
     "refused_count": "拒收文件数",
@@ -102,4 +105,9 @@ LABELS: dict[str, str] = {
 
 
 def label(column: str) -> str:
-    return LABELS.get(column, column)
+    """The column's Chinese label; prev_<column> without its own entry is 上季 + the column's label."""
+    if column in LABELS:
+        return LABELS[column]
+    if column.startswith("prev_") and column[5:] in LABELS:
+        return "上季" + LABELS[column[5:]]
+    return column

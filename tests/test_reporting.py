@@ -51,6 +51,30 @@ def _f(v) -> float:
     return float(v or 0)
 
 
+def _quarter_days(quarter: str) -> list[dt.date]:
+    y, n = int(quarter[:4]), int(quarter[-1])
+    first = dt.date(y, 3 * n - 2, 1)
+    end = dt.date(y + (n == 4), 1 if n == 4 else 3 * n + 1, 1)
+    return [first + dt.timedelta(days=i) for i in range((end - first).days)]
+
+
+def _designated(con, quarter: str) -> set[str]:
+    """定点机构数, computed here day by day from the agreement rows: institutions with at least one day of
+    the quarter covered by a 正常 (1) or 暂停 (2) row and by no 解除 (3) row (bounds inclusive)."""
+    rows = con.execute("select fixmedins_code, begndate, enddate, agreement_status"
+                       " from core.dim_institution_agreement").fetchall()
+    by_code: dict[str, list] = {}
+    for code, begn, end, status in rows:
+        by_code.setdefault(code, []).append((begn, end or dt.date.max, status))
+    days = _quarter_days(quarter)
+
+    def held(spans, d):
+        covering = {status for b, e, status in spans if b <= d <= e}
+        return bool(covering & {"1", "2"}) and "3" not in covering
+
+    return {code for code, spans in by_code.items() if any(held(spans, d) for d in days)}
+
+
 # --- marts against independent sums -------------------------------------------------------------
 
 def test_every_data_quarter_is_reported(wh):
@@ -94,7 +118,10 @@ def test_casework_totals_equal_the_feeds(wh):
         clues = _one(wh, """select count(*), sum(case when is_closed then 1 else 0 end),
                    sum(coalesce(confirmed_amount, 0)), sum(case when must_report then 1 else 0 end)
             from supervision.mart_clues where year_quarter = ?""", [q])
-        institutions = _one(wh, "select count(*) from core.dim_institution")[0]
+        designated = _designated(wh, q)
+        inspected = {r[0] for r in wh.execute("""select distinct fixmedins_code from staging.stg_casework__inspections
+            where year(insp_date) = ? and quarter(insp_date) = ?""", [y, n]).fetchall()}
+        institutions = len(designated)
         s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
         assert s.inspection_count == insp[0] and s.inspected_institution_count == insp[1], q
         assert _f(s.refused_amount) == pytest.approx(_f(insp[2]), abs=0.01)
@@ -102,15 +129,43 @@ def test_casework_totals_equal_the_feeds(wh):
         assert _f(s.penalty_amount) == pytest.approx(_f(insp[4]), abs=0.01)
         assert s.action_1_count == (insp[5] or 0) and s.action_4_count == (insp[6] or 0)
         assert s.institution_count == institutions
+        assert s.inspected_designated_institution_count == len(inspected & designated), q
         assert (s.tipoff_count, s.tipoff_verified_count, s.tipoff_rewarded_count) == (tip[0], tip[1] or 0, tip[2] or 0)
         assert (s.clue_count, s.clue_closed_count, s.major_case_count) == (clues[0], clues[1] or 0, clues[3] or 0)
         assert _f(s.confirmed_amount) == pytest.approx(_f(clues[2]), abs=0.01)
         if institutions:
-            assert float(s.inspection_rate) == pytest.approx(insp[1] / institutions, abs=1e-4)
+            assert float(s.inspection_rate) == pytest.approx(len(inspected & designated) / institutions, abs=1e-4)
         if clues[0]:
             assert float(s.clue_close_rate) == pytest.approx((clues[1] or 0) / clues[0], abs=1e-4)
         else:
             assert pd.isna(s.clue_close_rate)
+
+
+def test_institution_count_is_the_quarters_designated_institutions(wh):
+    """定点机构数 of each quarter = institutions holding a designation agreement on some day of it (暂停
+    counts, 解除 does not), per county too; not the current dim_institution snapshot."""
+    counties = dict(wh.execute("select fixmedins_code, admdvs from core.dim_institution").fetchall())
+    snapshot = len(counties)
+    expected_totals = {}
+    for q in quarters(wh):
+        designated = _designated(wh, q)
+        expected_totals[q] = len(designated)
+        s = _one(wh, "select institution_count, prev_institution_count from reporting.rpt_quarter_summary"
+                     " where year_quarter = ?", [q])
+        assert s[0] == len(designated), (q, s[0], sorted(designated))
+        expected = {}
+        for code in designated:
+            county = counties.get(code) or "UNKNOWN"
+            expected[county] = expected.get(county, 0) + 1
+        got = {a: int(c) for a, c in wh.execute("""select admdvs, sum(institution_count)
+            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1""", [q]).fetchall() if c}
+        assert got == expected, q
+    qs = quarters(wh)
+    for prev, cur in zip(qs, qs[1:], strict=False):
+        p = _one(wh, "select prev_institution_count from reporting.rpt_quarter_summary where year_quarter = ?", [cur])
+        assert p[0] == expected_totals[prev]
+    # the sample's agreement history (a 解除 from May, an institution designated in December) moves it
+    assert any(n != snapshot for n in expected_totals.values()), (expected_totals, snapshot)
 
 
 def test_segments_sum_to_the_summary_and_quarter_over_quarter(wh):
@@ -121,8 +176,10 @@ def test_segments_sum_to_the_summary_and_quarter_over_quarter(wh):
         p = _one(wh, "select hit_count, clue_count from reporting.rpt_quarter_summary where year_quarter = ?", [prev])
         if int(cur[:4]) * 4 + int(cur[-1]) == int(prev[:4]) * 4 + int(prev[-1]) + 1:
             assert s == p
-    seg = _one(wh, "select sum(hit_count), sum(clue_count), sum(tipoff_count) from reporting.rpt_segment_quarterly")
-    tot = _one(wh, "select sum(hit_count), sum(clue_count), sum(tipoff_count) from reporting.rpt_quarter_summary")
+    cols = ("sum(institution_count), sum(inspected_designated_institution_count), sum(hit_count), sum(clue_count),"
+            " sum(tipoff_count)")
+    seg = _one(wh, f"select {cols} from reporting.rpt_segment_quarterly")
+    tot = _one(wh, f"select {cols} from reporting.rpt_quarter_summary")
     assert seg == tot
     classes = {r[0] for r in wh.execute("select distinct institution_class from reporting.rpt_segment_quarterly").fetchall()}
     assert classes <= {"hospital_l1", "hospital_l2", "hospital_l3", "clinic", "pharmacy", "unknown"}

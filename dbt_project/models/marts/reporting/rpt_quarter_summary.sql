@@ -1,7 +1,8 @@
 {#- One row per quarter: the segments summed, the "5个100%" rates that have a source in the data
-    contract, and the previous quarter (docs: rpt_quarter_summary). -#}
+    contract, and the previous quarter's value of every measure and rate (docs: rpt_quarter_summary). -#}
 {%- set sum_cols = [
-    'institution_count', 'inspected_institution_count', 'hit_institution_count', 'inspection_count',
+    'institution_count', 'inspected_institution_count', 'inspected_designated_institution_count',
+    'hit_institution_count', 'inspection_count',
     'problem_inspection_count', 'action_1_count', 'action_2_count', 'action_3_count', 'action_4_count',
     'action_5_count', 'action_6_count', 'hit_count', 'clue_count', 'clue_unhandled_count',
     'clue_stage_1_count', 'clue_stage_2_count', 'clue_stage_3_count', 'clue_stage_4_count',
@@ -10,15 +11,14 @@
     'suspect_amount', 'confirmed_amount', 'refused_amount', 'recovered_amount', 'penalty_amount',
     'reward_amount',
 ] %}
-{#- a share as decimal(9,4), null when the denominator is 0 or null -#}
+{#- a share as decimal(9,4), null when the denominator is 0 or null; each also for the previous
+    quarter (prev_<rate>) -#}
 {%- set rates = [
-    ('inspection_rate', 'cur.inspected_institution_count', 'cur.institution_count'),
-    ('clue_close_rate', 'cur.clue_closed_count', 'cur.clue_count'),
-    ('clue_first_review_rate', 'cur.clue_count - cur.clue_unhandled_count', 'cur.clue_count'),
-    ('reward_payout_rate', 'cur.tipoff_rewarded_count', 'cur.tipoff_verified_count'),
-    ('major_case_on_time_rate', 'cur.major_case_on_time_count', 'cur.major_case_count'),
-    ('prev_inspection_rate', 'prev.inspected_institution_count', 'prev.institution_count'),
-    ('prev_clue_close_rate', 'prev.clue_closed_count', 'prev.clue_count'),
+    ('inspection_rate', '{t}.inspected_designated_institution_count', '{t}.institution_count'),
+    ('clue_close_rate', '{t}.clue_closed_count', '{t}.clue_count'),
+    ('clue_first_review_rate', '{t}.clue_count - {t}.clue_unhandled_count', '{t}.clue_count'),
+    ('reward_payout_rate', '{t}.tipoff_rewarded_count', '{t}.tipoff_verified_count'),
+    ('major_case_on_time_rate', '{t}.major_case_on_time_count', '{t}.major_case_count'),
 ] %}
 
 with
@@ -54,19 +54,24 @@ final as (
         cast(cur.{{ col }} as bigint) as {{ col }},
         {%- endif %}
         {%- endfor %}
-        {%- for col in ['inspected_institution_count', 'hit_institution_count', 'hit_count', 'clue_count',
-                        'clue_closed_count', 'tipoff_count'] %}
-        cast(prev.{{ col }} as bigint) as prev_{{ col }},
-        {%- endfor %}
-        {%- for col in ['suspect_amount', 'confirmed_amount', 'recovered_amount'] %}
+        {%- for col in sum_cols %}
+        {%- if col.endswith('_amount') %}
         {{ money('prev.' ~ col) }} as prev_{{ col }},
+        {%- else %}
+        cast(prev.{{ col }} as bigint) as prev_{{ col }},
+        {%- endif %}
         {%- endfor %}
         -- noqa: disable=LT02
+        {%- for t, prefix in [('cur', ''), ('prev', 'prev_')] %}
+        {%- set outer = loop %}
         {%- for name, numerator, denominator in rates %}
+        {%- set num = numerator.replace('{t}', t) %}
+        {%- set den = denominator.replace('{t}', t) %}
         case
-            when coalesce({{ denominator }}, 0) > 0
-                then cast(round(1.0 * ({{ numerator }}) / ({{ denominator }}), 4) as decimal(9, 4))
-        end as {{ name }}{{ ',' if not loop.last }}
+            when coalesce({{ den }}, 0) > 0
+                then cast(round(1.0 * ({{ num }}) / ({{ den }}), 4) as decimal(9, 4))
+        end as {{ prefix ~ name }}{{ ',' if not (loop.last and outer.last) }}
+        {%- endfor %}
         {%- endfor %}
     -- noqa: enable=LT02
     from summed as cur

@@ -1,5 +1,5 @@
 {#- The quarters the reports cover: every calendar quarter with billed fee lines, rule hits,
-    inspections or tip-offs (docs: rpt_quarters). -#}
+    inspections or tip-offs, with its first and last day (docs: rpt_quarters). -#}
 with
 
 fee_lines as (
@@ -30,6 +30,14 @@ quarter_numbers as (
     where day_value is not null
 ),
 
+quarter_starts as (
+    select
+        year_number,
+        quarter_number,
+        make_date(year_number, quarter_number * 3 - 2, 1) as quarter_start_date
+    from quarter_numbers
+),
+
 final as (
     select
         {{ dbt.concat([
@@ -38,8 +46,11 @@ final as (
         ]) }} as year_quarter,
         year_number,
         quarter_number,
-        year_number * 4 + quarter_number as quarter_ordinal
-    from quarter_numbers
+        year_number * 4 + quarter_number as quarter_ordinal,
+        cast(quarter_start_date as date) as quarter_start_date,
+        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'quarter_start_date')) }} as date)
+            as quarter_end_date
+    from quarter_starts
 )
 
 select * from final

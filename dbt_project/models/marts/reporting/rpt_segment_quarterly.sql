@@ -6,6 +6,10 @@ institutions as (
     select * from {{ ref('dim_institution') }}
 ),
 
+agreements as (
+    select * from {{ ref('dim_institution_agreement') }}
+),
+
 inspections as (
     select * from {{ ref('stg_casework__inspections') }}
 ),
@@ -44,6 +48,68 @@ segments as (
     from institutions
 ),
 
+-- 定点机构数: an institution counts in a quarter when it held a designation agreement on at least one
+-- day of it: a day covered by a 正常 (1) or 暂停 (2) row and by no 解除 (3) row (bounds inclusive, a
+-- missing enddate open-ended). If such a day exists, one of these candidates is one: the first day of a
+-- 1/2 row inside the quarter, or the day after a 3 row ends.
+candidate_days as (
+    select
+        agreements.fixmedins_code,
+        quarters.year_number,
+        quarters.quarter_number,
+        greatest(agreements.begndate, quarters.quarter_start_date) as candidate_day
+    from agreements
+    inner join quarters
+        on
+            agreements.begndate <= quarters.quarter_end_date
+            and (agreements.enddate is null or agreements.enddate >= quarters.quarter_start_date)
+    where agreements.agreement_status in ('1', '2')
+
+    union all
+
+    select
+        agreements.fixmedins_code,
+        quarters.year_number,
+        quarters.quarter_number,
+        cast({{ dbt.dateadd('day', 1, 'agreements.enddate') }} as date) as candidate_day
+    from agreements
+    inner join quarters
+        on
+            agreements.enddate >= cast({{ dbt.dateadd('day', -1, 'quarters.quarter_start_date') }} as date)
+            and agreements.enddate < quarters.quarter_end_date
+    where agreements.agreement_status = '3'
+),
+
+candidate_coverage as (
+    select
+        candidate_days.fixmedins_code,
+        candidate_days.year_number,
+        candidate_days.quarter_number,
+        candidate_days.candidate_day,
+        max(case when agreements.agreement_status in ('1', '2') then 1 else 0 end) as is_held,
+        max(case when agreements.agreement_status = '3' then 1 else 0 end) as is_terminated
+    from candidate_days
+    left join agreements
+        on
+            candidate_days.fixmedins_code = agreements.fixmedins_code
+            and candidate_days.candidate_day >= agreements.begndate
+            and (agreements.enddate is null or candidate_days.candidate_day <= agreements.enddate)
+    group by
+        candidate_days.fixmedins_code,
+        candidate_days.year_number,
+        candidate_days.quarter_number,
+        candidate_days.candidate_day
+),
+
+designated as (
+    select distinct
+        fixmedins_code,
+        year_number,
+        quarter_number
+    from candidate_coverage
+    where is_held = 1 and is_terminated = 0
+),
+
 first_stages as (
     select
         clue_id,
@@ -54,7 +120,7 @@ first_stages as (
 
 -- one row per fact, keyed by institution and quarter; the measures a branch does not carry are 0
 {%- set measures = [
-    'is_registered', 'inspection_count', 'problem_inspection_count', 'refused_amount', 'recovered_amount',
+    'is_designated', 'inspection_count', 'problem_inspection_count', 'refused_amount', 'recovered_amount',
     'penalty_amount', 'action_1_count', 'action_2_count', 'action_3_count', 'action_4_count',
     'action_5_count', 'action_6_count', 'hit_count', 'suspect_amount', 'clue_count', 'clue_unhandled_count',
     'clue_stage_1_count', 'clue_stage_2_count', 'clue_stage_3_count', 'clue_stage_4_count',
@@ -65,11 +131,11 @@ first_stages as (
 {%- set action_list = dbt.concat(["';'", "replace(coalesce(inspections.action, ''), ' ', '')", "';'"]) %}
 {%- set branches = [
     {
-        'from': 'segments cross join quarters',
-        'code': 'segments.fixmedins_code',
-        'year': 'quarters.year_number',
-        'quarter': 'quarters.quarter_number',
-        'values': {'is_registered': '1'},
+        'from': 'designated',
+        'code': 'designated.fixmedins_code',
+        'year': 'designated.year_number',
+        'quarter': 'designated.quarter_number',
+        'values': {'is_designated': '1'},
     },
     {
         'from': 'inspections',
@@ -158,8 +224,9 @@ institution_quarters as (
         fixmedins_code,
         year_number,
         quarter_number,
-        max(is_registered) as is_registered,
+        max(is_designated) as is_designated,
         case when sum(inspection_count) > 0 then 1 else 0 end as is_inspected,
+        case when sum(inspection_count) > 0 and max(is_designated) = 1 then 1 else 0 end as is_inspected_designated,
         case when sum(hit_count) > 0 then 1 else 0 end as has_hits,
         sum(inspection_count) as inspection_count,
         sum(problem_inspection_count) as problem_inspection_count,
@@ -195,8 +262,9 @@ segment_quarters as (
         coalesce(segments.admdvs, 'UNKNOWN') as admdvs,
         coalesce(segments.institution_class, 'unknown') as institution_class,
         coalesce(segments.ownership, 'unknown') as ownership,
-        sum(institution_quarters.is_registered) as institution_count,
+        sum(institution_quarters.is_designated) as institution_count,
         sum(institution_quarters.is_inspected) as inspected_institution_count,
+        sum(institution_quarters.is_inspected_designated) as inspected_designated_institution_count,
         sum(institution_quarters.has_hits) as hit_institution_count,
         sum(institution_quarters.inspection_count) as inspection_count,
         sum(institution_quarters.problem_inspection_count) as problem_inspection_count,
@@ -256,10 +324,11 @@ final as (
         end as institution_class_name,
         cur.ownership,
         case cur.ownership when 'public' then '公立' when 'private' then '民营' else '未知' end as ownership_name,
-        {%- for col in ['institution_count', 'inspected_institution_count', 'hit_institution_count',
-                        'inspection_count', 'problem_inspection_count',
-                        'action_1_count', 'action_2_count', 'action_3_count', 'action_4_count',
-                        'action_5_count', 'action_6_count', 'hit_count', 'clue_count',
+        {%- for col in ['institution_count', 'inspected_institution_count',
+                        'inspected_designated_institution_count', 'hit_institution_count',
+                        'inspection_count', 'problem_inspection_count', 'action_1_count',
+                        'action_2_count', 'action_3_count', 'action_4_count', 'action_5_count',
+                        'action_6_count', 'hit_count', 'clue_count',
                         'clue_unhandled_count', 'clue_stage_1_count', 'clue_stage_2_count',
                         'clue_stage_3_count', 'clue_stage_4_count', 'clue_stage_5_count',
                         'clue_stage_9_count', 'clue_closed_count', 'major_case_count',
@@ -271,7 +340,8 @@ final as (
                         'penalty_amount', 'reward_amount'] %}
         {{ money('cur.' ~ col) }} as {{ col }},
         {%- endfor %}
-        {%- for col in ['institution_count', 'inspected_institution_count', 'hit_institution_count',
+        {%- for col in ['institution_count', 'inspected_institution_count',
+                        'inspected_designated_institution_count', 'hit_institution_count',
                         'hit_count', 'clue_count', 'clue_closed_count', 'tipoff_count'] %}
         cast(prev.{{ col }} as bigint) as prev_{{ col }},
         {%- endfor %}
