@@ -18,40 +18,82 @@ FIVE_HUNDRED = [
     ("举报奖励兑现率", "reward_payout_rate"),
     ("培训率", None),
 ]
+# how each sourced rate is computed, as the report prints it
+FIVE_SOURCES = {
+    "inspection_rate": "已检查定点机构数÷定点机构数（case_inspection；定点协议 fixmedins_agreement）",
+    "clue_first_review_rate": "有处置环节记录的线索÷下发线索（case_clue；以处置环节记录代表初审）",
+    "clue_close_rate": "最新环节为违规处理或排除的线索÷下发线索（case_clue）",
+    "reward_payout_rate": "已兑现奖励的查实举报÷查实举报（case_tipoff）",
+}
 
-SUMMARY_ROWS = [
-    # (section, column, previous-quarter column)
-    ("覆盖", "institution_count", None),
-    ("覆盖", "inspected_institution_count", "prev_inspected_institution_count"),
-    ("覆盖", "inspection_rate", "prev_inspection_rate"),
-    ("覆盖", "hit_institution_count", "prev_hit_institution_count"),
-    ("筛查", "hit_count", "prev_hit_count"),
-    ("筛查", "suspect_amount", "prev_suspect_amount"),
-    ("线索", "clue_count", "prev_clue_count"),
-    ("线索", "clue_closed_count", "prev_clue_closed_count"),
-    ("线索", "clue_close_rate", "prev_clue_close_rate"),
-    ("线索", "clue_first_review_rate", None),
-    ("线索", "confirmed_amount", "prev_confirmed_amount"),
-    ("线索", "major_case_count", None),
-    ("线索", "major_case_on_time_count", None),
-    ("处理", "refused_amount", None),
-    ("处理", "recovered_amount", "prev_recovered_amount"),
-    ("处理", "penalty_amount", None),
-    ("处理", "action_1_count", None),
-    ("处理", "action_2_count", None),
-    ("处理", "action_3_count", None),
-    ("处理", "action_4_count", None),
-    ("处理", "action_5_count", None),
-    ("处理", "action_6_count", None),
-    ("举报", "tipoff_count", "prev_tipoff_count"),
-    ("举报", "tipoff_verified_count", None),
-    ("举报", "tipoff_rewarded_count", None),
-    ("举报", "reward_payout_rate", None),
-    ("举报", "reward_amount", None),
+# (section, column) of the 汇总 table; every column has its previous quarter as prev_<column>
+_SUMMARY = [
+    ("覆盖", "institution_count"),
+    ("覆盖", "inspected_institution_count"),
+    ("覆盖", "inspected_designated_institution_count"),
+    ("覆盖", "inspection_rate"),
+    ("覆盖", "hit_institution_count"),
+    ("筛查", "hit_count"),
+    ("筛查", "suspect_amount"),
+    ("线索", "clue_count"),
+    ("线索", "clue_closed_count"),
+    ("线索", "clue_close_rate"),
+    ("线索", "clue_first_review_rate"),
+    ("线索", "confirmed_amount"),
+    ("线索", "major_case_count"),
+    ("线索", "major_case_on_time_count"),
+    ("线索", "major_case_on_time_rate"),
+    ("处理", "refused_amount"),
+    ("处理", "recovered_amount"),
+    ("处理", "penalty_amount"),
+    ("处理", "action_1_count"),
+    ("处理", "action_2_count"),
+    ("处理", "action_3_count"),
+    ("处理", "action_4_count"),
+    ("处理", "action_5_count"),
+    ("处理", "action_6_count"),
+    ("举报", "tipoff_count"),
+    ("举报", "tipoff_verified_count"),
+    ("举报", "tipoff_rewarded_count"),
+    ("举报", "reward_payout_rate"),
+    ("举报", "reward_amount"),
+]
+# (section, column, previous-quarter column)
+SUMMARY_ROWS = [(section, col, f"prev_{col}") for section, col in _SUMMARY]
+
+# how 环比变化 reads: a rate changes by percentage points, a count or amount by relative growth
+CHANGE_NOTE = ("环比变化：比率类指标（“率”）为本季减上季之差，单位为“个百分点”；数量、金额类指标为环比增长率"
+               "＝（本季－上季）÷上季，以%表示；上季为0或无数据时不计算。")
+# what the indicators without a field of their own in the data contract measure
+FOOTNOTES = [
+    "定点机构数：本季内至少有一天持有定点协议的机构数（协议状态为正常或暂停、且未被解除的日子；来源：定点协议"
+    " fixmedins_agreement）。监督检查率＝已检查定点机构数÷定点机构数。",
+    "初审率：已有任一处置环节记录的线索÷下发线索（数据接口没有单独的“初审”字段，以处置环节记录代表已初审；"
+    "按最新一期线索处置数据统计）。",
+    "按期报告：首个处置环节记录日期不晚于报告期限（5个工作日），即发现日后第5个工作日；发现日为该线索本季疑点金额"
+    "累计达到50万元当月的次月1日。数据接口没有“已报告”字段，以首个处置环节记录代表报告。",
 ]
 
+
+def is_rate(column: str) -> bool:
+    return column.endswith("_rate")
+
+
+def change(column: str, cur: float | None, prev: float | None) -> float | None:
+    """环比变化 of one summary row: percentage points for a rate (0.35 → 0.475 is 12.5), relative growth
+    as a share for a count or amount (10 → 15 is 0.5); None when it cannot be computed."""
+    if cur is None or prev is None:
+        return None
+    if is_rate(column):
+        return round((cur - prev) * 100, 2)
+    if prev == 0:
+        return None
+    return (cur - prev) / prev
+
+
 COUNTY_COLUMNS = [
-    "institution_count", "inspected_institution_count", "hit_institution_count", "hit_count",
+    "institution_count", "inspected_institution_count", "inspected_designated_institution_count",
+    "hit_institution_count", "hit_count",
     "suspect_amount", "clue_count", "clue_closed_count", "confirmed_amount", "refused_amount",
     "recovered_amount", "penalty_amount", "tipoff_count",
 ]
@@ -107,17 +149,14 @@ def load_quarter(con, quarter: str) -> QuarterData:
 
     five = pd.DataFrame([
         {"指标": name, "本季": _num(summary[col]) if col else None,
-         "数据来源": {"inspection_rate": "case_inspection / dim_institution",
-                      "clue_first_review_rate": "case_clue / mart_clues",
-                      "clue_close_rate": "case_clue / mart_clues",
-                      "reward_payout_rate": "case_tipoff"}.get(col, "数据接口规范无培训数据，不统计")}
+         "数据来源": FIVE_SOURCES.get(col, "数据接口规范无培训数据，不统计")}
         for name, col in FIVE_HUNDRED])
     rows = []
     for section, col, prev in SUMMARY_ROWS:
         cur = _num(summary[col])
         pv = _num(summary[prev]) if prev else None
-        change = (cur - pv) if (cur is not None and pv is not None) else None
-        rows.append({"类别": section, "指标": label(col), "column": col, "本季": cur, "上季": pv, "环比变化": change})
+        rows.append({"类别": section, "指标": label(col), "column": col, "本季": cur, "上季": pv,
+                     "环比变化": change(col, cur, pv)})
     summary_table = pd.DataFrame(rows)
 
     segments = _df(con, """
@@ -128,8 +167,8 @@ def load_quarter(con, quarter: str) -> QuarterData:
         from reporting.rpt_segment_quarterly where year_quarter = ?
         group by admdvs order by admdvs""", [quarter])
     county["inspection_rate"] = [
-        (a / b if b else None) for a, b in zip(county["inspected_institution_count"], county["institution_count"],
-                                               strict=True)]
+        (a / b if b else None)
+        for a, b in zip(county["inspected_designated_institution_count"], county["institution_count"], strict=True)]
     rules = _df(con, """
         select rule_code, rule_name_zh, category, hit_count, institution_count, suspect_amount,
                prev_hit_count, prev_suspect_amount

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reporting.data import QuarterData, load_quarter
+from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
 from reporting.labels import label
 
 PALETTE = ["#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#4BACC6", "#F79646", "#2C4D75", "#772C2A"]
@@ -35,6 +35,7 @@ td{border-bottom:1px solid #e3e7ec;padding:5px 8px;white-space:nowrap}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 tr:nth-child(even) td{background:#f8fafc}
 .note{color:#666;font-size:12px}
+ol.note{margin:4px 0;padding-left:22px}
 svg text{font-family:inherit}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
 """
@@ -67,6 +68,15 @@ def fmt(column: str, v) -> str:
         f = float(v)
         return f"{int(f):,}" if f == int(f) else f"{f:,.2f}"
     return str(v)
+
+
+def fmt_change(column: str, v) -> str:
+    """环比变化 of a summary row: a rate's change in percentage points, otherwise relative growth in %."""
+    if _is_na(v):
+        return "—"
+    if is_rate(column):
+        return "0.00 个百分点" if round(float(v), 2) == 0 else f"{float(v):+.2f} 个百分点"
+    return "0.00%" if round(float(v) * 100, 2) == 0 else f"{float(v) * 100:+.2f}%"
 
 
 def table(df: pd.DataFrame, headers: list[str] | None = None) -> str:
@@ -206,10 +216,13 @@ def render_html(con, quarter: str, out_dir: str | Path) -> Path:
     summary_rows = []
     for c, rec in zip(cols, st.itertuples(index=False), strict=True):
         summary_rows.append(f"<tr><td>{_e(rec.类别)}</td><td>{_e(rec.指标)}</td>"
-                            + "".join(f'<td class="n">{_e(fmt(c, v))}</td>' for v in (rec.本季, rec.上季, rec.环比变化))
-                            + "</tr>")
+                            + "".join(f'<td class="n">{_e(fmt(c, v))}</td>' for v in (rec.本季, rec.上季))
+                            + f'<td class="n">{_e(fmt_change(c, rec.环比变化))}</td></tr>')
     summary_html = ('<div class="scroll"><table><thead><tr><th>类别</th><th>指标</th><th>本季</th><th>上季</th>'
-                    f'<th>环比变化</th></tr></thead><tbody>{"".join(summary_rows)}</tbody></table></div>')
+                    f'<th>环比变化</th></tr></thead><tbody>{"".join(summary_rows)}</tbody></table></div>'
+                    f'<p class="note">{_e(CHANGE_NOTE)}</p>'
+                    '<p class="note">注：</p><ol class="note">'
+                    + "".join(f"<li>{_e(n)}</li>" for n in FOOTNOTES) + "</ol>")
     sourced = d.five[d.five["指标"] != "培训率"]
     five_chart = bar_chart("“5个100%”指标完成情况", list(sourced["指标"]), [(quarter, list(sourced["本季"]))], pct=True)
     county_chart = bar_chart("各县区疑点金额与认定违规金额（元）", list(d.county["admdvs"]),
@@ -231,7 +244,8 @@ def render_html(con, quarter: str, out_dir: str | Path) -> Path:
                            [("本季", [float(x) for x in kd["billed_amount"]]),
                             ("上季", [float(x) for x in kd["prev_billed_amount"]])], horizontal=True, width=620)
     seg_cols = ["admdvs", "institution_class_name", "ownership_name", "institution_count",
-                "inspected_institution_count", "hit_institution_count", "hit_count", "suspect_amount", "clue_count",
+                "inspected_institution_count", "inspected_designated_institution_count", "hit_institution_count",
+                "hit_count", "suspect_amount", "clue_count",
                 "clue_closed_count", "confirmed_amount", "recovered_amount", "penalty_amount", "tipoff_count"]
     body = f"""
 <header><h1>医保基金监管季度通报（{_e(quarter)}）</h1>
@@ -247,7 +261,8 @@ def render_html(con, quarter: str, out_dir: str | Path) -> Path:
 <section><h2>五、智能监控疑点（分规则）</h2><div class="charts">{rule_chart}{cat_chart}</div>{table(d.rules)}</section>
 <section><h2>六、疑点金额前十机构</h2><div class="charts">{top_chart}</div>{table(d.top10)}</section>
 <section><h2>七、线索处置与要情报告</h2><div class="charts">{stage_chart}</div>
-<p>要情报告线索（疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条。</p>{table(d.major_cases)}</section>
+<p>要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条。</p>
+<p class="note">{_e(FOOTNOTES[-1])}</p>{table(d.major_cases)}</section>
 <section><h2>八、重点药品耗材监测</h2><div class="charts">{drug_chart}</div>{table(d.key_drugs)}</section>
 <section><h2>九、数据质量</h2>{table(d.quality)}</section>
 </main>"""

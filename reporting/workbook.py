@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from reporting.data import QuarterData, load_quarter
+from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
 from reporting.labels import label
 
 SHEETS = ["汇总", "分县区", "分机构类别", "分规则", "疑点机构前十", "线索处置", "重点药品耗材", "数据质量"]
@@ -32,6 +32,12 @@ class _Writer:
         self.f_date = wb.add_format({**base, "border": 1, "num_format": "yyyy-mm-dd"})
         self.f_title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.f_note = wb.add_format({**base, "italic": True, "font_color": "#555555"})
+        self.f_note_wrap = wb.add_format({**base, "italic": True, "font_color": "#555555", "text_wrap": True,
+                                          "valign": "top"})
+        # 环比变化: a rate's change in percentage points, a count's or amount's relative growth
+        self.f_points = wb.add_format({**base, "border": 1,
+                                       "num_format": '+0.00" 个百分点";-0.00" 个百分点";0.00" 个百分点"'})
+        self.f_growth = wb.add_format({**base, "border": 1, "num_format": "+0.00%;-0.00%;0.00%"})
 
     def fmt_for(self, column: str):
         if column.endswith("_amount") or column.endswith("金额（元）"):
@@ -86,6 +92,13 @@ def _chart(wb, kind, title, sheet, cats, series, x_title=None, y_title=None, sub
     return chart
 
 
+def _note_height(text: str, width: int = 80) -> float:
+    """Row height (points) for a wrapped note over the 汇总 table's columns A–E (about 80 narrow
+    characters wide; a Chinese character takes two)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return 14.0 * max(1, -(-units // width))
+
+
 def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     """Writes 医保基金监管季度通报_<quarter>.xlsx into out_dir and returns its path."""
     d: QuarterData = load_quarter(con, quarter)
@@ -105,14 +118,21 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
             formats={"本季": w.f_pct, "指标": w.f_text, "数据来源": w.f_text}, widths={"数据来源": 36})
     top = 2 + len(five) + 2
     st = d.summary_table[["类别", "指标", "本季", "上季", "环比变化"]]
+    ws.merge_range(top - 1, 0, top - 1, 4, CHANGE_NOTE, w.f_note_wrap)
+    ws.set_row(top - 1, _note_height(CHANGE_NOTE))
     r0 = top
     ws.write_row(r0, 0, list(st.columns), w.f_head)
     for i, rec in enumerate(d.summary_table.itertuples(index=False), start=1):
         f = w.fmt_for(rec.column) or w.f_int
         ws.write_string(r0 + i, 0, rec.类别, w.f_text)
         ws.write_string(r0 + i, 1, rec.指标, w.f_text)
-        for j, v in enumerate((rec.本季, rec.上季, rec.环比变化), start=2):
+        for j, v in enumerate((rec.本季, rec.上季), start=2):
             w._cell(ws, r0 + i, j, v, f)
+        w._cell(ws, r0 + i, 4, rec.环比变化, w.f_points if is_rate(rec.column) else w.f_growth)
+    note_row = r0 + len(st) + 2
+    for k, text in enumerate(["注：", *FOOTNOTES]):
+        ws.merge_range(note_row + k, 0, note_row + k, 4, text, w.f_note_wrap)
+        ws.set_row(note_row + k, _note_height(text))
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 22)
     ws.set_column(2, 4, 16)
@@ -137,11 +157,12 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     # 分机构类别
     ws = wb.add_worksheet("分机构类别")
     seg_cols = ["admdvs", "institution_class_name", "ownership_name", "institution_count",
-                "inspected_institution_count", "hit_institution_count", "hit_count", "suspect_amount",
-                "prev_suspect_amount", "clue_count", "clue_closed_count", "confirmed_amount", "major_case_count",
-                "major_case_on_time_count", "refused_amount", "recovered_amount", "penalty_amount",
-                "action_1_count", "action_2_count", "action_3_count", "action_4_count", "action_5_count",
-                "action_6_count", "tipoff_count", "tipoff_verified_count", "tipoff_rewarded_count"]
+                "inspected_institution_count", "inspected_designated_institution_count", "hit_institution_count",
+                "hit_count", "suspect_amount", "prev_suspect_amount", "clue_count", "clue_closed_count",
+                "confirmed_amount", "major_case_count", "major_case_on_time_count", "refused_amount",
+                "recovered_amount", "penalty_amount", "action_1_count", "action_2_count", "action_3_count",
+                "action_4_count", "action_5_count", "action_6_count", "tipoff_count", "tipoff_verified_count",
+                "tipoff_rewarded_count"]
     w.table(ws, d.segments[seg_cols], 0)
     ws.freeze_panes(1, 3)
 
@@ -173,8 +194,9 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     ch = _chart(wb, "pie", "线索按最新处置阶段", "线索处置", [f0, 0, f1, 0], [("线索数", [f0, 1, f1, 1])])
     ws.insert_chart(0, 3, ch)
     mrow = max(f1 + 2, 19)
-    ws.write(mrow, 0, f"要情报告线索（疑点金额≥50万元，5个工作日内报告）：{len(d.major_cases)} 条", w.f_note)
-    w.table(ws, d.major_cases, mrow + 1, widths={"fixmedins_name": 28, "clue_id": 22})
+    ws.write(mrow, 0, f"要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条", w.f_note)
+    ws.write(mrow + 1, 0, FOOTNOTES[-1], w.f_note)
+    w.table(ws, d.major_cases, mrow + 2, widths={"fixmedins_name": 28, "clue_id": 22})
     ws.freeze_panes(1, 0)
 
     # 重点药品耗材

@@ -1,7 +1,9 @@
 """The quarterly 通报 (issue 5): reporting marts, the workbook and the HTML report.
 
 * the marts' totals equal independent sums over fct_rule_hits, mart_clues and the casework feeds;
-* the workbook (opened again) shows the marts' figures;
+* 定点机构数 per quarter equals a day-by-day count over the agreement rows;
+* the workbook (opened again) shows the marts' figures, rate changes in percentage points and count /
+  amount changes as relative growth;
 * the HTML report is self-contained and renders in headless Chromium with CJK glyphs;
 * the clue loop: a stage recorded in a new case_clue delivery moves the clue and 线索办结率.
 """
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import zlib
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -211,12 +214,22 @@ def test_workbook_figures_equal_the_marts(wh, rendered):
         from reporting.data import SUMMARY_ROWS
         from reporting.labels import label
         shown = {row[1]: row[2] for row in body.itertuples(index=False)}
-        for _, col, _prev in SUMMARY_ROWS:
+        changes = {row[1]: row[4] for row in body.itertuples(index=False)}
+        assert summ.iloc[header_row, 4] == "环比变化"
+        for _, col, prev in SUMMARY_ROWS:
             v = s[col]
             if pd.isna(v):
                 assert pd.isna(shown[label(col)]), (q, col)
             else:
                 assert float(shown[label(col)]) == pytest.approx(float(v), abs=0.005), (q, col)
+            # 环比变化: a rate's change in percentage points (本季 − 上季), otherwise relative growth
+            got, pv = changes[label(col)], s[prev]
+            if pd.isna(v) or pd.isna(pv) or (not col.endswith("_rate") and float(pv) == 0):
+                assert pd.isna(got), (q, col, got)
+            elif col.endswith("_rate"):
+                assert float(got) == pytest.approx((float(v) - float(pv)) * 100, abs=0.005), (q, col)
+            else:
+                assert float(got) == pytest.approx((float(v) - float(pv)) / float(pv), abs=1e-6), (q, col)
         # 5个100%: 监督检查率 and 线索办结率 in the top block
         five = summ.iloc[3:8, :2]
         five = dict(zip(five[0], five[1], strict=True))
@@ -230,11 +243,14 @@ def test_workbook_figures_equal_the_marts(wh, rendered):
         assert got == [(c, int(h), round(float(a), 2)) for c, h, a in mart]
         # 分县区: county totals
         county = sheets["分县区"]
-        mart = wh.execute("""select admdvs, sum(hit_count), sum(suspect_amount), sum(clue_count)
+        heads = list(county.iloc[0])
+        cols = [heads.index(label(c)) for c in ("admdvs", "institution_count", "hit_count", "suspect_amount",
+                                                "clue_count")]
+        mart = wh.execute("""select admdvs, sum(institution_count), sum(hit_count), sum(suspect_amount), sum(clue_count)
             from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""", [q]).fetchall()
-        got = [(r[0], int(r[4]), round(float(r[5]), 2), int(r[6]))
+        got = [(r[cols[0]], int(r[cols[1]]), int(r[cols[2]]), round(float(r[cols[3]]), 2), int(r[cols[4]]))
                for r in county.iloc[1:1 + len(mart)].itertuples(index=False)]
-        assert got == [(a, int(h), round(float(x), 2), int(c)) for a, h, x, c in mart]
+        assert got == [(a, int(i), int(h), round(float(x), 2), int(c)) for a, i, h, x, c in mart]
         # 疑点机构前十
         top = sheets["疑点机构前十"]
         mart = wh.execute("""select fixmedins_code, suspect_amount from reporting.rpt_institution_quarterly
@@ -252,6 +268,42 @@ def test_workbook_figures_equal_the_marts(wh, rendered):
             assert drugs.iloc[1:, 5].astype(float).sum() == pytest.approx(float(total), abs=0.01)
 
 
+def _cell_number_formats(xlsx: Path, sheet_xml: str) -> dict[str, str]:
+    """{cell reference: number format code} of one worksheet (styles.xml resolved by hand)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as z:
+        styles = z.read("xl/styles.xml").decode()
+        sheet = z.read(sheet_xml).decode()
+    codes = {int(i): unescape(c) for i, c in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', styles)}
+    codes.update({0: "General", 3: "#,##0", 4: "#,##0.00", 10: "0.00%"})
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    xf_fmt = [int(m) for m in re.findall(r'<xf numFmtId="(\d+)"', xfs)]
+    return {ref: codes.get(xf_fmt[int(st)], "") for ref, st in re.findall(r'<c r="([A-Z]+\d+)" s="(\d+)"', sheet)}
+
+
+def test_workbook_changes_read_as_points_for_rates_and_growth_otherwise(rendered):
+    from reporting.data import SUMMARY_ROWS
+    from reporting.labels import label
+
+    files, _ = rendered
+    xlsx = next(iter(files.values()))[0]
+    summ = _sheets(xlsx)["汇总"]
+    formats = _cell_number_formats(xlsx, "xl/worksheets/sheet1.xml")
+    rows = {summ.iloc[i, 1]: i + 1 for i in range(len(summ)) if isinstance(summ.iloc[i, 1], str)}
+    for _, col, _prev in SUMMARY_ROWS:
+        code = formats[f"E{rows[label(col)]}"]
+        if col.endswith("_rate"):
+            assert "个百分点" in code and "%" not in code, (col, code)
+        else:
+            assert code.startswith("+0.00%") and "个百分点" not in code, (col, code)
+    notes = " ".join(str(v) for v in summ.iloc[:, 0] if isinstance(v, str))
+    assert "个百分点" in notes and "增长率" in notes
+    assert "按期报告：首个处置环节记录日期不晚于报告期限（5个工作日）" in notes
+    assert "初审率：已有任一处置环节记录的线索" in notes
+
+
 def test_workbook_has_formats_frozen_panes_and_charts(rendered):
     import zipfile
 
@@ -262,7 +314,7 @@ def test_workbook_has_formats_frozen_panes_and_charts(rendered):
         charts = [n for n in names if n.startswith("xl/charts/chart")]
         assert len(charts) >= 5
         styles = z.read("xl/styles.xml").decode()
-        assert "0.00%" in styles and "#,##0.00" in styles
+        assert "0.00%" in styles and "#,##0.00" in styles and "个百分点" in styles
         sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
         assert 'state="frozen"' in sheet1 and "<cols>" in sheet1
         wbxml = z.read("xl/workbook.xml").decode()
@@ -270,6 +322,31 @@ def test_workbook_has_formats_frozen_panes_and_charts(rendered):
 
 
 # --- the HTML report --------------------------------------------------------------------------------
+
+def test_html_prints_rate_changes_in_points_and_count_changes_as_growth(wh, rendered):
+    import re
+
+    files, _ = rendered
+    for q, (_x, page) in files.items():
+        text = page.read_text(encoding="utf-8")
+        s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
+        for col, name in (("inspection_rate", "监督检查率"), ("clue_close_rate", "线索办结率"),
+                          ("hit_count", "疑点数"), ("suspect_amount", "疑点金额（元）")):
+            m = re.search(rf'<td>{re.escape(name)}</td><td class="n">[^<]*</td><td class="n">[^<]*</td>'
+                          r'<td class="n">([^<]*)</td>', text)
+            assert m, (q, name)
+            cur, prev = s[col], s["prev_" + col]
+            if pd.isna(cur) or pd.isna(prev) or (not col.endswith("_rate") and float(prev) == 0):
+                assert m.group(1) == "—", (q, col, m.group(1))
+            elif col.endswith("_rate"):
+                points = round((float(cur) - float(prev)) * 100, 2)
+                assert m.group(1) == ("0.00 个百分点" if points == 0 else f"{points:+.2f} 个百分点"), (q, col)
+            else:
+                growth = (float(cur) - float(prev)) / float(prev) * 100
+                assert m.group(1) == ("0.00%" if round(growth, 2) == 0 else f"{growth:+.2f}%"), (q, col)
+        assert "个百分点" in text and "环比增长率" in text
+        assert "按期报告：首个处置环节记录日期不晚于报告期限（5个工作日）" in text
+
 
 def test_html_is_self_contained(rendered):
     files, _ = rendered
