@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench bench spark-test lint clean
+.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench bench bench-incremental spark-test lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
@@ -19,6 +19,7 @@ help:
 	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue list for supervisors to fill in"
 	@echo "make lint     ruff + sqlfluff"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
+	@echo "make bench-incremental BENCH_SIZE=1m  one new month into a year vs a full rebuild (identical hits?)"
 	@echo "make spark-test   build every dbt model and unit test on Apache Spark (installs the spark extra)"
 
 # The environment: created when missing or when pyproject.toml changes.
@@ -60,6 +61,10 @@ gate-bench: $(STAMP)
 BENCH_SIZE ?= 1m
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench --size $(BENCH_SIZE)
+
+# a year in the warehouse + one new month, against a full rebuild of all 13 months (identical hits?)
+bench-incremental: $(STAMP)
+	$(PY) -m benchmarks.incremental --size $(BENCH_SIZE)
 
 # dbt-spark + pyspark live in their own venv (.venv-spark, the `spark` extra): with pyspark installed,
 # `import great_expectations` imports pyspark, which exits the process when google.rpc is missing.

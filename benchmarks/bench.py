@@ -98,6 +98,31 @@ def dbt_cmd(*args: str) -> list[str]:
             "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb"]
 
 
+def stage_env(work: Path) -> dict:
+    """Environment of every child: the landing tree, warehouse, outputs and dbt dirs under ``work``."""
+    env = dict(os.environ)
+    env.update({
+        "YIBAO_LANDING_DIR": str(work / "landing"), "YIBAO_WAREHOUSE": str(work / "warehouse.duckdb"),
+        "YIBAO_OUTPUT_DIR": str(work / "outputs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "GX_ANALYTICS_ENABLED": "False",
+        "DAGSTER_HOME": str(work / "dagster_home"), "PYTHONUNBUFFERED": "1",
+        "DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs"),
+    })
+    return env
+
+
+def run_stages(work: Path, log: Path) -> list[dict]:
+    """The pipeline's stages on ``work``'s landing tree and warehouse, each a timed child process."""
+    env, py = stage_env(work), sys.executable
+    landing, wh = work / "landing", work / "warehouse.duckdb"
+    stages = [run_child([py, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(wh)],
+                        env, "ingest", log=log)]
+    stages.append(run_child([py, "-c", GATE_CODE, str(wh), str(work / "outputs")], env, "quality gate", log=log))
+    for label, sel in DBT_STAGES.items():
+        stages.append(run_child(dbt_cmd("build", *sel, "--indirect-selection", "buildable"), env, label, log=log))
+    return stages
+
+
 BASELINE_CODE = r'''
 import json, sys, time, duckdb
 from pathlib import Path
@@ -191,19 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     lines = parse_size(size_name)
     scale = lines / LINES_PER_SCALE
     work = (args.dir or REPO / "data" / "bench" / size_name).resolve()
-    landing, wh, outdir = work / "landing", work / "warehouse.duckdb", work / "outputs"
+    landing, wh = work / "landing", work / "warehouse.duckdb"
     log = work / "bench.log"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
 
-    env = dict(os.environ)
-    env.update({
-        "YIBAO_LANDING_DIR": str(landing), "YIBAO_WAREHOUSE": str(wh), "YIBAO_OUTPUT_DIR": str(outdir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "GX_ANALYTICS_ENABLED": "False",
-        "DAGSTER_HOME": str(work / "dagster_home"), "PYTHONUNBUFFERED": "1",
-        "DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs"),
-    })
+    env = stage_env(work)
     (work / "dagster_home").mkdir()
     shutil.copy(REPO / "orchestration" / "dagster.yaml", work / "dagster_home" / "dagster.yaml")
     py = sys.executable
@@ -224,11 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("pipeline stages")
-    stages = [run_child([py, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(wh)],
-                        env, "ingest", log=log)]
-    stages.append(run_child([py, "-c", GATE_CODE, str(wh), str(outdir)], env, "quality gate", log=log))
-    for label, sel in DBT_STAGES.items():
-        stages.append(run_child(dbt_cmd("build", *sel, "--indirect-selection", "buildable"), env, label, log=log))
+    stages = run_stages(work, log)
 
     fee_lines = None
     try:
