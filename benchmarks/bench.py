@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         base_dir = work / "baseline"
         base_dir.mkdir()
         base_db = base_dir / wh.name  # same file name = same catalog name as in dbt's compiled SQL
-        subprocess.run(dbt_cmd("compile", "--quiet"), env=env, cwd=REPO, check=True,
+        # --full-refresh: incremental models compile to their full-build SQL
+        subprocess.run(dbt_cmd("compile", "--quiet", "--full-refresh"), env=env, cwd=REPO, check=True,
                        stdout=subprocess.DEVNULL)
         shutil.copy(wh, base_db)  # the loader-shaped raw tables and seeds, before the clock
         out = base_dir / "baseline.json"

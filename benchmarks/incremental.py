@@ -33,7 +33,8 @@ from benchmarks.bench import LINES_PER_SCALE, REPO, RESULTS, parse_size, run_chi
 NEW_MONTH = "202601"
 COMPARED = {
     "supervision.fct_rule_hits": "select * from supervision.fct_rule_hits",
-    "supervision.mart_clues": "select * exclude (detected_on) from supervision.mart_clues",
+    "supervision.mart_clues": "select * from supervision.mart_clues",
+    "core.fct_fee_line": "select * from core.fct_fee_line",
 }
 
 

@@ -1,0 +1,155 @@
+"""Incremental dbt runs (issue 7): a new month into a warehouse holding a year gives the rows a full
+rebuild gives — also when the month brings a correction of an old delivery, a refund of an old line
+and a changed catalogue snapshot — and the incremental run rebuilds only part of fct_fee_line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ingest.config import DBT_PROJECT_DIR, venv_bin
+from ingest.loader import Loader, connect
+
+pytestmark = pytest.mark.slow
+
+NEW_MONTH = "202601"
+BUILD = ["--select", "+fct_rule_hits", "--exclude-resource-type", "test", "unit_test"]
+
+
+def dbt_build(warehouse: Path, target: Path) -> dict:
+    env = dict(os.environ, YIBAO_WAREHOUSE=str(warehouse), DBT_TARGET_PATH=str(target),
+               DBT_LOG_PATH=str(target / "logs"))
+    r = subprocess.run([venv_bin("dbt"), "build", *BUILD, "--project-dir", str(DBT_PROJECT_DIR),
+                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-4000:]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return {x["unique_id"].split(".")[-1]: x for x in results}
+
+
+def incremental_rows(warehouse: Path, target: Path) -> int:
+    """Rows fct_fee_line's incremental SQL would rebuild now (dbt compile sees the existing table)."""
+    env = dict(os.environ, YIBAO_WAREHOUSE=str(warehouse), DBT_TARGET_PATH=str(target),
+               DBT_LOG_PATH=str(target / "logs"))
+    r = subprocess.run([venv_bin("dbt"), "compile", "--select", "fct_fee_line", "--project-dir", str(DBT_PROJECT_DIR),
+                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb"],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-4000:]
+    sql = next(target.rglob("compiled/**/fct_fee_line.sql")).read_text()
+    assert "core\".\"fct_fee_line\"" in sql  # the incremental branch reads the built table
+    con = duckdb.connect(str(warehouse))
+    try:
+        from ingest.pseudonym import register_udfs
+
+        register_udfs(con)
+        return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+    finally:
+        con.close()
+
+
+def load(landing: Path, warehouse: Path) -> None:
+    con = connect(warehouse)
+    try:
+        Loader(con, landing).load_all()
+    finally:
+        con.close()
+
+
+def copy_months(src: Path, dst: Path, keep) -> None:
+    for p in sorted(src.rglob("*")):
+        if p.is_file() and keep(p.parent.name):
+            target = dst / p.relative_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(p, target)
+
+
+def table(warehouse: Path, sql: str) -> set:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(sql).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == len(set(rows))
+    return set(rows)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    from ingest.synthetic import generate
+
+    base = tmp_path_factory.mktemp("incremental")
+    generate(base / "generated", seed=5, scale=0.05, months=13, truth=base / "truth.csv")
+    return base / "generated"
+
+
+def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebuild(generated, tmp_path):
+    inc, full = tmp_path / "inc", tmp_path / "full"
+    copy_months(generated, inc / "landing", lambda period: period < NEW_MONTH)
+    load(inc / "landing", inc / "wh.duckdb")
+    first = dbt_build(inc / "wh.duckdb", inc / "target")
+    assert first["fct_fee_line"]["status"] == "success"
+
+    # the new month arrives, with three kinds of change to what the warehouse already holds
+    copy_months(generated, inc / "landing", lambda period: period >= NEW_MONTH)
+    # 1. a correction of March: one line dropped, another line's amount changed (same file = same slot)
+    march = next((inc / "landing" / "fee_list" / "202503").glob("*.parquet"))
+    lines = pq.read_table(march).to_pylist()
+    dropped, changed = lines[0]["feedetl_sn"], lines[1]["feedetl_sn"]
+    lines[1]["det_item_fee_sumamt"] += Decimal("1.00")
+    pq.write_table(pa.Table.from_pylist(lines[1:], schema=pq.read_schema(march)), march)
+    # 2. a January 2026 refund of a February 2025 line
+    feb = next((inc / "landing" / "fee_list" / "202502").glob("*.parquet"))
+    original = next(r for r in pq.read_table(feb).to_pylist() if r["init_feedetl_sn"] is None and r["cnt"] > 0)
+    jan = next((inc / "landing" / "fee_list" / NEW_MONTH).glob("*.parquet"))
+    jan_rows = pq.read_table(jan).to_pylist()
+    refund = dict(original, feedetl_sn="FDREFUND000001", init_feedetl_sn=original["feedetl_sn"],
+                  cnt=-original["cnt"], det_item_fee_sumamt=-original["det_item_fee_sumamt"])
+    pq.write_table(pa.Table.from_pylist(jan_rows + [refund], schema=pq.read_schema(jan)), jan)
+    # 3. the new catalogue snapshot changes an item's name and price cap (no validity dates: all dates)
+    hilist = next((inc / "landing" / "hilist" / NEW_MONTH).glob("*.csv"))
+    with hilist.open(encoding="utf-8", newline="") as fh:
+        cat = list(csv.DictReader(fh))
+    item = original["hilist_code"]
+    for row in cat:
+        if row["hilist_code"] == item:
+            row["hilist_name"] += "（新）"
+            row["pric_uplmt_amt"] = str(Decimal(row["pric_uplmt_amt"] or "0") + 1)
+    with hilist.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(cat[0]))
+        w.writeheader()
+        w.writerows(cat)
+
+    load(inc / "landing", inc / "wh.duckdb")
+    rebuilt = incremental_rows(inc / "wh.duckdb", inc / "compile")
+    dbt_build(inc / "wh.duckdb", inc / "target")
+    shutil.copytree(inc / "landing", full / "landing")
+    load(full / "landing", full / "wh.duckdb")
+    dbt_build(full / "wh.duckdb", full / "target")
+
+    fee_sql = "select * from core.fct_fee_line"
+    a, b = table(inc / "wh.duckdb", fee_sql), table(full / "wh.duckdb", fee_sql)
+    assert a == b, (len(a - b), sorted(a - b)[:3], sorted(b - a)[:3])
+    hits_sql = "select * from supervision.fct_rule_hits"
+    assert table(inc / "wh.duckdb", hits_sql) == table(full / "wh.duckdb", hits_sql)
+
+    # the changes did reach the table …
+    got = {r[0]: r for r in table(inc / "wh.duckdb", "select feedetl_sn, det_item_fee_sumamt, refunded_amount, "
+                                  "catalogue_hilist_name from core.fct_fee_line")}
+    assert dropped not in got
+    assert got[changed][1] == lines[1]["det_item_fee_sumamt"]
+    assert got[original["feedetl_sn"]][2] == original["det_item_fee_sumamt"]
+    assert got[original["feedetl_sn"]][3].endswith("（新）")
+    # … and the incremental run rebuilt the new month and the lines the changes touch, not the year
+    new_month = len(table(full / "wh.duckdb", "select feedetl_sn from core.fct_fee_line where source_file like "
+                          f"'fee_list/{NEW_MONTH}/%'"))
+    assert new_month < rebuilt < len(a) / 3, (rebuilt, new_month, len(a))
