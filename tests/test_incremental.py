@@ -1,6 +1,12 @@
-"""Incremental dbt runs (issue 7): a new month into a warehouse holding a year gives the rows a full
-rebuild gives — also when the month brings a correction of an old delivery, a refund of an old line
-and a changed catalogue snapshot — and the incremental run rebuilds only part of fct_fee_line."""
+"""Incremental runs (issue 7): a new month loaded into a warehouse that holds a year, then built, gives
+the rows a full rebuild from every delivery gives — also when the month brings a correction of an old
+delivery (a line dropped, an amount changed), a refund of an old line and a changed catalogue snapshot.
+
+The loader is incremental (the manifest skips files it holds, a correction replaces its batch); dbt
+rebuilds the models. An incremental fct_fee_line (rebuild only the lines whose row, refunds, catalogue
+row, visit or institution changed) passed this test but was slower than the full build at 10M fee
+lines (67 s against 46 s: finding the changed lines costs more than rebuilding them) and was dropped —
+README "Incremental runs"."""
 
 from __future__ import annotations
 
@@ -35,26 +41,6 @@ def dbt_build(warehouse: Path, target: Path) -> dict:
     assert r.returncode == 0, r.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {x["unique_id"].split(".")[-1]: x for x in results}
-
-
-def incremental_rows(warehouse: Path, target: Path) -> int:
-    """Rows fct_fee_line's incremental SQL would rebuild now (dbt compile sees the existing table)."""
-    env = dict(os.environ, YIBAO_WAREHOUSE=str(warehouse), DBT_TARGET_PATH=str(target),
-               DBT_LOG_PATH=str(target / "logs"))
-    r = subprocess.run([venv_bin("dbt"), "compile", "--select", "fct_fee_line", "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb"],
-                       env=env, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout[-4000:]
-    sql = next(target.rglob("compiled/**/fct_fee_line.sql")).read_text()
-    assert "core\".\"fct_fee_line\"" in sql  # the incremental branch reads the built table
-    con = duckdb.connect(str(warehouse))
-    try:
-        from ingest.pseudonym import register_udfs
-
-        register_udfs(con)
-        return con.execute(f"select count(*) from ({sql})").fetchone()[0]
-    finally:
-        con.close()
 
 
 def load(landing: Path, warehouse: Path) -> None:
@@ -124,13 +110,13 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         if row["hilist_code"] == item:
             row["hilist_name"] += "（新）"
             row["pric_uplmt_amt"] = str(Decimal(row["pric_uplmt_amt"] or "0") + 1)
+            new_cap = Decimal(row["pric_uplmt_amt"])
     with hilist.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(cat[0]))
         w.writeheader()
         w.writerows(cat)
 
     load(inc / "landing", inc / "wh.duckdb")
-    rebuilt = incremental_rows(inc / "wh.duckdb", inc / "compile")
     dbt_build(inc / "wh.duckdb", inc / "target")
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")
@@ -142,14 +128,12 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     hits_sql = "select * from supervision.fct_rule_hits"
     assert table(inc / "wh.duckdb", hits_sql) == table(full / "wh.duckdb", hits_sql)
 
-    # the changes did reach the table …
+    # the changes did reach the table
     got = {r[0]: r for r in table(inc / "wh.duckdb", "select feedetl_sn, det_item_fee_sumamt, refunded_amount, "
-                                  "catalogue_hilist_name from core.fct_fee_line")}
+                                  "hilist_name from core.fct_fee_line")}
     assert dropped not in got
     assert got[changed][1] == lines[1]["det_item_fee_sumamt"]
     assert got[original["feedetl_sn"]][2] == original["det_item_fee_sumamt"]
-    assert got[original["feedetl_sn"]][3].endswith("（新）")
-    # … and the incremental run rebuilt the new month and the lines the changes touch, not the year
-    new_month = len(table(full / "wh.duckdb", "select feedetl_sn from core.fct_fee_line where source_file like "
-                          f"'fee_list/{NEW_MONTH}/%'"))
-    assert new_month < rebuilt < len(a) / 3, (rebuilt, new_month, len(a))
+    caps = table(inc / "wh.duckdb", "select distinct catalogue_pric_uplmt_amt from core.fct_fee_line "
+                 f"where hilist_code = '{item}'")
+    assert caps == {(new_cap,)}, caps  # the newest snapshot is the current catalogue, for every date

@@ -1,24 +1,6 @@
-{#- Incremental on DuckDB (a table on Spark, where delete+insert needs Delta): a run rebuilds only the
-    lines whose inputs changed since the table was built, and gives the rows a full rebuild would.
-    Changed = the line's delivered row is new, re-delivered or gone ((feedetl_sn, batch) pairs on
-    one side only); the line is the original of such a row or a refund pointing at one; or its
-    catalogue row, visit (med_type) or institution reads differently now. Rows whose batch was
-    replaced by a correction and whose key no longer exists are deleted by the post-hook. Measured
-    in benchmarks/incremental.py; `dbt build --full-refresh` rebuilds everything. -#}
-{{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
-    unique_key='feedetl_sn',
-    incremental_strategy='delete+insert',
-    on_schema_change='append_new_columns',
-    post_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where source_batch_id not in "
-        ~ "(select distinct _batch_id from {{ source('platform', 'fee_list') }}){% endif %}"
-    ],
-) }}
-
 with
 
-all_fee_lines as (
+fee_lines as (
     select * from {{ ref('stg_platform__fee_lines') }}
 ),
 
@@ -34,111 +16,11 @@ catalogue as (
     select * from {{ ref('dim_catalogue_item') }}
 ),
 
-{% if is_incremental() %}
-built as (
-    select
-        feedetl_sn,
-        source_batch_id,
-        init_feedetl_sn,
-        mdtrt_id,
-        fixmedins_code,
-        hilist_code,
-        fee_date,
-        med_type,
-        is_pharmacy_line,
-        has_catalogue_row,
-        catalogue_valid_from,
-        catalogue_pric_uplmt_amt,
-        catalogue_hilist_name,
-        list_type,
-        uploaded_list_type,
-        med_chrgitm_type,
-        uploaded_med_chrgitm_type
-    from {{ this }}
-),
-
--- delivered rows the table does not hold, and rows it holds that are no longer delivered
-touched as (
-    select
-        all_fee_lines.feedetl_sn,
-        all_fee_lines.init_feedetl_sn
-    from all_fee_lines
-    left join built
-        on
-            all_fee_lines.feedetl_sn = built.feedetl_sn
-            and all_fee_lines._batch_id = built.source_batch_id
-    where built.feedetl_sn is null
-    union all
-    select
-        built.feedetl_sn,
-        built.init_feedetl_sn
-    from built
-    left join all_fee_lines
-        on
-            built.feedetl_sn = all_fee_lines.feedetl_sn
-            and built.source_batch_id = all_fee_lines._batch_id
-    where all_fee_lines.feedetl_sn is null
-),
-
-built_catalogue_rows as (
-    {{ catalogue_on_date('built', ['feedetl_sn'], 'hilist_code', 'fee_date', 'catalogue') }}
-),
-
--- lines whose catalogue row, visit or institution now gives other values than when they were built
-context_changed as (
-    select built.feedetl_sn
-    from built
-    left join built_catalogue_rows
-        on built.feedetl_sn = built_catalogue_rows.feedetl_sn
-    left join visits
-        on built.mdtrt_id = visits.mdtrt_id
-    left join institutions
-        on built.fixmedins_code = institutions.fixmedins_code
-    where
-        (built_catalogue_rows.feedetl_sn is not null) != built.has_catalogue_row
-        or built_catalogue_rows.catalogue_valid_from is distinct from built.catalogue_valid_from
-        or built_catalogue_rows.catalogue_pric_uplmt_amt is distinct from built.catalogue_pric_uplmt_amt
-        or built_catalogue_rows.catalogue_hilist_name is distinct from built.catalogue_hilist_name
-        or coalesce(built_catalogue_rows.catalogue_list_type, built.uploaded_list_type)
-        is distinct from built.list_type
-        or coalesce(built_catalogue_rows.catalogue_med_chrgitm_type, built.uploaded_med_chrgitm_type)
-        is distinct from built.med_chrgitm_type
-        or visits.med_type is distinct from built.med_type
-        or coalesce(institutions.fixmedins_type = '2', visits.med_type = '41', false) != built.is_pharmacy_line
-),
-
-affected as (
-    select feedetl_sn from touched
-    union
-    select init_feedetl_sn from touched
-    where init_feedetl_sn is not null
-    union
-    select all_fee_lines.feedetl_sn
-    from all_fee_lines
-    inner join touched
-        on all_fee_lines.init_feedetl_sn = touched.feedetl_sn
-    union
-    select feedetl_sn from context_changed
-),
-
-{% endif %}
-
--- every line: refunds and originals are looked up across all of them
-all_flagged as (
+flagged as (
     select
         *,
         init_feedetl_sn is not null or cnt < 0 as is_refund
-    from all_fee_lines
-),
-
--- the lines this run builds: all of them, or on an incremental run the affected ones
-flagged as (
-    select all_flagged.*
-    from all_flagged
-    {% if is_incremental() -%}
-    inner join affected
-        on all_flagged.feedetl_sn = affected.feedetl_sn
-    {%- endif %}
+    from fee_lines
 ),
 
 -- the catalogue row valid on the fee date (its med_chrgitm_type is authoritative)
@@ -152,14 +34,14 @@ refunds as (
         count(*) as refund_line_count,
         sum(abs(cnt)) as refunded_cnt,
         sum(abs(det_item_fee_sumamt)) as refunded_amount
-    from all_flagged
+    from flagged
     where is_refund and init_feedetl_sn is not null
     group by init_feedetl_sn
 ),
 
 originals as (
     select feedetl_sn
-    from all_flagged
+    from flagged
     where not is_refund
 ),
 
@@ -189,7 +71,6 @@ final as (
         netted.fee_date,
         netted.hilist_code,
         coalesce(netted.hilist_name, catalogue_rows.catalogue_hilist_name) as hilist_name,
-        catalogue_rows.catalogue_hilist_name,
         netted.medins_list_code,
         coalesce(catalogue_rows.catalogue_list_type, netted.list_type) as list_type,
         netted.list_type as uploaded_list_type,
@@ -225,8 +106,7 @@ final as (
         not netted.is_refund and netted.cnt - netted.refunded_cnt <= 0 as is_fully_refunded,
         coalesce(institutions.fixmedins_type = '2', visits.med_type = '41', false) as is_pharmacy_line,
         netted._file as source_file,
-        netted._line as source_line,
-        netted._batch_id as source_batch_id
+        netted._line as source_line
     from netted
     left join catalogue_rows
         on netted.feedetl_sn = catalogue_rows.feedetl_sn
