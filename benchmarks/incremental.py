@@ -8,8 +8,7 @@
 2. **year**: loads the first 12 months into an empty warehouse and builds everything (the state a
    bureau is in before the new month arrives; timed for reference);
 3. **incremental**: drops the 13th month into the landing tree and runs the same stages again on that
-   warehouse — the loader skips every file its manifest already holds, the gate validates, dbt builds
-   (``is_incremental()`` models add the new batches only);
+   warehouse — the loader skips every file its manifest already holds, the gate validates, dbt builds;
 4. **full rebuild**: all 13 months into a fresh warehouse, every stage;
 5. compares the rule hits (``supervision.fct_rule_hits``: every column) and the clues of the two
    warehouses — they must be identical — and prints incremental ÷ full rebuild (target ≤ 1/3).
@@ -20,7 +19,6 @@ Writes ``benchmarks/results/<size>-incremental.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -28,7 +26,16 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.bench import LINES_PER_SCALE, REPO, RESULTS, parse_size, run_child, run_stages, stage_env
+from benchmarks.bench import (
+    LINES_PER_SCALE,
+    REPO,
+    RESULTS,
+    arg_parser,
+    parse_size,
+    run_child,
+    run_stages,
+    stage_env,
+)
 
 NEW_MONTH = "202601"
 COMPARED = {
@@ -78,12 +85,7 @@ def total(stages: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--size", default=os.environ.get("BENCH_SIZE", "1m"), help="1m, 10m or a number of fee lines")
-    ap.add_argument("--dir", type=Path, help="work directory (default data/bench/<size>-incremental)")
-    ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--keep", action="store_true", help="keep the landing trees and warehouses")
-    args = ap.parse_args(argv)
+    args = arg_parser(__doc__, "<size>-incremental").parse_args(argv)
 
     size_name = args.size.lower()
     lines = parse_size(size_name)

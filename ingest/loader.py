@@ -287,8 +287,13 @@ class Loader:
 
     def _tx_commit(self) -> None:
         if self._tx_feed is not None:
-            self.con.execute("commit")
             self._tx_feed = None
+            try:
+                self.con.execute("commit")
+            except BaseException:
+                self._tx_messages.clear()
+                self._index_manifest()  # nothing of the group was written
+                raise
         for msg in self._tx_messages:
             self.progress(msg)
         self._tx_messages.clear()
@@ -550,6 +555,11 @@ class Loader:
                 columns_mapped=json.dumps(mapping, ensure_ascii=False),
                 extra_columns=json.dumps(res.extra_columns, ensure_ascii=False),
                 message=message or None, replaces_batch_id=prev[0] if prev else None)
+        except BaseException:
+            # DuckDB aborts the whole transaction on an error: roll the group back first, so that the
+            # clean-up below runs and the original error (e.g. out of memory) is the one raised
+            self._tx_rollback()
+            raise
         finally:
             con.execute("drop table if exists _norm")
             con.execute("drop table if exists _stage")

@@ -71,6 +71,38 @@ def test_kill_9_mid_file_leaves_batches_complete_or_absent(tmp_path, delay):
         con.close()
 
 
+class FailingLoader(Loader):
+    """Fault injection: a DuckDB statement fails while the loader checks its ``fail_at``-th file (not a
+    mock: the warehouse and the error are real; DuckDB aborts the open transaction on it)."""
+
+    fail_at = 3
+
+    def _flag_cross_file_duplicates(self, feed, period):
+        self.calls = getattr(self, "calls", 0) + 1
+        if self.calls == self.fail_at:
+            self.con.execute("select cast('injected failure mid-group' as integer)")
+        return super()._flag_cross_file_duplicates(feed, period)
+
+
+def test_failure_mid_group_leaves_the_group_absent_and_the_next_run_loads_it(tmp_path):
+    landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
+    for i in range(5):  # small files of one feed: one transaction
+        his_charge_csv(landing / f"his_charge/202501/H000{i}_his_charge_202501.csv", 20, prefix=f"C{i}_")
+    said: list[str] = []
+    con = connect(wh)
+    try:
+        with pytest.raises(duckdb.ConversionException, match="injected"):  # the error itself, not a follow-up
+            FailingLoader(con, landing, progress=said.append).load_all()
+        assert said == []  # nothing was reported loaded: nothing was committed
+        assert con.execute("select count(*) from raw.his_charge").fetchone()[0] == 0
+        assert con.execute("select count(*) from raw.load_manifest").fetchone()[0] == 0
+        report = Loader(con, landing).load_all()
+        assert [f.status for f in report.files] == ["loaded"] * 5
+        assert con.execute("select count(*) from raw.his_charge").fetchone()[0] == 100
+    finally:
+        con.close()
+
+
 def test_second_writer_stops_with_a_clear_message(tmp_path):
     landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
     his_charge_csv(landing / "his_charge/202501/H0001_his_charge_202501.csv", 10)

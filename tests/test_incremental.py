@@ -43,10 +43,10 @@ def dbt_build(warehouse: Path, target: Path) -> dict:
     return {x["unique_id"].split(".")[-1]: x for x in results}
 
 
-def load(landing: Path, warehouse: Path) -> None:
+def load(landing: Path, warehouse: Path):
     con = connect(warehouse)
     try:
-        Loader(con, landing).load_all()
+        return Loader(con, landing).load_all()
     finally:
         con.close()
 
@@ -116,7 +116,19 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         w.writeheader()
         w.writerows(cat)
 
-    load(inc / "landing", inc / "wh.duckdb")
+    report = load(inc / "landing", inc / "wh.duckdb")
+    status = {f.file: f for f in report.files}
+    march_rel = march.relative_to(inc / "landing").as_posix()
+    assert status[march_rel].status == "loaded" and status[march_rel].replaced_batch_id  # the correction
+    year = [f for f in report.files if f.file.split("/")[1] < NEW_MONTH and f.file != march_rel]
+    assert year and all(f.status == "unchanged" for f in year)  # the year is not read again
+    assert all(f.status in ("loaded", "duplicate") for f in report.files if f.file.split("/")[1] == NEW_MONTH)
+    con = duckdb.connect(str(inc / "wh.duckdb"), read_only=True)
+    try:
+        assert con.execute("select status from raw.load_manifest where batch_id = ?",
+                           [status[march_rel].replaced_batch_id]).fetchall() == [("replaced",)]
+    finally:
+        con.close()
     dbt_build(inc / "wh.duckdb", inc / "target")
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")
