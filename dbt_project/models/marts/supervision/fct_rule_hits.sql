@@ -13,15 +13,13 @@
 ] -%}
 {%- set insert_per_view = target.type == 'duckdb' -%}
 {%- set inserts = [] -%}
-{%- if insert_per_view -%}
-    {%- for name in registered -%}
-        {%- do inserts.append(
-            "insert into {{ this }} (" ~ hit_columns | join(", ") ~ ") select " ~ hit_columns | join(", ")
-            ~ " from {{ ref('" ~ name ~ "') }}"
-        ) -%}
-    {%- endfor -%}
-{%- endif -%}
-{{ config(materialized='table', post_hook=inserts) }}
+{%- for name in registered -%}
+    {%- do inserts.append(
+        "insert into {{ this }} (" ~ hit_columns | join(", ") ~ ") select " ~ hit_columns | join(", ")
+        ~ " from {{ ref('" ~ name ~ "') }}"
+    ) -%}
+{%- endfor -%}
+{{ config(materialized='table', post_hook=(inserts if insert_per_view else [])) }}
 {%- if execute -%}
     {%- set discovered = discovered_rule_views() -%}
     {%- set unregistered = [] -%}
@@ -45,10 +43,7 @@ with
 
 {% for name in registered %}
 {{ name }} as (
-    select
-        {%- for col in hit_columns %}
-        {{ col }}{{ "," if not loop.last }}
-        {%- endfor %}
+    select {{ hit_columns | join(", ") }}
     from {{ ref(name) }}
 ),
 
