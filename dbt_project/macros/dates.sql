@@ -47,3 +47,13 @@
 {% macro duckdb__iso_weekday(col) -%}
     isodow({{ col }})
 {%- endmacro %}
+
+
+{#- year_quarter('year_number', 'quarter_number') -> '2025Q1': the quarter label every mart shows -#}
+{% macro year_quarter(year_col, quarter_col) -%}
+    {{ dbt.concat([
+        'cast(' ~ year_col ~ ' as ' ~ dbt.type_string() ~ ')',
+        "'Q'",
+        'cast(' ~ quarter_col ~ ' as ' ~ dbt.type_string() ~ ')',
+    ]) }}
+{%- endmacro %}

@@ -127,11 +127,7 @@ final as (
         is_holiday,
         is_working_day,
         holiday_name_zh,
-        {{ dbt.concat([
-            'cast(year_number as ' ~ dbt.type_string() ~ ')',
-            "'Q'",
-            'cast(quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('year_number', 'quarter_number') }} as year_quarter,
         {{ dbt.concat([
             'cast(year_number as ' ~ dbt.type_string() ~ ')',
             "'-'",

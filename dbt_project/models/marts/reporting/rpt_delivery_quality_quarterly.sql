@@ -51,10 +51,7 @@ dated as (
 
 final as (
     select
-        {{ dbt.concat([
-            'cast(year_number as ' ~ dbt.type_string() ~ ')', "'Q'",
-            'cast(quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('year_number', 'quarter_number') }} as year_quarter,
         year_number,
         quarter_number,
         feed,

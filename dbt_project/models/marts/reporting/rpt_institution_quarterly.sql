@@ -31,10 +31,7 @@ institution_quarters as (
 
 final as (
     select
-        {{ dbt.concat([
-            'cast(iq.year_number as ' ~ dbt.type_string() ~ ')', "'Q'",
-            'cast(iq.quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('iq.year_number', 'iq.quarter_number') }} as year_quarter,
         iq.year_number,
         iq.quarter_number,
         iq.fixmedins_code,

@@ -40,10 +40,7 @@ quarter_starts as (
 
 final as (
     select
-        {{ dbt.concat([
-            'cast(year_number as ' ~ dbt.type_string() ~ ')', "'Q'",
-            'cast(quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('year_number', 'quarter_number') }} as year_quarter,
         year_number,
         quarter_number,
         year_number * 4 + quarter_number as quarter_ordinal,

@@ -306,10 +306,7 @@ segment_quarters as (
 
 final as (
     select
-        {{ dbt.concat([
-            'cast(cur.year_number as ' ~ dbt.type_string() ~ ')', "'Q'",
-            'cast(cur.quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('cur.year_number', 'cur.quarter_number') }} as year_quarter,
         cast(cur.year_number as integer) as year_number,
         cast(cur.quarter_number as integer) as quarter_number,
         cur.admdvs,

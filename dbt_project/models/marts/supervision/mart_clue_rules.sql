@@ -56,11 +56,7 @@ final as (
         ranked.clue_id,
         ranked.rule_code,
         ranked.fixmedins_code,
-        {{ dbt.concat([
-            'cast(ranked.year_number as ' ~ dbt.type_string() ~ ')',
-            "'Q'",
-            'cast(ranked.quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('ranked.year_number', 'ranked.quarter_number') }} as year_quarter,
         rules.rule_name_zh,
         rules.category,
         rules.legal_basis,

@@ -239,11 +239,7 @@ final as (
     select
         points.clue_id,
         points.fixmedins_code,
-        {{ dbt.concat([
-            'cast(points.year_number as ' ~ dbt.type_string() ~ ')',
-            "'Q'",
-            'cast(points.quarter_number as ' ~ dbt.type_string() ~ ')',
-        ]) }} as year_quarter,
+        {{ year_quarter('points.year_number', 'points.quarter_number') }} as year_quarter,
         points.year_number,
         points.quarter_number,
         cast({{ dbt.date_trunc('quarter', 'points.first_hit_on') }} as date) as quarter_start_date,
