@@ -124,7 +124,7 @@ def run_stages(work: Path, log: Path) -> list[dict]:
 
 
 BASELINE_CODE = r'''
-import json, re, sys, time, duckdb
+import json, sys, time, duckdb
 from pathlib import Path
 from ingest.config import settings
 from ingest.pseudonym import register_udfs
@@ -196,10 +196,10 @@ for k in order:
     con.execute(f"create or replace {kind} {rel} as {sql}")
     if kind == "view":
         con.execute(f"select count(*) from {rel}").fetchone()  # a view costs when it is read
-    for hook in n["config"].get("post-hook") or []:  # fct_rule_hits fills its table in post-hooks
-        hook_sql = hook["sql"].replace("{{ this }}", rel)
-        hook_sql = re.sub(r"\{\{\s*ref\('([^']+)'\)\s*\}\}", lambda m: relation_of[m.group(1)], hook_sql)
-        con.execute(hook_sql)
+    # fct_rule_hits is filled by a post-hook from its rule views (meta filled_from): here a bare
+    # insert of each view, i.e. a full build without the incremental bookkeeping
+    for source in (n["config"].get("meta") or {}).get("filled_from") or []:
+        con.execute(f"insert into {rel} by name select * from {relation_of[source]}")
     n_models += 1
 res["model_sql_seconds"] = time.perf_counter() - t0
 res["models"] = n_models

@@ -17,6 +17,7 @@ candidate_lines as (
         not is_refund
         and not is_fully_refunded
         and not is_pharmacy_line
+        and {{ hits_window('fee_date') }}
 ),
 
 ranked_lines as (

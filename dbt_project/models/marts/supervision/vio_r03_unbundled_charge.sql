@@ -38,6 +38,7 @@ charged_lines as (
         not fee_lines.is_refund
         and not fee_lines.is_fully_refunded
         and not fee_lines.is_pharmacy_line
+        and {{ hits_window('fee_lines.fee_date') }}
 ),
 
 -- one row per visit × day × item

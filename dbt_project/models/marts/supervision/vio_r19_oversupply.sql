@@ -25,6 +25,7 @@ supply_lines as (
     where
         psn_no is not null
         and units_per_day > 0
+        and {{ hits_window('occurred_on', days_back) }}
 ),
 
 windowed as (
