@@ -10,7 +10,8 @@
 3. **incremental**: drops the 13th month into the landing tree and runs the same stages again on that
    warehouse — the loader skips every file its manifest already holds, the gate validates, dbt builds;
 4. **full rebuild**: all 13 months into a fresh warehouse, every stage;
-5. compares the rule hits (``supervision.fct_rule_hits``: every column) and the clues of the two
+5. prints what the incremental run evaluated per rule (``supervision.fct_rule_hits__last_run``) and
+   compares the rule hits (``supervision.fct_rule_hits``: every column) and the clues of the two
    warehouses — they must be identical — and prints incremental ÷ full rebuild (target ≤ 1/3).
 
 Stages and their figures are those of ``benchmarks.bench`` (each a child process: wall time, peak RSS).
@@ -79,6 +80,18 @@ def compare(wh_a: Path, wh_b: Path) -> dict:
         con.close()
 
 
+def rules_evaluated(wh: Path) -> dict:
+    """What the last fct_rule_hits build evaluated per rule ('all hits', 'hits from <date>', 'unchanged')."""
+    import duckdb
+
+    con = duckdb.connect(str(wh), read_only=True)
+    try:
+        return dict(con.execute("select rule_code, evaluated from supervision.fct_rule_hits__last_run "
+                                "order by rule_code").fetchall())
+    finally:
+        con.close()
+
+
 def total(stages: list[dict]) -> dict:
     return {"seconds": round(sum(s["seconds"] for s in stages), 2),
             "peak_rss_mib": max(s["peak_rss_mib"] for s in stages), "ok": all(s["ok"] for s in stages)}
@@ -116,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     n_new = link_tree(generated, inc / "landing", lambda period: period >= NEW_MONTH)
     print(f"incremental: + {n_new} files of {NEW_MONTH} into the same warehouse")
     incremental = run_stages(inc, log)
+    evaluated = rules_evaluated(inc / "warehouse.duckdb") if all(s["ok"] for s in incremental) else {}
 
     full = work / "full"
     link_tree(generated, full / "landing", lambda period: True)
@@ -133,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         "full_rebuild": {"stages": rebuild, "total": t_full},
         "incremental_over_full_rebuild": round(t_inc["seconds"] / t_full["seconds"], 3) if t_full["seconds"] else None,
         "hits_compared": comparison,
+        "rules_evaluated_in_incremental_run": evaluated,
     }
 
     print()
@@ -142,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
               f"   ({a['peak_rss_mib']} / {b['peak_rss_mib']} / {c['peak_rss_mib']})")
     print(f"{'total':<22}{total(year)['seconds']:>10.1f}{t_inc['seconds']:>12.1f}{t_full['seconds']:>14.1f}")
     print(f"incremental ÷ full rebuild = {result['incremental_over_full_rebuild']} (target ≤ 0.333)")
+    if evaluated:
+        by_kind: dict[str, list[str]] = {}
+        for rule, what in evaluated.items():
+            by_kind.setdefault(what, []).append(rule)
+        print("rules in the incremental run: " + "; ".join(f"{what}: {', '.join(rules)}"
+                                                          for what, rules in sorted(by_kind.items())))
     if comparison:
         for rel, c in comparison.items():
             print(f"{rel}: {c['rows']:,} rows; only after the incremental run {c['only_incremental']}, only after "
