@@ -139,6 +139,13 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     for rule in ("R01", "R03", "R19"):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
+    # fct_fee_line rebuilt the lines whose inputs changed, not the year
+    rebuilt = table(inc / "wh.duckdb", "select full_build, lines_rebuilt, lines_total, changed_delivery_months, "
+                    "changed_catalogue_item_months from core.fct_fee_line__last_run")
+    (full_build, lines_rebuilt, lines_total, months, catalogue_months), = rebuilt
+    assert not full_build and 0 < lines_rebuilt < lines_total / 2, rebuilt
+    assert months.split(", ") == ["2025-02", "2025-03", NEW_MONTH[:4] + "-" + NEW_MONTH[4:]], rebuilt
+    assert catalogue_months > 0
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")
     dbt_build(full / "wh.duckdb", full / "target")
@@ -154,6 +161,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     dbt_build(inc / "wh.duckdb", inc / "target")
     assert set(dict(table(inc / "wh.duckdb", "select rule_code, evaluated from supervision.fct_rule_hits__last_run"))
                .values()) == {"unchanged"}
+    assert table(inc / "wh.duckdb", "select lines_rebuilt from core.fct_fee_line__last_run") == {(0,)}
     assert table(inc / "wh.duckdb", hits_sql) == hits
 
     # the changes did reach the table

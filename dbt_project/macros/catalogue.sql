@@ -13,11 +13,9 @@
             {%- for col in key_columns %}
             lines.{{ col }},
             {%- endfor %}
-            cat.valid_from as catalogue_valid_from,
-            cat.hilist_name as catalogue_hilist_name,
-            cat.list_type as catalogue_list_type,
-            cat.med_chrgitm_type as catalogue_med_chrgitm_type,
-            cat.pric_uplmt_amt as catalogue_pric_uplmt_amt,
+            {%- for col in catalogue_on_date_columns() %}
+            cat.{{ col }} as catalogue_{{ col }},
+            {%- endfor %}
             row_number() over (
                 partition by {% for col in key_columns %}lines.{{ col }}{{ ", " if not loop.last }}{% endfor %}
                 order by cat.effective_from desc
@@ -30,4 +28,12 @@
                 and lines.{{ date_col }} <= cat.effective_to
     ) as matched
     where matched.catalogue_match_rank = 1
+{%- endmacro %}
+
+
+{#- The catalogue columns catalogue_on_date() returns (as catalogue_<column>); besides them it reads
+    hilist_code, effective_from and effective_to. fct_fee_line's incremental path fingerprints exactly
+    these per item and month (macros/fee_line_changes.sql), so a column added here is watched there. -#}
+{% macro catalogue_on_date_columns() -%}
+    {{ return(['valid_from', 'hilist_name', 'list_type', 'med_chrgitm_type', 'pric_uplmt_amt']) }}
 {%- endmacro %}

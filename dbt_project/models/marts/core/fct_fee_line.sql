@@ -1,7 +1,29 @@
+{#- On DuckDB incremental: each run rebuilds only the lines whose inputs changed since the last
+    build (macros/fee_line_changes.sql says how they are found); other engines rebuild the table. -#}
+{%- set incremental = target.type == 'duckdb' -%}
+{%- if incremental -%}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ fee_line_changes() }}",
+    post_hook="{{ fee_line_built_from() }}",
+) }}
+{%- endif %}
+-- depends_on: {{ source('platform', 'fee_list') }}
+
 with
 
 fee_lines as (
+    {%- if incremental and is_incremental() %}
+    -- the lines to rebuild, staged from their raw rows (the pre-hook found and deleted them)
+    {{ stage_fee_lines(
+        '(select * from ' ~ source('platform', 'fee_list') ~ ' where feedetl_sn in '
+        ~ '(select feedetl_sn from fct_fee_line__rebuild))'
+    ) | indent(4) }}
+    {%- else %}
     select * from {{ ref('stg_platform__fee_lines') }}
+    {%- endif %}
 ),
 
 visits as (

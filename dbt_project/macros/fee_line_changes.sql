@@ -1,0 +1,194 @@
+{#-
+    Incremental fct_fee_line (DuckDB): which lines to rebuild, found by comparing the *inputs* of
+    the model with those of the last build — never the 10M built lines with their inputs (that was
+    tried: finding the changed lines cost more than rebuilding them all).
+
+    A fee line is computed from its own delivered rows (raw.fee_list, latest delivery per
+    feedetl_sn), its refund lines / its original, the catalogue rows valid on its fee date, its
+    visit's med_type and its institution's fixmedins_type. Fingerprints (row count + sum of row
+    hashes), kept in fct_fee_line__built_from:
+
+      raw_month    every raw.fee_list row, per month of fee_ocur_time (a new month, a correction or
+                   a replaced batch changes its months)
+      catalogue    per item and month, the catalogue rows that month sees (catalogue_on_date_columns()
+                   plus their validity clipped to the month): a price cut from 2025-07-01 changes
+                   that item's months from July on, not the months before
+      visit        per mdtrt_id, med_type;  institution  per fixmedins_code, fixmedins_type
+      model        the model's SQL (a change rebuilds every line)
+
+    Lines to rebuild = the lines (delivered or built) in a changed month, of a changed item-month,
+    visit or institution; with every line those point at (init_feedetl_sn: its original) and every
+    line pointing at them (its refunds), both as delivered and as built. The pre-hook deletes them
+    from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
+    raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
+    fct_fee_line__last_run. The first build and --full-refresh build everything.
+-#}
+
+{#- select (kind, part, row_count, fingerprint) of the current inputs -#}
+{% macro fee_line_inputs() -%}
+    with
+
+    raw_months as (
+        select
+            'raw_month' as kind,
+            coalesce(strftime(date_trunc('month', t.fee_ocur_time), '%Y-%m'), 'none') as part,
+            count(*) as row_count,
+            sum(hash(t)) as fingerprint
+        from {{ source('platform', 'fee_list') }} as t
+        group by 2
+    ),
+
+    months as (
+        select
+            cast(strptime(part, '%Y-%m') as date) as month_start,
+            last_day(cast(strptime(part, '%Y-%m') as date)) as month_end
+        from raw_months
+        where part <> 'none'
+    ),
+
+    catalogue_months as (
+        select
+            'catalogue' as kind,
+            cat.hilist_code || '|' || strftime(months.month_start, '%Y-%m') as part,
+            count(*) as row_count,
+            sum(hash(row(
+                cat.effective_from,
+                greatest(cat.effective_from, months.month_start),
+                least(cat.effective_to, months.month_end)
+                {%- for col in catalogue_on_date_columns() %},
+                cat.{{ col }}
+                {%- endfor %}
+            ))) as fingerprint
+        from months
+        inner join {{ ref('dim_catalogue_item') }} as cat
+            on cat.effective_from <= months.month_end and cat.effective_to >= months.month_start
+        group by 2
+    ),
+
+    visits as (
+        select 'visit' as kind, mdtrt_id as part, count(*) as row_count, sum(hash(med_type)) as fingerprint
+        from {{ ref('stg_platform__visits') }}
+        where mdtrt_id is not null
+        group by mdtrt_id
+    ),
+
+    institutions as (
+        select
+            'institution' as kind,
+            fixmedins_code as part,
+            count(*) as row_count,
+            sum(hash(fixmedins_type)) as fingerprint
+        from {{ ref('stg_reference__institutions') }}
+        where fixmedins_code is not null
+        group by fixmedins_code
+    )
+
+    select * from raw_months
+    union all
+    select * from catalogue_months
+    union all
+    select * from visits
+    union all
+    select * from institutions
+    union all
+    select 'model', '{{ local_md5(model.raw_code) }}', 1, 0
+{%- endmacro %}
+
+
+{#- pre-hook: fingerprint the inputs; when incremental, find the lines to rebuild and delete them -#}
+{% macro fee_line_changes() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set state = this.incorporate(path={'identifier': this.identifier ~ '__built_from'}) %}
+create table if not exists {{ state }} (kind varchar, part varchar, row_count bigint, fingerprint hugeint);
+create or replace temp table fct_fee_line__inputs_now as {{ fee_line_inputs() }};
+create or replace temp table fct_fee_line__rebuild (feedetl_sn varchar);
+create or replace temp table fct_fee_line__changed (kind varchar, part varchar);
+{%- if is_incremental() %}
+insert into fct_fee_line__changed
+select coalesce(now.kind, built.kind) as kind, coalesce(now.part, built.part) as part
+from fct_fee_line__inputs_now as now
+full outer join {{ state }} as built
+    on now.kind = built.kind and now.part = built.part
+where now.fingerprint is distinct from built.fingerprint or now.row_count is distinct from built.row_count;
+
+insert into fct_fee_line__rebuild
+with
+
+changed as (
+    select * from fct_fee_line__changed
+),
+
+lines as (
+    select
+        feedetl_sn,
+        init_feedetl_sn,
+        coalesce(strftime(date_trunc('month', fee_ocur_time), '%Y-%m'), 'none') as month,
+        hilist_code,
+        mdtrt_id,
+        fixmedins_code
+    from {{ source('platform', 'fee_list') }}
+    union all
+    select
+        feedetl_sn,
+        init_feedetl_sn,
+        coalesce(strftime(date_trunc('month', fee_date), '%Y-%m'), 'none') as month,
+        hilist_code,
+        mdtrt_id,
+        fixmedins_code
+    from {{ this }}
+),
+
+touched as (
+    select distinct lines.feedetl_sn
+    from lines
+    where
+        exists (select 1 from changed where kind = 'model')
+        or lines.month in (select part from changed where kind = 'raw_month')
+        or lines.hilist_code || '|' || lines.month in (select part from changed where kind = 'catalogue')
+        or lines.mdtrt_id in (select part from changed where kind = 'visit')
+        or lines.fixmedins_code in (select part from changed where kind = 'institution')
+),
+
+rebuild as (
+    select feedetl_sn from touched
+    union
+    -- the originals touched lines point at (as delivered and as built)
+    select lines.init_feedetl_sn
+    from lines
+    inner join touched on lines.feedetl_sn = touched.feedetl_sn
+    where lines.init_feedetl_sn is not null
+    union
+    -- the refunds pointing at touched lines
+    select lines.feedetl_sn
+    from lines
+    inner join touched on lines.init_feedetl_sn = touched.feedetl_sn
+)
+
+select feedetl_sn from rebuild where feedetl_sn is not null;
+delete from {{ this }} where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
+{%- endif %}
+{%- endmacro %}
+
+
+{#- post-hook: keep the fingerprints this build was made from, and say what it rebuilt (__last_run) -#}
+{% macro fee_line_built_from() -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set state = this.incorporate(path={'identifier': this.identifier ~ '__built_from'}) %}
+    {%- set last_run = this.incorporate(path={'identifier': this.identifier ~ '__last_run'}) %}
+delete from {{ state }};
+insert into {{ state }} select * from fct_fee_line__inputs_now;
+create or replace table {{ last_run }} as
+select
+    {{ 'false' if is_incremental() else 'true' }} as full_build,
+    (select count(*) from fct_fee_line__rebuild) as lines_rebuilt,
+    (select count(*) from {{ this }}) as lines_total,
+    (select string_agg(part, ', ' order by part) from fct_fee_line__changed where kind = 'raw_month')
+        as changed_delivery_months,
+    (select count(*) from fct_fee_line__changed where kind = 'catalogue') as changed_catalogue_item_months,
+    (select count(*) from fct_fee_line__changed where kind = 'visit') as changed_visits,
+    (select count(*) from fct_fee_line__changed where kind = 'institution') as changed_institutions,
+    (select count(*) > 0 from fct_fee_line__changed where kind = 'model') as changed_model_sql;
+drop table fct_fee_line__inputs_now;
+drop table fct_fee_line__changed;
+drop table fct_fee_line__rebuild
+{%- endmacro %}
