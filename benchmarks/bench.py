@@ -9,7 +9,8 @@
    (``ru_maxrss`` from ``os.wait4``: the child and everything it waited for) is its own:
    ingest (``python -m ingest.load``), quality gate (``expectations.runner.run_gate``),
    dbt ``build`` of staging + core (with seeds), rule views (intermediate + ``vio_*``),
-   clues + reports (``fct_rule_hits``, ``mart_clue*``, ``supervisor_*``);
+   clues + reports (``fct_rule_hits``, ``mart_clue*``, ``supervisor_*``) — data tests included, unit
+   tests not (as in production: ``ingest.config.PRODUCTION_BUILD_ARGS``);
 3. measures start-up costs separately (also child processes): ``import dagster`` + loading the
    project's Definitions, ``import great_expectations``, and a dbt invocation that selects
    nothing (JVM-free, but parse + adapter start) — paid once per dbt command above;
@@ -35,6 +36,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from ingest.config import PRODUCTION_BUILD_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -119,7 +122,8 @@ def run_stages(work: Path, log: Path) -> list[dict]:
                         env, "ingest", log=log)]
     stages.append(run_child([py, "-c", GATE_CODE, str(wh), str(work / "outputs")], env, "quality gate", log=log))
     for label, sel in DBT_STAGES.items():
-        stages.append(run_child(dbt_cmd("build", *sel, "--indirect-selection", "buildable"), env, label, log=log))
+        stages.append(run_child(dbt_cmd("build", *sel, "--indirect-selection", "buildable", *PRODUCTION_BUILD_ARGS),
+                                env, label, log=log))
     return stages
 
 

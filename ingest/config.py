@@ -12,6 +12,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# what every production `dbt build` adds (Dagster, benchmarks): unit tests run in `make test` / CI only
+PRODUCTION_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 
 # A fixed, clearly labelled development key so the demo runs without set-up. Production
 # deployments MUST set YIBAO_PSN_KEY_SECRET: with this key anyone can re-identify psn_key values.

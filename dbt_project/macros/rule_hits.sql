@@ -2,10 +2,11 @@
     Incremental rule hits (DuckDB). fct_rule_hits keeps every rule's hits and, on each run,
     re-evaluates a rule only from the first date its inputs can have changed the hits:
 
-    * every relation a rule view reads (its direct refs: core tables, intermediate views, seeds)
-      is fingerprinted — row count and an order-free sum of row hashes — per month of a date
-      column when a rule says it is evaluated by date (meta recompute.dated_inputs), otherwise as
-      a whole; the rule view's own SQL is fingerprinted too (a changed rule or parameter);
+    * what a rule view reads is fingerprinted — row count and an order-free sum of row hashes: a
+      relation for which a rule declares a date (meta recompute.dated_inputs) per month of that
+      date, other tables, incremental models and seeds as a whole, and views through what they
+      read, down to tables, seeds and the raw sources (rule_input_keys()); the rule view's own SQL
+      is fingerprinted too (a changed rule or parameter);
     * the fingerprints of the last build are kept in <fct_rule_hits>__built_from, and what the last
       run evaluated per rule ('all hits', 'hits from <date>', 'unchanged') in <fct_rule_hits>__last_run;
     * per rule: nothing changed → not evaluated; a whole-relation input or the view changed →
@@ -43,22 +44,33 @@
     {%- set full = not is_incremental() -%}
     {%- set columns = hit_columns | join(', ') -%}
 
+    {#- the date each relation is fingerprinted by, where a rule declares one (one per relation) -#}
+    {%- set dated = {} -%}
+    {%- for name in views -%}
+        {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ name].config.meta.get('recompute') or {} -%}
+        {%- for input, column in (recompute.get('dated_inputs') or {}).items() -%}
+            {%- if dated.get(input, column) != column -%}
+                {{ exceptions.raise_compiler_error(
+                    "rule views declare two dates for " ~ input ~ ": " ~ dated[input] ~ " and " ~ column
+                    ~ " (meta.recompute.dated_inputs); fingerprints need one") }}
+            {%- endif -%}
+            {%- do dated.update({input: column}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+
     {#- each rule: its code, view relation, reach, and the fingerprint keys it reads -#}
     {%- set rules = [] -%}
     {%- set keys = {} -%}
     {%- for name in views -%}
         {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
         {%- set recompute = node.config.meta.get('recompute') -%}
-        {%- set dated = recompute.get('dated_inputs', {}) if recompute else {} -%}
+        {%- set own_dates = recompute.get('dated_inputs', {}) if recompute else {} -%}
         {%- set uses = [] -%}
         {%- for dep_id in node.depends_on.nodes -%}
-            {%- set dep = graph.nodes.get(dep_id) -%}
-            {%- if dep and dep.resource_type in ('model', 'seed') -%}
-                {%- set col = dated.get(dep.name) -%}
-                {%- set key = dep.name ~ (':' ~ col if col else '') -%}
-                {%- do keys.update({key: {'relation': dep.relation_name, 'column': col}}) -%}
-                {%- do uses.append({'key': key, 'dated': col is not none}) -%}
-            {%- endif -%}
+            {%- for key in rule_input_keys(dep_id, dated, keys) -%}
+                {%- do uses.append({'key': key, 'dated': keys[key].column is not none
+                                                       and keys[key].name in own_dates}) -%}
+            {%- endfor -%}
         {%- endfor -%}
         {%- do rules.append({
             'code': node.config.meta.get('rule_code', name[4:7] | upper), 'name': name, 'relation': node.relation_name,
@@ -166,4 +178,37 @@ from rule_hits_recompute
 order by rule_code;
 drop table rule_hits_inputs_now;
 drop table rule_hits_recompute
+{%- endmacro %}
+
+
+{#- The fingerprint keys a rule input stands for (registered in `keys`): a relation with a declared date
+    is fingerprinted by month of it; a table, incremental model or seed as a whole; a view by what it
+    reads, down to tables, seeds and raw sources (fingerprinting a view evaluates it — the rule's own
+    cost again). -#}
+{% macro rule_input_keys(node_id, dated, keys) -%}
+    {%- set found = [] -%}
+    {%- if node_id.startswith('source.') -%}
+        {%- set src = graph.sources[node_id] -%}
+        {%- set key = 'source:' ~ src.source_name ~ '.' ~ src.name -%}
+        {%- do keys.update({key: {'name': src.name, 'relation': src.relation_name, 'column': none}}) -%}
+        {%- do found.append(key) -%}
+    {%- else -%}
+        {%- set dep = graph.nodes.get(node_id) -%}
+        {%- if dep and dep.resource_type in ('model', 'seed') -%}
+            {%- if dep.name in dated or dep.resource_type == 'seed'
+                or dep.config.materialized in ('table', 'incremental') -%}
+                {%- set column = dated.get(dep.name) -%}
+                {%- set key = dep.name ~ (':' ~ column if column else '') -%}
+                {%- do keys.update({key: {'name': dep.name, 'relation': dep.relation_name, 'column': column}}) -%}
+                {%- do found.append(key) -%}
+            {%- else -%}
+                {%- for upstream in dep.depends_on.nodes -%}
+                    {%- for key in rule_input_keys(upstream, dated, keys) if key not in found -%}
+                        {%- do found.append(key) -%}
+                    {%- endfor -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(found) }}
 {%- endmacro %}
