@@ -135,6 +135,9 @@ def test_exports_for_each_audience(pipeline_run):
         bi.close()
     names = {c[2] for c in cols}
     assert {("core", "fct_fee_line"), ("core", "dim_person")} <= {(c[0], c[1]) for c in cols}
+    # the incremental models' bookkeeping (fingerprints, last run) stays in the warehouse
+    assert not [c for c in cols if "__" in c[1]]
+    assert not list((out / "bi" / "parquet").glob("*__*.parquet"))
     assert not names & {"psn_no", "certno", "psn_name", "tel", "evidence"}
     assert list((out / "bi" / "parquet").glob("core.fct_fee_line.parquet"))
     sup = duckdb.connect(str(out / "supervisor" / "yibao_supervisor.duckdb"), read_only=True)
