@@ -10,7 +10,7 @@
 3. **incremental**: drops the 13th month into the landing tree and runs the same stages again on that
    warehouse — the loader skips every file its manifest already holds, the gate validates, dbt builds;
 4. **full rebuild**: all 13 months into a fresh warehouse, every stage;
-5. prints what the incremental run evaluated per rule (``supervision.fct_rule_hits__last_run``) and
+5. prints what the incremental run evaluated per rule (``build_state.fct_rule_hits__last_run``) and
    compares the rule hits (``supervision.fct_rule_hits``: every column) and the clues of the two
    warehouses — they must be identical — and prints incremental ÷ full rebuild (target ≤ 1/3).
 
@@ -86,7 +86,7 @@ def rules_evaluated(wh: Path) -> dict:
 
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        return dict(con.execute("select rule_code, evaluated from supervision.fct_rule_hits__last_run "
+        return dict(con.execute("select rule_code, evaluated from build_state.fct_rule_hits__last_run "
                                 "order by rule_code").fetchall())
     finally:
         con.close()

@@ -28,7 +28,6 @@ BI_SCHEMAS = ("core", "reporting")
 BI_SUPERVISION_PREFIXES = ("mart_",)  # clue summaries; rule views are person-level
 SUPERVISOR_SCHEMAS = ("supervisor",)
 SUPERVISOR_TABLES = (("supervision", "fct_rule_hits"),)
-BOOKKEEPING_SUFFIXES = ("__built_from", "__last_run")  # macros/fee_line_changes.sql, macros/rule_hits.sql
 
 
 @dataclass
@@ -45,11 +44,8 @@ class ExportResult:
 
 
 def _relations(con, schema: str) -> list[str]:
-    """The schema's relations an audience may get: not the incremental models' bookkeeping
-    (``<model>__built_from`` input fingerprints, ``<model>__last_run``), which serve the next build."""
     return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]).fetchall()
-        if not r[0].endswith(BOOKKEEPING_SUFFIXES)]
+        "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]).fetchall()]
 
 
 def _columns(con, schema: str, table: str) -> list[str]:

@@ -132,7 +132,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     finally:
         con.close()
     dbt_build(inc / "wh.duckdb", inc / "target")
-    evaluated = dict(table(inc / "wh.duckdb", "select rule_code, evaluated from supervision.fct_rule_hits__last_run"))
+    evaluated = dict(table(inc / "wh.duckdb", "select rule_code, evaluated from build_state.fct_rule_hits__last_run"))
     assert len(evaluated) == 22
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
@@ -141,7 +141,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
     # fct_fee_line rebuilt the lines whose inputs changed, not the year
     rebuilt = table(inc / "wh.duckdb", "select full_build, lines_rebuilt, lines_total, changed_delivery_months, "
-                    "changed_catalogue_item_months from core.fct_fee_line__last_run")
+                    "changed_catalogue_item_months from build_state.fct_fee_line__last_run")
     (full_build, lines_rebuilt, lines_total, months, catalogue_months), = rebuilt
     assert not full_build and 0 < lines_rebuilt < lines_total / 2, rebuilt
     assert months.split(", ") == ["2025-02", "2025-03", NEW_MONTH[:4] + "-" + NEW_MONTH[4:]], rebuilt
@@ -159,9 +159,9 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
 
     # a run with nothing new evaluates no rule and keeps every hit
     dbt_build(inc / "wh.duckdb", inc / "target")
-    assert set(dict(table(inc / "wh.duckdb", "select rule_code, evaluated from supervision.fct_rule_hits__last_run"))
+    assert set(dict(table(inc / "wh.duckdb", "select rule_code, evaluated from build_state.fct_rule_hits__last_run"))
                .values()) == {"unchanged"}
-    assert table(inc / "wh.duckdb", "select lines_rebuilt from core.fct_fee_line__last_run") == {(0,)}
+    assert table(inc / "wh.duckdb", "select lines_rebuilt from build_state.fct_fee_line__last_run") == {(0,)}
     assert table(inc / "wh.duckdb", hits_sql) == hits
 
     # the changes did reach the table

@@ -6,7 +6,7 @@
     A fee line is computed from its own delivered rows (raw.fee_list, latest delivery per
     feedetl_sn), its refund lines / its original, the catalogue rows valid on its fee date, its
     visit's med_type and its institution's fixmedins_type. Fingerprints (row count + sum of row
-    hashes), kept in fct_fee_line__built_from:
+    hashes), kept in build_state.fct_fee_line__built_from:
 
       raw_month    every raw.fee_list row, per month of fee_ocur_time (a new month, a correction or
                    a replaced batch changes its months)
@@ -21,7 +21,7 @@
     line pointing at them (its refunds), both as delivered and as built. The pre-hook deletes them
     from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
     raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
-    fct_fee_line__last_run. The first build and --full-refresh build everything.
+    build_state.fct_fee_line__last_run. The first build and --full-refresh build everything.
 -#}
 
 {#- select (kind, part, row_count, fingerprint) of the current inputs -#}
@@ -98,7 +98,8 @@
 {#- pre-hook: fingerprint the inputs; when incremental, find the lines to rebuild and delete them -#}
 {% macro fee_line_changes() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set state = this.incorporate(path={'identifier': this.identifier ~ '__built_from'}) %}
+    {%- set state = build_state('__built_from') %}
+{{ create_build_state_schema() }};
 create table if not exists {{ state }} (kind varchar, part varchar, row_count bigint, fingerprint hugeint);
 create or replace temp table fct_fee_line__inputs_now as {{ fee_line_inputs() }};
 create or replace temp table fct_fee_line__rebuild (feedetl_sn varchar);
@@ -173,8 +174,8 @@ delete from {{ this }} where feedetl_sn in (select feedetl_sn from fct_fee_line_
 {#- post-hook: keep the fingerprints this build was made from, and say what it rebuilt (__last_run) -#}
 {% macro fee_line_built_from() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set state = this.incorporate(path={'identifier': this.identifier ~ '__built_from'}) %}
-    {%- set last_run = this.incorporate(path={'identifier': this.identifier ~ '__last_run'}) %}
+    {%- set state = build_state('__built_from') %}
+    {%- set last_run = build_state('__last_run') %}
 delete from {{ state }};
 insert into {{ state }} select * from fct_fee_line__inputs_now;
 create or replace table {{ last_run }} as

@@ -7,8 +7,8 @@
       date, other tables, incremental models and seeds as a whole, and views through what they
       read, down to tables, seeds and the raw sources (rule_input_keys()); the rule view's own SQL
       is fingerprinted too (a changed rule or parameter);
-    * the fingerprints of the last build are kept in <fct_rule_hits>__built_from, and what the last
-      run evaluated per rule ('all hits', 'hits from <date>', 'unchanged') in <fct_rule_hits>__last_run;
+    * the fingerprints of the last build are kept in build_state.fct_rule_hits__built_from, and what the last
+      run evaluated per rule ('all hits', 'hits from <date>', 'unchanged') in build_state.fct_rule_hits__last_run;
     * per rule: nothing changed → not evaluated; a whole-relation input or the view changed →
       all its hits again; only dated months changed → hits from the first changed month minus the
       rule's recompute.reach_days (how far before a changed row a hit it decides can lie);
@@ -39,8 +39,8 @@
 {#- The post-hook SQL that fills fct_rule_hits on DuckDB (run time: needs the graph). -#}
 {% macro fill_rule_hits(views, hit_columns) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
-    {%- set state = this.incorporate(path={'identifier': this.identifier ~ '__built_from'}) -%}
-    {%- set last_run = this.incorporate(path={'identifier': this.identifier ~ '__last_run'}) -%}
+    {%- set state = build_state('__built_from') -%}
+    {%- set last_run = build_state('__last_run') -%}
     {%- set full = not is_incremental() -%}
     {%- set columns = hit_columns | join(', ') -%}
 
@@ -78,6 +78,7 @@
         }) -%}
     {%- endfor %}
 
+{{ create_build_state_schema() }};
 create table if not exists {{ state }} (
     input_key varchar, month_start date, row_count bigint, fingerprint hugeint
 );
