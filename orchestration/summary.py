@@ -74,7 +74,8 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     print("where things are:")
     print(f"  landing    {cfg.landing_dir}")
     print(f"  warehouse  {cfg.warehouse}")
-    print("             (schemas raw, staging, core, supervision, supervisor, reporting, ref, quality, audit)")
+    print("             (schemas raw, staging, core, supervision, supervisor, reporting, ref, quality, audit,"
+          " build_state)")
     print(f"  outputs    {cfg.output_dir}")
     print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
     reports = sorted(p.name for p in (cfg.output_dir / "reports").glob("*Q*") if p.is_dir())

@@ -82,9 +82,6 @@
 create table if not exists {{ state }} (
     input_key varchar, month_start date, row_count bigint, fingerprint hugeint
 );
-{%- if full %}
-delete from {{ state }};
-{%- endif %}
 
 create or replace temp table rule_hits_inputs_now as
 {%- for key, input in keys | dictsort %}
