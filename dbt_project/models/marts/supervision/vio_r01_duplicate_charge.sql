@@ -20,20 +20,37 @@ candidate_lines as (
         and {{ hits_window('fee_date') }}
 ),
 
+-- the (visit, item, second) groups with more than one line: an aggregate over the narrow key, so
+-- the window below sorts only the few lines of duplicate groups, not every candidate line
+duplicate_keys as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_second
+    from candidate_lines
+    group by mdtrt_id, hilist_code, fee_second
+    having count(*) > 1
+),
+
 ranked_lines as (
     select
-        *,
+        candidate_lines.*,
         row_number() over (
-            partition by mdtrt_id, hilist_code, fee_second
-            order by feedetl_sn
+            partition by candidate_lines.mdtrt_id, candidate_lines.hilist_code, candidate_lines.fee_second
+            order by candidate_lines.feedetl_sn
         ) as line_rank,
         count(*) over (
-            partition by mdtrt_id, hilist_code, fee_second
+            partition by candidate_lines.mdtrt_id, candidate_lines.hilist_code, candidate_lines.fee_second
         ) as group_line_count,
-        min(feedetl_sn) over (
-            partition by mdtrt_id, hilist_code, fee_second
+        min(candidate_lines.feedetl_sn) over (
+            partition by candidate_lines.mdtrt_id, candidate_lines.hilist_code, candidate_lines.fee_second
         ) as first_feedetl_sn
     from candidate_lines
+    inner join duplicate_keys
+        on
+            candidate_lines.mdtrt_id = duplicate_keys.mdtrt_id
+            and candidate_lines.hilist_code = duplicate_keys.hilist_code
+            and candidate_lines.fee_second = duplicate_keys.fee_second
 ),
 
 duplicate_groups as (

@@ -4,7 +4,8 @@
     (int_billed_lines_unioned, net of refunds/returns) of items with units_per_day. A line hits when
     the supply of its window, counting the earlier days of the window and the lines of its own day up
     to and including itself, exceeds the limit: these are "the purchases beyond the limit".
-    Window functions with a RANGE frame over a day number: linear in the number of lines. -#}
+    Window functions with a RANGE frame over a day number, computed only for the person × drug pairs
+    that two neighbouring supply_window_days blocks show can exceed the limit at all. -#}
 
 {#- frame bounds must be literals; `| int(30)` keeps sqlfluff's stand-in var() renderable -#}
 {%- set days_back = (var('supply_window_days') | int(30)) - 1 -%}
@@ -28,6 +29,47 @@ supply_lines as (
         and {{ hits_window('occurred_on', days_back) }}
 ),
 
+-- A window of supply_window_days days touches at most two neighbouring blocks of that many days
+-- (day_no ÷ supply_window_days), so a person × drug can only exceed the limit where two neighbouring
+-- blocks together supply more than it (counting no line below 0): the exact windows below are
+-- computed for those pairs only — a grouped sum instead of sorting every supply line
+block_supply as (
+    select
+        psn_no,
+        hilist_code,
+        cast(floor(day_no / {{ days_back + 1 }}) as bigint) as block_no,
+        sum(case when supply_days > 0 then supply_days else 0 end) as block_supply_days
+    from supply_lines
+    group by psn_no, hilist_code, cast(floor(day_no / {{ days_back + 1 }}) as bigint)
+),
+
+candidate_pairs as (
+    select distinct
+        psn_no,
+        hilist_code
+    from (
+        select
+            psn_no,
+            hilist_code,
+            sum(block_supply_days) over (
+                partition by psn_no, hilist_code
+                order by block_no
+                range between 1 preceding and current row
+            ) as two_block_supply_days
+        from block_supply
+    ) as block_pairs
+    where two_block_supply_days > {{ var('max_supply_days') }}
+),
+
+candidate_lines as (
+    select supply_lines.*
+    from supply_lines
+    inner join candidate_pairs
+        on
+            supply_lines.psn_no = candidate_pairs.psn_no
+            and supply_lines.hilist_code = candidate_pairs.hilist_code
+),
+
 windowed as (
     select
         *,
@@ -41,7 +83,7 @@ windowed as (
             order by occurred_at, billed_line_key
             rows between unbounded preceding and current row
         ) as same_day_supply
-    from supply_lines
+    from candidate_lines
 ),
 
 hits as (
@@ -71,7 +113,7 @@ window_lines as (
             ['net_amount', 'supply_lines.net_amount'],
         ]), 'supply_lines.occurred_at') }} as purchase_list
     from hits
-    inner join supply_lines
+    inner join candidate_lines as supply_lines
         on
             hits.psn_no = supply_lines.psn_no
             and hits.hilist_code = supply_lines.hilist_code

@@ -10,6 +10,12 @@ fee_lines as (
     select * from {{ ref('fct_fee_line') }}
 ),
 
+-- read a second time for the columns of the few mismatching lines (one import CTE read twice
+-- would be materialised whole by DuckDB)
+fee_line_details as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
 his_daily as (
     select * from {{ ref('int_his_charges_summed_daily') }}
 ),
@@ -19,8 +25,14 @@ his_institutions as (
     from his_daily
 ),
 
-inpatient_lines as (
-    select fee_lines.*
+-- the uploaded lines summed per visit-item-day, from their key columns only (millions of rows)
+inpatient_counts as (
+    select
+        fee_lines.fixmedins_code,
+        fee_lines.mdtrt_id,
+        fee_lines.hilist_code,
+        fee_lines.fee_date,
+        fee_lines.cnt
     from fee_lines
     inner join his_institutions
         on fee_lines.fixmedins_code = his_institutions.fixmedins_code
@@ -35,7 +47,7 @@ uploaded_daily as (
         fee_date,
         sum(cnt) as uploaded_cnt,
         count(*) as uploaded_line_count
-    from inpatient_lines
+    from inpatient_counts
     group by fixmedins_code, mdtrt_id, hilist_code, fee_date
 ),
 
@@ -62,9 +74,10 @@ mismatches as (
     where uploaded_cnt <> his_cnt
 ),
 
+-- only the lines of mismatching visit-item-days (few) are read whole
 mismatch_lines as (
     select
-        inpatient_lines.*,
+        fee_line_details.*,
         mismatches.uploaded_cnt,
         mismatches.uploaded_line_count,
         mismatches.his_cnt,
@@ -73,13 +86,14 @@ mismatch_lines as (
         mismatches.last_charge_sn,
         mismatches.first_charge_time,
         mismatches.last_charge_time
-    from inpatient_lines
+    from fee_line_details
     inner join mismatches
         on
-            inpatient_lines.fixmedins_code = mismatches.fixmedins_code
-            and inpatient_lines.mdtrt_id = mismatches.mdtrt_id
-            and inpatient_lines.hilist_code = mismatches.hilist_code
-            and inpatient_lines.fee_date = mismatches.fee_date
+            fee_line_details.fixmedins_code = mismatches.fixmedins_code
+            and fee_line_details.mdtrt_id = mismatches.mdtrt_id
+            and fee_line_details.hilist_code = mismatches.hilist_code
+            and fee_line_details.fee_date = mismatches.fee_date
+    where fee_line_details.med_type = '21'
 ),
 
 -- every uploaded line of the mismatching visit-item-days (refunds included), for the evidence
