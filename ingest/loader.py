@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from ingest import normalise
 from ingest.guards import WarehouseBusy, busy_message, check_free_disk
-from ingest.readers import RefusedFile, Table, read_csv, read_xlsx, scan_file
+from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
 from ingest.specs import FEEDS, FeedSpec, raw_table_ddl, resolve_header
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -265,10 +265,12 @@ class Loader:
             "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id "
             "from raw.load_manifest order by loaded_at, file").fetchall()
         self._seen: set[tuple[str, str]] = set()
+        self._seen_files: set[str] = set()
         self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
         self._slot_batch: dict[tuple, tuple[str, str]] = {}  # (feed, sender, period, seq) -> (batch, file)
         for file, sha, status, rows_read, feed, sender, period, seq, batch_id in rows:
             self._seen.add((file, sha))
+            self._seen_files.add(file)
             if status in ("loaded", "replaced") and (rows_read or 0) > 0:
                 self._same_bytes.setdefault(sha, (file, status))
             if status == "loaded":
@@ -327,6 +329,7 @@ class Loader:
         # (file, sha256) is new here: load_file returns early for a pair the manifest holds
         self.con.execute(f"insert into raw.load_manifest ({names}) values ({marks})", list(cols.values()))
         self._seen.add((d.rel, sha))
+        self._seen_files.add(d.rel)
 
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
         report = LoadReport(self.run_id)
@@ -371,15 +374,19 @@ class Loader:
     def load_file(self, d: Delivery) -> FileResult:
         t0 = time.perf_counter()
         res = FileResult(d.rel, d.feed.name if d.feed else None, "unchanged")
+        # a path the manifest knows is hashed first: unchanged, it needs no encoding scan
+        if d.rel in self._seen_files and (d.rel, file_sha256(d.path)) in self._seen:
+            res.seconds = time.perf_counter() - t0
+            return res  # this exact file was handled by an earlier run
         try:
             scan = scan_file(d.path, is_csv=d.fmt == "csv")
             sha, size, scan_error = scan.sha256, scan.size, None
         except RefusedFile as e:
-            sha = hashlib.sha256(d.path.read_bytes()).hexdigest()
+            sha = file_sha256(d.path)
             size, scan, scan_error = d.path.stat().st_size, None, e
         if (d.rel, sha) in self._seen:
             res.seconds = time.perf_counter() - t0
-            return res  # this exact file was handled by an earlier run
+            return res  # changed between the two reads into a file an earlier run handled
         # Same bytes under a new name are a no-op — unless they hold no rows: an empty or header-only
         # file is byte-identical across senders and months, yet each is its own (empty) delivery.
         same_bytes = self._same_bytes.get(sha)
