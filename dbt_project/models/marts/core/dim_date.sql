@@ -4,32 +4,31 @@
     放假 days are off, 调休 make-up Saturdays/Sundays are working days (macro is_working_day). -#}
 with
 
+-- the built facts (tables), not the staging views: min/max over a view re-stages every delivered
+-- row (11M fee lines at 10M: ≈ 2 s per run)
 visits as (
-    select * from {{ ref('stg_platform__visits') }}
+    select * from {{ ref('fct_visit') }}
 ),
 
 settlements as (
-    select * from {{ ref('stg_platform__settlements') }}
+    select * from {{ ref('fct_settlement') }}
 ),
 
 fee_lines as (
-    select * from {{ ref('stg_platform__fee_lines') }}
+    select * from {{ ref('fct_fee_line') }}
 ),
 
 pharmacy_sales as (
-    select * from {{ ref('stg_pharmacy__sales') }}
+    select * from {{ ref('fct_pharmacy_sale') }}
 ),
 
-purchases as (
-    select * from {{ ref('stg_inventory__purchases') }}
-),
-
-stock_changes as (
-    select * from {{ ref('stg_inventory__stock_changes') }}
+-- purchases, stock changes and the sales mirrored from fee lines and pharmacy sales
+inventory_movements as (
+    select * from {{ ref('fct_inventory_movement') }}
 ),
 
 stocktakes as (
-    select * from {{ ref('stg_inventory__stocktakes') }}
+    select * from {{ ref('fct_stocktake') }}
 ),
 
 inspections as (
@@ -62,14 +61,9 @@ event_dates as (
     from pharmacy_sales
     union all
     select
-        min(purc_date) as min_date,
-        max(purc_date) as max_date
-    from purchases
-    union all
-    select
-        min(inv_chg_date) as min_date,
-        max(inv_chg_date) as max_date
-    from stock_changes
+        min(moved_on) as min_date,
+        max(moved_on) as max_date
+    from inventory_movements
     union all
     select
         min(invdate) as min_date,
