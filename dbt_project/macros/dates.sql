@@ -6,6 +6,7 @@
                              select of one column `date_day`, every day from start_col to
                              end_col inclusive, for each row of relation
     iso_weekday(col)         1 = Monday … 7 = Sunday
+    month_number(col)        year × 12 + month of a date or timestamp: consecutive months differ by 1 (portable)
 -#}
 {% macro period_start(col) -%}
     cast({{ dbt.concat([
@@ -14,6 +15,11 @@
         "substring(" ~ col ~ ", 5, 2)",
         "'-01'",
     ]) }} as date)
+{%- endmacro %}
+
+
+{% macro month_number(col) -%}
+    (extract(year from {{ col }}) * 12 + extract(month from {{ col }}))
 {%- endmacro %}
 
 

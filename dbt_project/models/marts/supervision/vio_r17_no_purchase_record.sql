@@ -2,7 +2,9 @@
     a drug or consumable (catalogue list_type 101, 102, 301) for which it has no inv_purchase row in
     the no_purchase_months months before the line's time. Hospital fee lines and pharmacy sale lines
     from int_billed_lines_unioned; one hit per line. The latest purchase at or before each line comes
-    from a running max over purchases and lines in time order (no self-join). -#}
+    from a running max over purchases and lines in time order (no self-join), computed only for the
+    lines whose institution did not buy the item in any of the no_purchase_months − 1 whole calendar
+    months before the line's month (those lines are supplied whatever their day). -#}
 with
 
 billed_lines as (
@@ -48,6 +50,82 @@ stock_lines as (
     where billed_lines.list_type in ('101', '102', '301')
 ),
 
+-- Month numbers (year × 12 + month). A purchase in one of the no_purchase_months − 1 whole months
+-- before a line's month lies inside [line time − no_purchase_months months, line time] whatever the
+-- line's day, so such lines are supplied for certain; only the other lines (few) are checked to the
+-- second below. The months are found with a running max over months, not over every line.
+purchase_months as (
+    select distinct
+        fixmedins_code,
+        hilist_code,
+        {{ month_number('purc_time') }} as month_no
+    from purchases
+),
+
+line_months as (
+    select distinct
+        fixmedins_code,
+        hilist_code,
+        {{ month_number('occurred_at') }} as month_no
+    from stock_lines
+),
+
+-- for each month with lines: the latest month before it with a purchase (a purchase month sorts
+-- after a line month of the same number, so it never counts as "before")
+month_events as (
+    select
+        fixmedins_code,
+        hilist_code,
+        month_no,
+        1 as is_line_month,
+        0 as month_order
+    from line_months
+    union all
+    select
+        fixmedins_code,
+        hilist_code,
+        month_no,
+        0 as is_line_month,
+        1 as month_order
+    from purchase_months
+),
+
+earlier_purchase_months as (
+    select
+        fixmedins_code,
+        hilist_code,
+        month_no,
+        is_line_month,
+        max(case when is_line_month = 0 then month_no end) over (
+            partition by fixmedins_code, hilist_code
+            order by month_no, month_order
+            rows between unbounded preceding and current row
+        ) as last_purchase_month_no
+    from month_events
+),
+
+supplied_months as (
+    select
+        fixmedins_code,
+        hilist_code,
+        month_no
+    from earlier_purchase_months
+    where
+        is_line_month = 1
+        and last_purchase_month_no >= month_no - ({{ var('no_purchase_months') }} - 1)
+),
+
+uncertain_lines as (
+    select stock_lines.*
+    from stock_lines
+    left join supplied_months
+        on
+            stock_lines.fixmedins_code = supplied_months.fixmedins_code
+            and stock_lines.hilist_code = supplied_months.hilist_code
+            and {{ month_number('stock_lines.occurred_at') }} = supplied_months.month_no
+    where supplied_months.month_no is null
+),
+
 -- purchases sort before a line at the same second: a purchase earlier the same day counts
 events as (
     select
@@ -66,7 +144,7 @@ events as (
         1 as event_order,
         billed_line_key,
         cast(null as {{ dbt.type_timestamp() }}) as purc_time
-    from stock_lines
+    from uncertain_lines
 ),
 
 last_purchases as (
@@ -100,20 +178,20 @@ unsupplied as (
 
 hits as (
     select
-        stock_lines.*,
+        uncertain_lines.*,
         unsupplied.last_purchase_at,
         unsupplied.window_start,
         purchasing_institutions.institution_purchase_rows,
         coalesce(item_purchase_counts.item_purchase_rows, 0) as item_purchase_rows
-    from stock_lines
+    from uncertain_lines
     inner join unsupplied
-        on stock_lines.billed_line_key = unsupplied.billed_line_key
+        on uncertain_lines.billed_line_key = unsupplied.billed_line_key
     inner join purchasing_institutions
-        on stock_lines.fixmedins_code = purchasing_institutions.fixmedins_code
+        on uncertain_lines.fixmedins_code = purchasing_institutions.fixmedins_code
     left join item_purchase_counts
         on
-            stock_lines.fixmedins_code = item_purchase_counts.fixmedins_code
-            and stock_lines.hilist_code = item_purchase_counts.hilist_code
+            uncertain_lines.fixmedins_code = item_purchase_counts.fixmedins_code
+            and uncertain_lines.hilist_code = item_purchase_counts.hilist_code
 ),
 
 final as (
