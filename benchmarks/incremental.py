@@ -14,7 +14,8 @@
    compares the rule hits (``supervision.fct_rule_hits``: every column) and the clues of the two
    warehouses — they must be identical — and prints incremental ÷ full rebuild (target ≤ 1/3).
 
-Stages and their figures are those of ``benchmarks.bench`` (each a child process: wall time, peak RSS).
+Stages and their figures are those of ``benchmarks.bench`` (ingest and gate each a child process; one
+``dbt build`` split into its stages by dbt's node timings, plus its start-up and time between nodes).
 Writes ``benchmarks/results/<size>-incremental.json``.
 """
 
@@ -151,11 +152,11 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print()
-    print(f"{'stage':<22}{'year':>10}{'+1 month':>12}{'full rebuild':>14}   (seconds; peak RSS MiB)")
+    print(f"{'stage':<32}{'year':>10}{'+1 month':>12}{'full rebuild':>14}   (seconds; peak RSS MiB)")
     for a, b, c in zip(year, incremental, rebuild, strict=True):
-        print(f"{a['stage']:<22}{a['seconds']:>10.1f}{b['seconds']:>12.1f}{c['seconds']:>14.1f}"
+        print(f"{a['stage']:<32}{a['seconds']:>10.1f}{b['seconds']:>12.1f}{c['seconds']:>14.1f}"
               f"   ({a['peak_rss_mib']} / {b['peak_rss_mib']} / {c['peak_rss_mib']})")
-    print(f"{'total':<22}{total(year)['seconds']:>10.1f}{t_inc['seconds']:>12.1f}{t_full['seconds']:>14.1f}")
+    print(f"{'total':<32}{total(year)['seconds']:>10.1f}{t_inc['seconds']:>12.1f}{t_full['seconds']:>14.1f}")
     print(f"incremental ÷ full rebuild = {result['incremental_over_full_rebuild']} (target ≤ 0.333)")
     if evaluated:
         by_kind: dict[str, list[str]] = {}
