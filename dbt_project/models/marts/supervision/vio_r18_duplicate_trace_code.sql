@@ -3,21 +3,46 @@
     and not-fully-refunded hospital fee lines (the pharmacy's own fee lines carry the same 追溯码 as its
     sale lines and are not counted again). A sale, its return and a later resale is one occurrence (the
     returned sale is no longer a line). Every occurrence after the first (by time) is a hit. One window
-    over the 追溯码: linear in the number of lines. -#}
+    over the 追溯码, over the occurrences of repeated codes only. -#}
 with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the columns of the few repeated occurrences (one CTE read twice would be
+-- materialised whole by DuckDB, without the trace-code filter pushed into the scan)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 occurrences as (
-    select
-        *,
-        trim(drug_trac_codg) as trace_code
+    select trim(drug_trac_codg) as trace_code
     from billed_lines
     where
         drug_trac_codg is not null
         and trim(drug_trac_codg) <> ''
+),
+
+-- the 追溯码 with more than one occurrence (few), from a narrow aggregate: only their occurrences
+-- are sorted by the window below
+repeated_codes as (
+    select trace_code
+    from occurrences
+    group by trace_code
+    having count(*) > 1
+),
+
+repeated_occurrences as (
+    select
+        billed_line_details.*,
+        repeated_codes.trace_code
+    from billed_line_details
+    inner join repeated_codes
+        on trim(billed_line_details.drug_trac_codg) = repeated_codes.trace_code
+    where
+        billed_line_details.drug_trac_codg is not null
+        and trim(billed_line_details.drug_trac_codg) <> ''
 ),
 
 ranked as (
@@ -32,7 +57,7 @@ ranked as (
         first_value(fixmedins_code) over trace_order as first_fixmedins_code,
         first_value(coalesce(feedetl_sn, sale_sn)) over trace_order as first_line_sn,
         first_value(occurred_at) over trace_order as first_occurred_at
-    from occurrences
+    from repeated_occurrences
     window trace_order as (
         partition by trace_code
         order by occurred_at, billed_line_key
