@@ -9,6 +9,12 @@ fee_lines as (
     select * from {{ ref('fct_fee_line') }}
 ),
 
+-- read a second time for the other columns of the few candidate lines (limited_lines is read five
+-- times, so DuckDB materialises it: it carries only the columns the limits need)
+fee_line_details as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
 visits as (
     select * from {{ ref('fct_visit') }}
 ),
@@ -22,7 +28,12 @@ catalogue as (
 -- daily limit, and bed fees, can hit.
 limited_lines as (
     select
-        fee_lines.*,
+        fee_lines.feedetl_sn,
+        fee_lines.mdtrt_id,
+        fee_lines.hilist_code,
+        fee_lines.fee_date,
+        fee_lines.net_cnt,
+        fee_lines.med_chrgitm_type,
         catalogue.max_daily_cnt
     from fee_lines
     left join catalogue
@@ -83,10 +94,14 @@ candidate_keys as (
 ),
 
 charged_lines as (
-    select limited_lines.*
+    select
+        fee_line_details.*,
+        limited_lines.max_daily_cnt
     from limited_lines
     inner join candidate_keys
         on limited_lines.feedetl_sn = candidate_keys.feedetl_sn
+    inner join fee_line_details
+        on limited_lines.feedetl_sn = fee_line_details.feedetl_sn
 ),
 
 day_running as (
