@@ -17,6 +17,12 @@ fee_lines as (
     select * from {{ ref('fct_fee_line') }}
 ),
 
+-- read a second time for the columns of the hit stays' lines (stay_lines is read three times, so
+-- DuckDB materialises it: it carries only the columns the idle-day test needs)
+fee_line_details as (
+    select * from {{ ref('fct_fee_line') }}
+),
+
 settlements as (
     select * from {{ ref('fct_settlement') }}
 ),
@@ -36,7 +42,10 @@ stays as (
 
 -- lines that are evidence: refunds count through their original, fully refunded lines not at all
 stay_lines as (
-    select fee_lines.*
+    select
+        fee_lines.mdtrt_id,
+        fee_lines.fee_date,
+        fee_lines.med_chrgitm_type
     from fee_lines
     inner join stays
         on fee_lines.mdtrt_id = stays.mdtrt_id
@@ -205,17 +214,20 @@ flagged_stays as (
 -- every line of a hit stay once: idle-day lines for (a), bed fees (01) for (b)
 hit_lines as (
     select
-        stay_lines.*,
+        fee_line_details.*,
         idle_run_days.mdtrt_id is not null as is_idle_day_line,
-        coalesce(stay_lines.med_chrgitm_type = '01', false) as is_bed_fee_line,
+        coalesce(fee_line_details.med_chrgitm_type = '01', false) as is_bed_fee_line,
         flagged_stays.has_outside_settlement
-    from stay_lines
+    from fee_line_details
     inner join flagged_stays
-        on stay_lines.mdtrt_id = flagged_stays.mdtrt_id
+        on fee_line_details.mdtrt_id = flagged_stays.mdtrt_id
     left join idle_run_days
         on
-            stay_lines.mdtrt_id = idle_run_days.mdtrt_id
-            and stay_lines.fee_date = idle_run_days.date_day
+            fee_line_details.mdtrt_id = idle_run_days.mdtrt_id
+            and fee_line_details.fee_date = idle_run_days.date_day
+    where
+        not fee_line_details.is_refund
+        and not fee_line_details.is_fully_refunded
 ),
 
 line_totals as (
