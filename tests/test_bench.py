@@ -50,3 +50,4 @@ def test_a_test_belongs_to_the_stage_of_the_last_model_it_reads():
     assert dbt_stage_of(_node("models/x.yml", "test", ("model.fee",)), nodes) == "staging + core"
     assert dbt_stage_of(_node("models/x.yml", "test", ("model.r01", "model.hits")), nodes) == "clues + reports"
     assert dbt_stage_of(_node("models/x.yml", "test", ("model.fee", "model.r01")), nodes) == "rule views"
+    assert dbt_stage_of(_node("models/x.yml", "test", ("source.yibao.platform.fee_list",)), nodes) == "staging + core"
