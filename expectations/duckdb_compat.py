@@ -16,6 +16,15 @@ shared/docs/TOOLCHAIN.md):
    *search*, like Postgres ``~`` and GX's pandas ``str.contains``) for the duckdb dialect and
    defer to GX for every other dialect.
 
+3. **Every UnexpectedRowsExpectation runs its query twice**: once counted
+   (``unexpected_rows_query.row_count``) and once fetching the rows (``unexpected_rows_query.table``,
+   a declared dependency whatever the result format) — which only ``result_format="COMPLETE"`` puts
+   in the result. The gate validates with SUMMARY and finds the offending files and lines with its own
+   grouped query, so the rows query is dropped from the dependencies: the count alone decides (at 10M
+   fee lines the second run of each query cost ≈ 4 s per gate run; a check with millions of
+   unexpected rows no longer fetches any of them either). With COMPLETE the result would carry no
+   rows (``details.unexpected_rows`` is ``None``).
+
 These touch GX internals, so :func:`install` refuses to run on any GX other than the pinned
 :data:`GX_VERSION` (raise, not warn: a silently half-working gate is worse than none) and
 ``tests/test_expectations.py`` exercises every expectation type the suites use on a real
@@ -115,7 +124,25 @@ def install() -> None:
             mod = importlib.import_module(name)
             if getattr(mod, "get_dialect_regex_expression", None) is original:
                 mod.get_dialect_regex_expression = wrapped
+    _count_unexpected_rows_only()
     _installed = True
+
+
+def _count_unexpected_rows_only() -> None:
+    """Patch 3: UnexpectedRowsExpectation depends on the row count only (module docstring)."""
+    from great_expectations.expectations.core.unexpected_rows_expectation import UnexpectedRowsExpectation
+
+    if getattr(UnexpectedRowsExpectation, "_yibao_count_only", False):
+        return
+    original = UnexpectedRowsExpectation._validate
+
+    def _validate(self, metrics, runtime_configuration=None, execution_engine=None):
+        metrics = {**metrics, "unexpected_rows_query.table": metrics.get("unexpected_rows_query.table")}
+        return original(self, metrics, runtime_configuration, execution_engine)
+
+    UnexpectedRowsExpectation.metric_dependencies = ("unexpected_rows_query.row_count",)
+    UnexpectedRowsExpectation._validate = _validate
+    UnexpectedRowsExpectation._yibao_count_only = True
 
 
 def connection_string(warehouse) -> str:
