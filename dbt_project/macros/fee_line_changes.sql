@@ -115,15 +115,28 @@ where now.fingerprint is distinct from built.fingerprint or now.row_count is dis
 insert into fct_fee_line__rebuild
 with
 
-changed as (
-    select * from fct_fee_line__changed
+-- the changed parts as typed keys (the fingerprints name them as text)
+changed_months as (
+    select cast(strptime(part, '%Y-%m') as date) as month_start
+    from fct_fee_line__changed
+    where kind = 'raw_month' and part <> 'none'
 ),
 
+changed_item_months as (
+    select
+        left(part, length(part) - 8) as hilist_code,
+        cast(strptime(right(part, 7), '%Y-%m') as date) as month_start
+    from fct_fee_line__changed
+    where kind = 'catalogue'
+),
+
+-- month as a date, not text: this runs over every delivered and every built line
 lines as (
     select
         feedetl_sn,
         init_feedetl_sn,
-        coalesce(strftime(date_trunc('month', fee_ocur_time), '%Y-%m'), 'none') as month,
+        fee_ocur_time is null as undated,
+        cast(date_trunc('month', fee_ocur_time) as date) as month_start,
         hilist_code,
         mdtrt_id,
         fixmedins_code
@@ -132,7 +145,8 @@ lines as (
     select
         feedetl_sn,
         init_feedetl_sn,
-        coalesce(strftime(date_trunc('month', fee_date), '%Y-%m'), 'none') as month,
+        fee_date is null as undated,
+        cast(date_trunc('month', fee_date) as date) as month_start,
         hilist_code,
         mdtrt_id,
         fixmedins_code
@@ -143,11 +157,15 @@ touched as (
     select distinct lines.feedetl_sn
     from lines
     where
-        exists (select 1 from changed where kind = 'model')
-        or lines.month in (select part from changed where kind = 'raw_month')
-        or lines.hilist_code || '|' || lines.month in (select part from changed where kind = 'catalogue')
-        or lines.mdtrt_id in (select part from changed where kind = 'visit')
-        or lines.fixmedins_code in (select part from changed where kind = 'institution')
+        exists (select 1 from fct_fee_line__changed where kind = 'model')
+        or lines.month_start in (select month_start from changed_months)
+        or (lines.undated and exists (select 1 from fct_fee_line__changed where kind = 'raw_month' and part = 'none'))
+        or exists (
+            select 1 from changed_item_months as c
+            where c.hilist_code = lines.hilist_code and c.month_start = lines.month_start
+        )
+        or lines.mdtrt_id in (select part from fct_fee_line__changed where kind = 'visit')
+        or lines.fixmedins_code in (select part from fct_fee_line__changed where kind = 'institution')
 ),
 
 rebuild as (
