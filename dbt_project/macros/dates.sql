@@ -63,3 +63,9 @@
         'cast(' ~ quarter_col ~ ' as ' ~ dbt.type_string() ~ ')',
     ]) }}
 {%- endmacro %}
+
+
+{#- the first day of a calendar quarter, as a date BI tools can filter and sort on -#}
+{% macro quarter_start_date(year_col, quarter_col) -%}
+    cast(make_date(cast({{ year_col }} as integer), cast({{ quarter_col }} as integer) * 3 - 2, 1) as date)
+{%- endmacro %}

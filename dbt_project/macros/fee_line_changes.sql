@@ -5,7 +5,7 @@
 
     A fee line is computed from its own delivered rows (raw.fee_list, latest delivery per
     feedetl_sn), its refund lines / its original, the catalogue rows valid on its fee date, its
-    visit's med_type and its institution's fixmedins_type. Fingerprints (row count + sum of row
+    visit's med_type, its institution's fixmedins_type and its person's psn_key. Fingerprints (row count + sum of row
     hashes), kept in build_state.fct_fee_line__built_from:
 
       raw_month    every raw.fee_list row, per month of fee_ocur_time (a new month, a correction or
@@ -14,10 +14,11 @@
                    plus their validity clipped to the month): a price cut from 2025-07-01 changes
                    that item's months from July on, not the months before
       visit        per mdtrt_id, med_type;  institution  per fixmedins_code, fixmedins_type
+      person       per psn_no, psn_key (a corrected 身份证号 changes the pseudonym)
       model        the model's SQL (a change rebuilds every line)
 
     Lines to rebuild = the lines (delivered or built) in a changed month, of a changed item-month,
-    visit or institution; with every line those point at (init_feedetl_sn: its original) and every
+    visit, institution or person; with every line those point at (init_feedetl_sn: its original) and every
     line pointing at them (its refunds), both as delivered and as built. The pre-hook deletes them
     from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
     raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
@@ -81,6 +82,13 @@
         from {{ ref('stg_reference__institutions') }}
         where fixmedins_code is not null
         group by fixmedins_code
+    ),
+
+    persons as (
+        select 'person' as kind, psn_no as part, count(*) as row_count, sum(hash(psn_key)) as fingerprint
+        from {{ ref('stg_reference__persons') }}
+        where psn_no is not null
+        group by psn_no
     )
 
     select * from raw_months
@@ -90,6 +98,8 @@
     select * from visits
     union all
     select * from institutions
+    union all
+    select * from persons
     union all
     select 'model', '{{ local_md5(model.raw_code) }}', 1, 0
 {%- endmacro %}
@@ -139,7 +149,8 @@ lines as (
         cast(date_trunc('month', fee_ocur_time) as date) as month_start,
         hilist_code,
         mdtrt_id,
-        fixmedins_code
+        fixmedins_code,
+        psn_no
     from {{ source('platform', 'fee_list') }}
     union all
     select
@@ -149,7 +160,8 @@ lines as (
         cast(date_trunc('month', fee_date) as date) as month_start,
         hilist_code,
         mdtrt_id,
-        fixmedins_code
+        fixmedins_code,
+        psn_no
     from {{ this }}
 ),
 
@@ -166,6 +178,7 @@ touched as (
         )
         or lines.mdtrt_id in (select part from fct_fee_line__changed where kind = 'visit')
         or lines.fixmedins_code in (select part from fct_fee_line__changed where kind = 'institution')
+        or lines.psn_no in (select part from fct_fee_line__changed where kind = 'person')
 ),
 
 rebuild as (
@@ -206,6 +219,7 @@ select
     (select count(*) from fct_fee_line__changed where kind = 'catalogue') as changed_catalogue_item_months,
     (select count(*) from fct_fee_line__changed where kind = 'visit') as changed_visits,
     (select count(*) from fct_fee_line__changed where kind = 'institution') as changed_institutions,
+    (select count(*) from fct_fee_line__changed where kind = 'person') as changed_persons,
     (select count(*) > 0 from fct_fee_line__changed where kind = 'model') as changed_model_sql;
 drop table fct_fee_line__inputs_now;
 drop table fct_fee_line__changed;

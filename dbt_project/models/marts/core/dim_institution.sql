@@ -24,6 +24,10 @@ agreement_statuses as (
     select * from {{ ref('code_agreement_status') }}
 ),
 
+divisions as (
+    select * from {{ ref('code_admdvs') }}
+),
+
 -- the agreement snapshot's own reference date: the last day of its newest delivered period
 as_of as (
     select
@@ -75,6 +79,7 @@ final as (
         institutions.econ_type,
         econ_types.name_zh as econ_type_name,
         institutions.admdvs,
+        divisions.name_zh as admdvs_name,
         institutions.uscc,
         institutions.open_time,
         institutions.close_time,
@@ -97,6 +102,8 @@ final as (
         on institutions.econ_type = econ_types.code
     left join agreement_statuses
         on current_agreement.agreement_status = agreement_statuses.code
+    left join divisions
+        on institutions.admdvs = divisions.code
 )
 
 select * from final

@@ -21,10 +21,12 @@ final as (
         persons.gend,
         genders.name_zh as gend_name,
         persons.brdy,
+        cast(extract(year from persons.brdy) as integer) as birth_year,
         persons.insutype,
         insutypes.name_zh as insutype_name,
         persons.insu_admdvs,
         persons.die_date,
+        persons.die_date is not null as is_deceased,
         persons.is_current,
         persons.first_period_seen,
         persons.last_period_seen

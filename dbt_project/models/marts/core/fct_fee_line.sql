@@ -5,7 +5,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ fee_line_changes() }}",
     post_hook="{{ fee_line_built_from() }}",
 ) }}
@@ -32,6 +32,10 @@ visits as (
 
 institutions as (
     select * from {{ ref('stg_reference__institutions') }}
+),
+
+persons as (
+    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
 ),
 
 catalogue as (
@@ -87,6 +91,7 @@ final as (
         netted.mdtrt_id,
         netted.setl_id,
         netted.psn_no,
+        persons.psn_key,
         netted.fixmedins_code,
         visits.med_type,
         netted.fee_ocur_time,
@@ -136,6 +141,8 @@ final as (
         on netted.mdtrt_id = visits.mdtrt_id
     left join institutions
         on netted.fixmedins_code = institutions.fixmedins_code
+    left join persons
+        on netted.psn_no = persons.psn_no
 )
 
 select * from final

@@ -36,7 +36,8 @@ movements as (
         case when coalesce(retn_flag = '1', false) then -abs(cnt) else cnt end as stock_qty,
         finl_trns_pric as unit_price,
         cnt * finl_trns_pric as amount,
-        cast(null as {{ dbt.type_string() }}) as psn_no
+        cast(null as {{ dbt.type_string() }}) as psn_no,
+        cast(null as {{ dbt.type_string() }}) as psn_key
     from purchases
     union all
     select
@@ -52,7 +53,8 @@ movements as (
         cnt as stock_qty,
         cast(null as decimal(18, 4)) as unit_price,
         cast(null as decimal(18, 2)) as amount,
-        cast(null as {{ dbt.type_string() }}) as psn_no
+        cast(null as {{ dbt.type_string() }}) as psn_no,
+        cast(null as {{ dbt.type_string() }}) as psn_key
     from stock_changes
     union all
     select
@@ -68,7 +70,8 @@ movements as (
         -cnt as stock_qty,
         pric as unit_price,
         det_item_fee_sumamt as amount,
-        psn_no
+        psn_no,
+        psn_key
     from fee_lines
     where
         not is_pharmacy_line
@@ -87,7 +90,8 @@ movements as (
         case when is_return then abs(cnt) else -cnt end as stock_qty,
         finl_trns_pric as unit_price,
         sale_amount as amount,
-        psn_no
+        psn_no,
+        psn_key
     from pharmacy_sales
 ),
 
@@ -107,7 +111,8 @@ final as (
         {{ qty('stock_qty') }} as stock_qty,
         {{ qty('unit_price') }} as unit_price,
         {{ money('amount') }} as amount,
-        psn_no
+        psn_no,
+        psn_key
     from movements
 )
 

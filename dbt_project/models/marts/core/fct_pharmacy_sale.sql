@@ -4,6 +4,10 @@ sales as (
     select * from {{ ref('stg_pharmacy__sales') }}
 ),
 
+persons as (
+    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+),
+
 catalogue as (
     select * from {{ ref('dim_catalogue_item') }}
 ),
@@ -126,6 +130,7 @@ final as (
         netted.sale_sn,
         netted.setl_id,
         netted.psn_no,
+        persons.psn_key,
         netted.sel_time,
         netted.sale_date,
         netted.hilist_code,
@@ -171,6 +176,8 @@ final as (
         on
             netted.fixmedins_code = catalogue_rows.fixmedins_code
             and netted.sale_sn = catalogue_rows.sale_sn
+    left join persons
+        on netted.psn_no = persons.psn_no
 )
 
 select * from final

@@ -8,6 +8,10 @@ visits as (
     select * from {{ ref('stg_platform__visits') }}
 ),
 
+persons as (
+    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+),
+
 institutions as (
     select * from {{ ref('stg_reference__institutions') }}
 ),
@@ -34,6 +38,7 @@ final as (
         flagged.setl_id,
         flagged.mdtrt_id,
         flagged.psn_no,
+        persons.psn_key,
         flagged.fixmedins_code,
         visits.med_type,
         coalesce(institutions.fixmedins_type = '2', visits.med_type = '41', false) as is_pharmacy_settlement,
@@ -62,6 +67,8 @@ final as (
         on flagged.mdtrt_id = visits.mdtrt_id
     left join institutions
         on flagged.fixmedins_code = institutions.fixmedins_code
+    left join persons
+        on flagged.psn_no = persons.psn_no
 )
 
 select * from final

@@ -12,6 +12,10 @@ settlements as (
     select * from {{ ref('fct_settlement') }}
 ),
 
+persons as (
+    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+),
+
 institutions as (
     select * from {{ ref('stg_reference__institutions') }}
 ),
@@ -41,6 +45,7 @@ final as (
     select
         visits.mdtrt_id,
         visits.psn_no,
+        persons.psn_key,
         visits.fixmedins_code,
         visits.med_type,
         visits.med_type = '21' as is_inpatient,
@@ -78,6 +83,8 @@ final as (
         on visits.mdtrt_id = settlement_summary.mdtrt_id
     left join institutions
         on visits.fixmedins_code = institutions.fixmedins_code
+    left join persons
+        on visits.psn_no = persons.psn_no
 )
 
 select * from final

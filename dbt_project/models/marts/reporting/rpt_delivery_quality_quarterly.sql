@@ -54,6 +54,7 @@ final as (
         {{ year_quarter('year_number', 'quarter_number') }} as year_quarter,
         year_number,
         quarter_number,
+        {{ quarter_start_date('year_number', 'quarter_number') }} as quarter_start_date,
         feed,
         cast(count(*) as bigint) as delivery_count,
         cast(sum(case when status = 'refused' then 1 else 0 end) as bigint) as refused_count,

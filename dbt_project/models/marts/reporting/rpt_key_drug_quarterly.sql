@@ -75,6 +75,7 @@ final as (
         quarters.year_quarter,
         quarters.year_number,
         quarters.quarter_number,
+        {{ quarter_start_date('quarters.year_number', 'quarters.quarter_number') }} as quarter_start_date,
         quarters.quarter_ordinal,
         watched_items.hilist_code,
         watched_items.category,

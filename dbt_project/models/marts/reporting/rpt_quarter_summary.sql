@@ -46,6 +46,7 @@ final as (
         cur.year_quarter,
         cur.year_number,
         cur.quarter_number,
+        {{ quarter_start_date('cur.year_number', 'cur.quarter_number') }} as quarter_start_date,
         cur.quarter_ordinal,
         {%- for col in sum_cols %}
         {%- if col.endswith('_amount') %}

@@ -34,6 +34,7 @@ final as (
         quarters.year_quarter,
         quarters.year_number,
         quarters.quarter_number,
+        {{ quarter_start_date('quarters.year_number', 'quarters.quarter_number') }} as quarter_start_date,
         quarters.quarter_ordinal,
         rules.rule_code,
         rules.rule_name_zh,

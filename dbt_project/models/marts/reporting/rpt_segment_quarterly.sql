@@ -34,6 +34,10 @@ quarters as (
     select * from {{ ref('rpt_quarters') }}
 ),
 
+divisions as (
+    select * from {{ ref('code_admdvs') }}
+),
+
 segments as (
     select
         fixmedins_code,
@@ -309,7 +313,9 @@ final as (
         {{ year_quarter('cur.year_number', 'cur.quarter_number') }} as year_quarter,
         cast(cur.year_number as integer) as year_number,
         cast(cur.quarter_number as integer) as quarter_number,
+        {{ quarter_start_date('cur.year_number', 'cur.quarter_number') }} as quarter_start_date,
         cur.admdvs,
+        case when cur.admdvs = 'UNKNOWN' then '未知' else divisions.name_zh end as admdvs_name,
         cur.institution_class,
         case cur.institution_class
             when 'hospital_l1' then '一级医院'
@@ -353,6 +359,8 @@ final as (
             and cur.institution_class = prev.institution_class
             and cur.ownership = prev.ownership
             and cur.year_number * 4 + cur.quarter_number - 1 = prev.year_number * 4 + prev.quarter_number
+    left join divisions
+        on cur.admdvs = divisions.code
 )
 
 select * from final

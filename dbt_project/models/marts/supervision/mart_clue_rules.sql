@@ -11,6 +11,10 @@ rules as (
     select * from {{ ref('rule_catalogue') }}
 ),
 
+institutions as (
+    select * from {{ ref('dim_institution') }}
+),
+
 clue_hits as (
     select
         {{ clue_id('fixmedins_code', 'occurred_on') }} as clue_id,
@@ -56,7 +60,13 @@ final as (
         ranked.clue_id,
         ranked.rule_code,
         ranked.fixmedins_code,
+        institutions.fixmedins_name,
+        institutions.admdvs,
+        institutions.admdvs_name,
         {{ year_quarter('ranked.year_number', 'ranked.quarter_number') }} as year_quarter,
+        ranked.year_number,
+        ranked.quarter_number,
+        {{ quarter_start_date('ranked.year_number', 'ranked.quarter_number') }} as quarter_start_date,
         rules.rule_name_zh,
         rules.category,
         rules.legal_basis,
@@ -76,6 +86,8 @@ final as (
     from ranked
     left join rules
         on ranked.rule_code = rules.rule_code
+    left join institutions
+        on ranked.fixmedins_code = institutions.fixmedins_code
 )
 
 select * from final

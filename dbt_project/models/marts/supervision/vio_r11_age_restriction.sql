@@ -70,7 +70,6 @@ final as (
             ['lmt_age_min', 'lmt_age_min'],
             ['lmt_age_max', 'lmt_age_max'],
             ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['birth_date', 'brdy'],
             ['age_on_event_date', 'cast(age_years as integer)'],
             ['visit_mdtrt_id', 'mdtrt_id'],
             ['med_type', 'med_type'],

@@ -118,7 +118,7 @@ fee_line_hit_rows as (
             ['outside_validity', 'coalesce(is_outside_validity, false)'],
             ['registered_at_other_institution', 'coalesce(is_other_institution, false)'],
             ['practitioner', json_object([
-                ['dr_name', 'dr_name'],
+                ['dr_name_masked', mask_name('dr_name')],
                 ['fixmedins_code', 'dr_fixmedins_code'],
                 ['cert_status', 'cert_status'],
                 ['cert_status_name', 'cert_status_name'],
@@ -168,7 +168,7 @@ sale_hit_rows as (
             ['cert_status_not_valid', 'coalesce(is_cert_not_valid, false)'],
             ['outside_validity', 'coalesce(is_outside_validity, false)'],
             ['practitioner', json_object([
-                ['dr_name', 'dr_name'],
+                ['dr_name_masked', mask_name('dr_name')],
                 ['fixmedins_code', 'dr_fixmedins_code'],
                 ['cert_status', 'cert_status'],
                 ['cert_status_name', 'cert_status_name'],
