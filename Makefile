@@ -29,15 +29,23 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --compile-bytecode -e '.[dev]'
 	@touch $(STAMP)
 
-venv: $(STAMP)
+# The DuckDB client BI tools ship (1.x, SQLAlchemy 1.4): the tests open the BI export with it.
+BI_CLIENT_VENV := .venv-bi-client
+BI_CLIENT_STAMP := $(BI_CLIENT_VENV)/.installed
+$(BI_CLIENT_STAMP): pyproject.toml $(STAMP)
+	@test -x $(BI_CLIENT_VENV)/bin/python || $(PYTHON) -m venv $(BI_CLIENT_VENV)
+	$(VENV)/bin/uv pip install --quiet --python $(BI_CLIENT_VENV)/bin/python --group bi-client
+	@touch $(BI_CLIENT_STAMP)
+
+venv: $(STAMP) $(BI_CLIENT_STAMP)
 
 run: $(STAMP)
 	$(PY) -m orchestration.run
 
-test: $(STAMP)
+test: $(STAMP) $(BI_CLIENT_STAMP)
 	$(PY) -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(BI_CLIENT_STAMP)
 	$(PY) -m pytest -q -m "not slow"
 
 dagster: $(STAMP)

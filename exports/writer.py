@@ -1,18 +1,24 @@
 """Write the audience exports under ``YIBAO_OUTPUT_DIR``.
 
-* ``bi/`` — a DuckDB file (opened read-only by BI tools; it is a copy, so readers never take the
-  warehouse's writer lock) and one Parquet file per relation: the core marts, reporting marts and
-  clue summaries, **without** raw 身份证号, names, phone numbers, ``psn_no`` or rule evidence.
-  Persons appear only as ``psn_key`` (keyed HMAC pseudonym) and masked display values.
-* ``supervisor/`` — rule hits with their evidence, clues and the supervisor views, person-level:
-  for supervisors only.
+* ``bi/`` — for BI tools: a DuckDB file (a copy, opened read-only, so readers never take the
+  warehouse's writer lock) and one Parquet file per relation: the core marts, the reporting marts and
+  the clue summaries (``supervision.mart_*``). A column goes to BI only when the dbt docs describe it
+  and do not mark it personal (``meta.pii``), and it is not lineage (``source_file``, ``source_line``,
+  ``_file``, ``_line`` …). So persons appear as ``psn_key`` (keyed pseudonym) with sex, birth *year*,
+  scheme and county; never a 身份证号 or any part of it, a birth or death date, a name or a mask of one,
+  ``psn_no``, a practitioner's name or rule evidence. An undocumented column is withheld, never guessed.
+* ``supervisor/`` — person-level rule hits with their evidence, clues and the supervisor views, for
+  supervisors only (masked 身份证号 and names, never with a birth date that would fill the mask).
 
-Each export is written to a temporary name and moved into place, so a reader sees the previous
-complete export or the new complete one, never a half-written file.
+Both DuckDB files carry the dbt descriptions as table and column comments (中文名 — description), which
+BI tools such as Superset show, and are written in DuckDB's v1.0.0 storage format, which every DuckDB
+from 1.0 on reads (the BI tools' DuckDB drivers are 1.x). Each export is written to a temporary name
+and moved into place, so a reader sees the previous complete export or the new one, never a half.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -20,14 +26,44 @@ from pathlib import Path
 
 import duckdb
 
-# columns that never reach BI: identifiers, free-text names, and evidence (which carries psn_no)
-BI_DROP_COLUMNS = frozenset({
-    "psn_no", "certno", "psn_name", "tel", "handler", "evidence", "dr_name", "init_psn_no",
-})
 BI_SCHEMAS = ("core", "reporting")
 BI_SUPERVISION_PREFIXES = ("mart_",)  # clue summaries; rule views are person-level
 SUPERVISOR_SCHEMAS = ("supervisor",)
 SUPERVISOR_TABLES = (("supervision", "fct_rule_hits"),)
+# Lineage of a row (which delivered file and line): for engineers and supervisors, noise in BI.
+LINEAGE_COLUMNS = frozenset({"source_file", "source_line"})
+# Never in BI even if a model's docs forgot to mark them personal: the identifiers, their masks,
+# the dates that fill a mask back in, free-text names and the person-level evidence.
+NEVER_IN_BI = frozenset({
+    "psn_no", "certno", "certno_masked", "psn_name", "psn_name_masked", "tel", "brdy", "die_date",
+    "dr_name", "handler", "evidence", "init_psn_no",
+})
+# Never in any export: the raw identifiers (they stop in staging; this is the second lock).
+NEVER_EXPORTED = frozenset({"certno", "psn_name", "tel"})
+# Every DuckDB from 1.0 reads it (checked with 1.0.0, 1.1.3, 1.2.2, 1.3.2, 1.4.4, 1.5.6 and 2.0),
+# comments included; DuckDB 2.0's default storage cannot be opened by any 1.x client.
+EXPORT_STORAGE_VERSION = "v1.0.0"
+# How a BI tool should open the export: read-only (a copy, never locked by a run) and without
+# DuckDB's access to other files of the host (read_csv, ATTACH, COPY … TO are refused).
+BI_CONNECT_CONFIG = {"access_mode": "read_only", "enable_external_access": "false"}
+
+
+def bi_connection_url(db_path: Path) -> str:
+    """The SQLAlchemy URI (Superset, duckdb-engine) documented for the BI export."""
+    query = "&".join(f"{k}={v}" for k, v in BI_CONNECT_CONFIG.items())
+    return f"duckdb:///{Path(db_path).resolve()}?{query}"
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    comment: str
+    pii: bool
+
+
+@dataclass(frozen=True)
+class RelationDoc:
+    comment: str
+    columns: dict[str, ColumnDoc]
 
 
 @dataclass
@@ -36,26 +72,82 @@ class ExportResult:
     supervisor_dir: Path
     bi_relations: list[str] = field(default_factory=list)
     supervisor_relations: list[str] = field(default_factory=list)
-    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    # relation -> [(column, why it was left out)], per export
+    withheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    supervisor_withheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def paths(self) -> list[str]:
         return [str(self.bi_dir), str(self.supervisor_dir)]
 
+    @property
+    def undocumented(self) -> dict[str, list[str]]:
+        return {rel: [c for c, why in cols if why == "undocumented"]
+                for rel, cols in self.withheld.items() if any(why == "undocumented" for _, why in cols)}
+
+
+def _comment(label: str | None, description: str | None) -> str:
+    """中文名 — description, without repeating a label the description already starts with."""
+    label, description = (label or "").strip(), " ".join((description or "").split())
+    if not description or description == label:
+        return label
+    if not label or description.startswith(label):
+        return description
+    return f"{label} — {description}"
+
+
+def load_docs(manifest_path: Path) -> dict[tuple[str, str], RelationDoc]:
+    """The dbt docs of every model, by (schema, relation): comments and the personal-data marks."""
+    manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
+    docs = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed"):
+            continue
+        meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+        columns = {}
+        for name, col in node.get("columns", {}).items():
+            cmeta = {**col.get("meta", {}), **col.get("config", {}).get("meta", {})}
+            columns[name.lower()] = ColumnDoc(_comment(cmeta.get("label_zh"), col.get("description")),
+                                              bool(cmeta.get("pii")))
+        relation = (node.get("alias") or node["name"]).lower()
+        docs[(node["schema"].lower(), relation)] = RelationDoc(_comment(meta.get("label_zh"),
+                                                                        node.get("description")), columns)
+    return docs
+
+
+def bi_column_verdict(column: str, doc: RelationDoc | None) -> str | None:
+    """Why a column stays out of BI, or None when it may go."""
+    name = column.lower()
+    if name in NEVER_IN_BI:
+        return "personal"
+    if name in LINEAGE_COLUMNS or name.startswith("_"):
+        return "lineage"
+    col = doc.columns.get(name) if doc else None
+    if col is None:
+        return "undocumented"
+    if col.pii:
+        return "personal"
+    return None
+
 
 def _relations(con, schema: str) -> list[str]:
     return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]).fetchall()]
+        "select table_name from information_schema.tables where table_schema = ? "
+        "and table_catalog = current_database() order by 1", [schema]).fetchall()]
 
 
 def _columns(con, schema: str, table: str) -> list[str]:
     return [r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position", [schema, table]).fetchall()]
+        "and table_catalog = current_database() order by ordinal_position", [schema, table]).fetchall()]
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _bi_relations(con) -> list[tuple[str, str]]:
@@ -71,28 +163,38 @@ def _supervisor_relations(con) -> list[tuple[str, str]]:
     return rels
 
 
-def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, drop: frozenset[str],
-            result: ExportResult, attr: str) -> None:
+def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs: dict, for_bi: bool,
+            written: list[str], withheld: dict[str, list[tuple[str, str]]]) -> None:
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "parquet").mkdir(parents=True)
     db_path = tmp / db_name
-    con.execute("attach ? as export_db", [str(db_path)])
+    con.execute(f"attach {_lit(str(db_path))} as export_db (storage_version '{EXPORT_STORAGE_VERSION}')")
     try:
         for schema, table in rels:
-            cols = _columns(con, schema, table)
-            keep = [c for c in cols if c.lower() not in drop]
-            dropped = [c for c in cols if c.lower() in drop]
-            if dropped:
-                result.dropped_columns[f"{schema}.{table}"] = dropped
+            doc = docs.get((schema, table))
+            keep = []
+            for c in _columns(con, schema, table):
+                why = bi_column_verdict(c, doc) if for_bi else ("personal" if c.lower() in NEVER_EXPORTED else None)
+                if why:
+                    withheld.setdefault(f"{schema}.{table}", []).append((c, why))
+                else:
+                    keep.append(c)
             if not keep:
                 continue
             select = f"select {', '.join(_q(c) for c in keep)} from {_q(schema)}.{_q(table)}"
+            target = f"export_db.{_q(schema)}.{_q(table)}"
             con.execute(f"create schema if not exists export_db.{_q(schema)}")
-            con.execute(f"create table export_db.{_q(schema)}.{_q(table)} as {select}")
+            con.execute(f"create table {target} as {select}")
+            if doc and doc.comment:
+                con.execute(f"comment on table {target} is {_lit(doc.comment)}")
+            for c in keep:
+                cdoc = doc.columns.get(c.lower()) if doc else None
+                if cdoc and cdoc.comment:
+                    con.execute(f"comment on column {target}.{_q(c)} is {_lit(cdoc.comment)}")
             pq = tmp / "parquet" / f"{schema}.{table}.parquet"
-            con.execute(f"copy ({select}) to '{_sql_path(pq)}' (format parquet)")
-            getattr(result, attr).append(f"{schema}.{table}")
+            con.execute(f"copy ({select}) to {_lit(str(pq))} (format parquet)")
+            written.append(f"{schema}.{table}")
     finally:
         con.execute("detach export_db")
     os.chmod(db_path, 0o444)  # a copy for readers: open it with read_only=True
@@ -104,26 +206,39 @@ def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, drop:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _sql_path(p: Path) -> str:
-    # paths are ours (output dir + relation names from information_schema), quoted for SQL anyway
-    return str(p).replace("'", "''")
+BI_README = """\
+BI export of yibao-supervision: core marts, reporting marts and clue summaries.
+
+Open yibao_bi.duckdb READ-ONLY with external access disabled, e.g. in Python
+    duckdb.connect(path, read_only=True, config={{"enable_external_access": False}})
+or as a SQLAlchemy / Superset URI
+    {url}
+Any DuckDB from 1.0 on reads it; tables and columns carry descriptions (中文名 — description).
+The Parquet files in parquet/ hold the same tables.
+
+Persons appear only as psn_key (a keyed pseudonym) with sex, birth year, insurance scheme and
+county: no 身份证号 or part of one beyond what a county code says, no birth or death date, no names or
+masked names, no psn_no, no practitioner names (codes only), no rule evidence, no file/line lineage.
+"""
+
+SUPERVISOR_README = """\
+Supervisor export of yibao-supervision — PERSON-LEVEL DATA, for fund supervisors only.
+Rule hits with evidence (supervision.fct_rule_hits), clues and the supervisor views. Persons appear
+as psn_no with masked name and 身份证号 (region and last four digits); no birth date is exported
+beside them. Open yibao_supervisor.duckdb read-only (any DuckDB from 1.0 on).
+"""
 
 
-def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path) -> ExportResult:
-    """Write both exports from an open warehouse connection; returns what was written."""
+def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path, manifest_path: Path) -> ExportResult:
+    """Write both exports from an open warehouse connection and the dbt manifest; returns what was written."""
+    docs = load_docs(manifest_path)
     result = ExportResult(output_dir / "bi", output_dir / "supervisor")
     output_dir.mkdir(parents=True, exist_ok=True)
-    _export(con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", BI_DROP_COLUMNS, result, "bi_relations")
-    _export(con, _supervisor_relations(con), result.supervisor_dir, "yibao_supervisor.duckdb", frozenset(),
-            result, "supervisor_relations")
+    _export(con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", docs, True,
+            result.bi_relations, result.withheld)
+    _export(con, _supervisor_relations(con), result.supervisor_dir, "yibao_supervisor.duckdb", docs, False,
+            result.supervisor_relations, result.supervisor_withheld)
     (result.bi_dir / "README.txt").write_text(
-        "BI export of yibao-supervision: core marts, reporting marts and clue summaries.\n"
-        "No raw 身份证号, names, phone numbers, psn_no or rule evidence; persons appear as psn_key "
-        "(keyed pseudonym) and masked display values only.\n"
-        "Open yibao_bi.duckdb read-only (e.g. duckdb.connect(path, read_only=True)) or read parquet/*.parquet.\n",
-        encoding="utf-8")
-    (result.supervisor_dir / "README.txt").write_text(
-        "Supervisor export of yibao-supervision — PERSON-LEVEL DATA, for fund supervisors only.\n"
-        "Rule hits with evidence (supervision.fct_rule_hits), clues and the supervisor views.\n",
-        encoding="utf-8")
+        BI_README.format(url=bi_connection_url(result.bi_dir / "yibao_bi.duckdb")), encoding="utf-8")
+    (result.supervisor_dir / "README.txt").write_text(SUPERVISOR_README, encoding="utf-8")
     return result

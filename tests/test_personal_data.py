@@ -117,3 +117,66 @@ def test_no_personal_data_in_data_docs_logs_or_dbt_target(pipeline_run):
 def test_supervisor_export_is_person_level_but_has_no_raw_identifiers(pipeline_run):
     out = pipeline_run["warehouse"].parent / "outputs"
     assert scan_duckdb(out / "supervisor" / "yibao_supervisor.duckdb") == {}
+
+
+# --- masking must survive a join: try to rebuild identities from combinations of columns -------------
+
+def _identities(pipeline_run):
+    from tests.reidentification import real_identities
+
+    ids, names = real_identities(pipeline_run["warehouse"])
+    assert len(ids) > 50 and len(names) > 50  # the oracle holds the sample's persons and practitioners
+    return ids, names
+
+
+def test_the_rebuild_attack_finds_what_a_mask_beside_a_birth_date_gives_away(pipeline_run):
+    # the attack must be able to fail: a masked 身份证号 beside the birth date (as core.dim_person was
+    # exported until the birth date became a year) gives every ID back, a masked name its mask
+    from tests.reidentification import Findings, attack_rows
+
+    ids, names = _identities(pipeline_run)
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    try:
+        cur = con.execute("select certno_masked, brdy, psn_name_masked, gend from staging.stg_reference__persons")
+        cols, rows = [d[0] for d in cur.description], cur.fetchall()
+    finally:
+        con.close()
+    findings = Findings()
+    attack_rows("mask beside birth date", cols, rows, ids, names, findings)
+    assert len(findings.ids["mask beside birth date"]) >= 0.95 * len(ids)
+    assert findings.masked_names
+    # and two plain columns joined: region code || birth date || sequence and check digit
+    findings = Findings()
+    some = sorted(ids)[:5]
+    attack_rows("split", ["a", "b", "c"], [(i[:6], dt.datetime.strptime(i[6:14], "%Y%m%d").date(), i[14:]) for i in some],
+                ids, names, findings)
+    assert findings.ids["split"] == set(some)
+
+
+def test_no_combination_of_bi_columns_rebuilds_an_id_or_a_name(pipeline_run):
+    from tests.reidentification import attack_duckdb, attack_parquet
+
+    ids, names = _identities(pipeline_run)
+    bi = pipeline_run["warehouse"].parent / "outputs" / "bi"
+    for findings in (attack_duckdb(bi / "yibao_bi.duckdb", ids, names), attack_parquet(bi / "parquet", ids, names)):
+        assert not findings, findings.summary()
+
+
+def test_supervisor_outputs_keep_masks_but_nothing_that_fills_them_back(pipeline_run):
+    from tests.reidentification import attack_duckdb, attack_parquet
+
+    ids, names = _identities(pipeline_run)
+    sup = pipeline_run["warehouse"].parent / "outputs" / "supervisor"
+    for findings in (attack_duckdb(sup / "yibao_supervisor.duckdb", ids, names),
+                     attack_parquet(sup / "parquet", ids, names)):
+        assert not findings.ids and not findings.names, findings.summary()
+    # the masks are there (supervisors recognise a person by them), practitioners' names masked too
+    con = duckdb.connect(str(sup / "yibao_supervisor.duckdb"), read_only=True)
+    try:
+        masked = con.execute("select count(*) from supervisor.supervisor_clue_hits "
+                             "where certno_masked like '______********____'").fetchone()[0]
+        r15 = con.execute("select evidence from supervision.fct_rule_hits where rule_code = 'R15' "
+                          "and evidence like '%dr_name_masked%'").fetchall()
+    finally:
+        con.close()
+    assert masked > 0 and r15

@@ -7,6 +7,7 @@ from ingest.config import settings
 from ingest.loader import connect
 from orchestration.assets.dbt import warehouse_models
 from orchestration.assets.feeds import WRITER_POOL
+from orchestration.project import dbt_project
 
 
 @dg.asset(
@@ -15,21 +16,27 @@ from orchestration.assets.feeds import WRITER_POOL
     deps=list(warehouse_models.keys),
     pool=WRITER_POOL,
     kinds={"duckdb", "parquet"},
-    description="YIBAO_OUTPUT_DIR/bi (BI: marts without raw identifiers, psn_no or evidence; a read-only "
-    "DuckDB copy + Parquet) and YIBAO_OUTPUT_DIR/supervisor (person-level hits with evidence and clues).",
+    description="YIBAO_OUTPUT_DIR/bi (BI: marts with the documented, non-personal columns only — persons as "
+    "psn_key — as a read-only DuckDB copy with descriptions, readable by DuckDB 1.x, + Parquet) and "
+    "YIBAO_OUTPUT_DIR/supervisor (person-level hits with evidence and clues).",
 )
 def audience_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     cfg = settings()
     con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
     try:
-        res = write_exports(con, cfg.output_dir)
+        res = write_exports(con, cfg.output_dir, dbt_project.manifest_path)
     finally:
         con.close()
-    dropped = "\n".join(f"* {rel}: {', '.join(cols)}" for rel, cols in sorted(res.dropped_columns.items()))
+    if res.undocumented:
+        context.log.warning("columns withheld from BI because the dbt docs do not describe them: "
+                            + "; ".join(f"{rel}: {', '.join(cols)}" for rel, cols in sorted(res.undocumented.items())))
+    dropped = "\n".join(f"* {rel}: " + ", ".join(f"{c} ({why})" for c, why in cols)
+                         for rel, cols in sorted(res.withheld.items()))
     return dg.MaterializeResult(metadata={
         "export_bi_path": dg.MetadataValue.path(str(res.bi_dir)),
         "export_supervisor_path": dg.MetadataValue.path(str(res.supervisor_dir)),
         "bi_relations": len(res.bi_relations),
         "supervisor_relations": len(res.supervisor_relations),
         "columns_withheld_from_bi": dg.MetadataValue.md(dropped or "none"),
+        "undocumented_columns_withheld": sum(len(c) for c in res.undocumented.values()),
     })
