@@ -14,9 +14,13 @@ persons as (
 
 -- every code the data uses, so a BI join on it never drops a row
 codes_in_use as (
-    select admdvs as code from institutions where admdvs is not null
+    select admdvs as code
+    from institutions
+    where admdvs is not null
     union
-    select insu_admdvs as code from persons where insu_admdvs is not null
+    select insu_admdvs as code
+    from persons
+    where insu_admdvs is not null
 ),
 
 unnamed as (
@@ -36,10 +40,12 @@ final as (
         nullif(divisions.parent_code, '') as parent_admdvs,
         parents.name_zh as parent_admdvs_name,
         true as is_named,
-        divisions.code in (select code from codes_in_use) as is_in_use
+        codes_in_use.code is not null as is_in_use
     from divisions
     left join divisions as parents
         on divisions.parent_code = parents.code
+    left join codes_in_use
+        on divisions.code = codes_in_use.code
     union all
     select
         code as admdvs,

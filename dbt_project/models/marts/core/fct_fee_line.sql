@@ -35,7 +35,7 @@ institutions as (
 ),
 
 persons as (
-    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+    select * from {{ ref('stg_reference__persons') }}
 ),
 
 catalogue as (

@@ -5,7 +5,7 @@ sales as (
 ),
 
 persons as (
-    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+    select * from {{ ref('stg_reference__persons') }}
 ),
 
 catalogue as (

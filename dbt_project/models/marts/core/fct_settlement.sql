@@ -9,7 +9,7 @@ visits as (
 ),
 
 persons as (
-    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+    select * from {{ ref('stg_reference__persons') }}
 ),
 
 institutions as (

@@ -13,7 +13,7 @@ settlements as (
 ),
 
 persons as (
-    select psn_no, psn_key from {{ ref('stg_reference__persons') }}
+    select * from {{ ref('stg_reference__persons') }}
 ),
 
 institutions as (
