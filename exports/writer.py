@@ -195,6 +195,7 @@ def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs:
             pq = tmp / "parquet" / f"{schema}.{table}.parquet"
             con.execute(f"copy ({select}) to {_lit(str(pq))} (format parquet)")
             written.append(f"{schema}.{table}")
+        _write_dictionary(con, tmp)
     finally:
         con.execute("detach export_db")
     os.chmod(db_path, 0o444)  # a copy for readers: open it with read_only=True
@@ -206,6 +207,37 @@ def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _write_dictionary(con, tmp: Path) -> None:
+    """main.data_dictionary (+ Parquet): every exported column with its description, for the tools that
+    show no database comments (Excel, FineBI reading Parquet)."""
+    con.execute("""
+        create table export_db.main.data_dictionary as
+        select
+            c.schema_name as table_schema,
+            c.table_name,
+            t.comment as table_description,
+            c.column_index as column_position,
+            c.column_name,
+            c.data_type,
+            c.comment as column_description
+        from duckdb_columns() as c
+        inner join duckdb_tables() as t
+            on c.database_name = t.database_name and c.schema_name = t.schema_name and c.table_name = t.table_name
+        where c.database_name = 'export_db' and c.table_name <> 'data_dictionary'
+        order by 1, 2, 4
+    """)
+    con.execute("comment on table export_db.main.data_dictionary is "
+                "'数据字典 — One row per exported column: its table, position, type and description.'")
+    for col, text in (("table_schema", "模式 — Schema of the table."), ("table_name", "表名 — Table name."),
+                      ("table_description", "表说明 — Description of the table (中文名 — description)."),
+                      ("column_position", "列序号 — Position of the column in its table (1 = first)."),
+                      ("column_name", "列名 — Column name."), ("data_type", "数据类型 — DuckDB type of the column."),
+                      ("column_description", "列说明 — Description of the column (中文名 — description).")):
+        con.execute(f"comment on column export_db.main.data_dictionary.{col} is {_lit(text)}")
+    pq = tmp / "parquet" / "data_dictionary.parquet"
+    con.execute(f"copy (select * from export_db.main.data_dictionary) to {_lit(str(pq))} (format parquet)")
+
+
 BI_README = """\
 BI export of yibao-supervision: core marts, reporting marts and clue summaries.
 
@@ -213,8 +245,9 @@ Open yibao_bi.duckdb READ-ONLY with external access disabled, e.g. in Python
     duckdb.connect(path, read_only=True, config={{"enable_external_access": False}})
 or as a SQLAlchemy / Superset URI
     {url}
-Any DuckDB from 1.0 on reads it; tables and columns carry descriptions (中文名 — description).
-The Parquet files in parquet/ hold the same tables.
+Any DuckDB from 1.0 on reads it; tables and columns carry descriptions (中文名 — description),
+also listed in the table main.data_dictionary (parquet/data_dictionary.parquet) for tools that do
+not show database comments. The Parquet files in parquet/ hold the same tables.
 
 Persons appear only as psn_key (a keyed pseudonym) with sex, birth year, insurance scheme and
 county: no 身份证号 or part of one beyond what a county code says, no birth or death date, no names or

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from expectations.runner import site_index
+from exports.writer import bi_connection_url
 from ingest.config import Settings
 
 
@@ -82,7 +83,8 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     if reports:
         print(f"  reports    {cfg.output_dir / 'reports'}/<YYYYQn>/ (季度通报 workbook .xlsx + HTML): "
               f"{', '.join(reports)}")
-    print(f"  BI export  {cfg.output_dir / 'bi'}  (read-only DuckDB + Parquet, no raw identifiers)")
+    print(f"  BI export  {cfg.output_dir / 'bi'}  (DuckDB 1.x+ file with descriptions + Parquet, no personal data)")
+    print(f"             Superset URI: {bi_connection_url(cfg.output_dir / 'bi' / 'yibao_bi.duckdb')}")
     print(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
     if audit:
         print(f"  audit      audit.runs in the warehouse ({audit[0][0]} run(s) recorded)")

@@ -82,12 +82,15 @@ def test_bi_export_has_county_names_quarter_dates_person_keys_and_no_lineage(pip
         # every county the sample's institutions are in has its name
         unnamed = con.execute("select count(*) from core.dim_institution where admdvs_name is null").fetchone()[0]
         in_use = con.execute("select count(*), count(admdvs_name) from core.dim_admdvs where is_in_use").fetchone()
+        dictionary = con.execute("select count(*), count(column_description) from main.data_dictionary").fetchone()
         starts = con.execute("select distinct quarter_start_date from reporting.rpt_quarter_summary "
                              "where strftime(quarter_start_date, '%m-%d') not in ('01-01', '04-01', '07-01', '10-01')"
                              ).fetchall()
     finally:
         con.close()
     assert unnamed == 0 and in_use[0] == in_use[1] > 0
+    # the data dictionary lists every exported column with its description (for Excel / Parquet readers)
+    assert dictionary[0] == dictionary[1] == sum(len(c) for r, c in cols.items() if r != "main.data_dictionary")
     assert not starts
 
 
