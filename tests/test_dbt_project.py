@@ -297,3 +297,37 @@ def test_every_rule_var_has_its_rules_md_default():
                 "growth_min_amount": 10000, "growth_ratio": 2.0, "major_case_amount": 500000}
     assert {k: project["vars"][k] for k in expected} == expected
 
+
+
+def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
+    """Name, category, legal basis and severity are the rule's catalogue row: views, evidence and docs
+    read it there, so they cannot drift apart (a view's label must be the catalogue's name)."""
+    import csv
+    import json
+    import subprocess
+
+    from ingest.config import DBT_PROJECT_DIR, REPO_ROOT
+
+    with open(DBT_PROJECT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8") as f:
+        catalogue = {r["rule_code"]: r for r in csv.DictReader(f)}
+    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
+    views = {n["name"]: n for n in nodes if n["resource_type"] == "model" and n["name"].startswith("vio_r")}
+    by_code = {}
+    for name, node in views.items():
+        meta = node["config"]["meta"]
+        assert meta["rule_code"] in catalogue, name
+        assert name.startswith(f"vio_{meta['rule_code'].lower()}_"), name
+        assert meta["label_zh"] == catalogue[meta["rule_code"]]["rule_name_zh"], name
+        assert "legal_basis" not in meta, name
+        by_code[meta["rule_code"]] = name
+    assert sorted(by_code) == sorted(catalogue)  # one view per catalogued rule
+    # each legal-basis text is written in exactly one file of the project: the catalogue
+    files = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    texts = {}
+    for rel in files.split():
+        p = REPO_ROOT / rel
+        if p.suffix in (".sql", ".yml", ".md", ".csv", ".py", ".txt") and p.exists():
+            texts[rel] = p.read_text(encoding="utf-8", errors="ignore")
+    for code, row in catalogue.items():
+        holders = [rel for rel, t in texts.items() if row["legal_basis"] in t]
+        assert holders == ["dbt_project/seeds/knowledge_base/rule_catalogue.csv"], (code, holders)

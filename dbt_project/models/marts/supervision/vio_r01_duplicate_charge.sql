@@ -102,8 +102,6 @@ final as (
         fee_date as occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R01 重复收费'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
             ['mdtrt_id', 'mdtrt_id'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],

@@ -90,8 +90,6 @@ final as (
         occurred_on,
         {{ money('(unit_price - price_cap) * net_cnt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R02 超标准收费'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],
             ['occurred_at', 'occurred_at'],

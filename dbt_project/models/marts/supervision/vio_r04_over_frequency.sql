@@ -253,8 +253,6 @@ day_hit_rows as (
         fee_date as occurred_on,
         {{ money('excess_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R04 超频次收费'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
             ['check', "'每日限定数量 max_daily_cnt'"],
             ['mdtrt_id', 'mdtrt_id'],
             ['hilist_code', 'hilist_code'],
@@ -285,8 +283,6 @@ stay_hit_rows as (
         first_excess_date as occurred_on,
         {{ money('excess_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R04 超频次收费'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（三）项'"],
             ['check', "'床位费超住院天数 bed fee units over the length of stay'"],
             ['mdtrt_id', 'mdtrt_id'],
             ['hilist_code', 'hilist_code'],

@@ -67,8 +67,6 @@ final as (
         begin_date as occurred_on,
         {{ money('medfee_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R05 分解住院'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（一）项'"],
             ['readmit_days', var('readmit_days')],
             ['days_since_discharge', 'days_since_discharge'],
             ['stay', json_object([

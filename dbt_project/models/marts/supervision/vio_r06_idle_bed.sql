@@ -297,8 +297,6 @@ final as (
         first_evidence_date as occurred_on,
         {{ money('hit_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R06 挂床住院'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（一）项'"],
             ['stay', json_object([
                 ['mdtrt_id', 'mdtrt_id'],
                 ['fixmedins_code', 'fixmedins_code'],

@@ -142,8 +142,6 @@ final as (
         begin_date as occurred_on,
         {{ money('medfee_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R07 低标准入院'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（二）项'"],
             ['stay', json_object([
                 ['mdtrt_id', 'mdtrt_id'],
                 ['admission_time', 'begntime'],

@@ -143,8 +143,6 @@ final as (
         begin_date as occurred_on,
         {{ money('medfee_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R08 同时多地住院'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十条第（一）项'"],
             ['min_overlap_hours', min_overlap_seconds // 3600],
             ['stay', json_object([
                 ['mdtrt_id', 'mdtrt_id'],

@@ -146,8 +146,6 @@ visit_hit_rows as (
         first_after_death_date as occurred_on,
         {{ money('visit_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R09 死亡后就医'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十条第（一）项'"],
             ['die_date', 'die_date'],
             ['days_after_death', dbt.datediff('die_date', 'first_after_death_date', 'day')],
             ['visit', json_object([
@@ -185,8 +183,6 @@ sale_hit_rows as (
         sale_date as occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R09 死亡后就医'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十条第（一）项'"],
             ['die_date', 'die_date'],
             ['days_after_death', dbt.datediff('die_date', 'sale_date', 'day')],
             ['sale', json_object([

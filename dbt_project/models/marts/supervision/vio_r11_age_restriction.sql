@@ -61,8 +61,6 @@ final as (
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R11 超限定年龄'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（六）项'"],
             ['line_source', 'line_source'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],

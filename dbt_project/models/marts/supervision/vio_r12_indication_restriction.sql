@@ -105,8 +105,6 @@ final as (
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R12 超限定支付范围（适应症）'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（六）项'"],
             ['line_source', 'line_source'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],

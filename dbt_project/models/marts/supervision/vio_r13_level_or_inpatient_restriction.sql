@@ -62,8 +62,6 @@ final as (
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R13 超限定机构等级 / 就医方式'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（六）项'"],
             ['line_source', 'line_source'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],

@@ -104,8 +104,6 @@ final as (
         setl_date as occurred_on,
         {{ money('fund_pay_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R14 协议外结算'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（六）项'"],
             ['settlement', json_object([
                 ['setl_id', 'setl_id'],
                 ['mdtrt_id', 'mdtrt_id'],

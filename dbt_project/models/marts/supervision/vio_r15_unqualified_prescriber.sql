@@ -109,8 +109,6 @@ fee_line_hit_rows as (
         fee_date as occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R15 无资质医师开单'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（七）项'"],
             ['dr_code', 'bilg_dr_code'],
             ['role', "'bilg_dr_code 开单医生'"],
             ['not_in_register', 'not is_registered'],
@@ -160,8 +158,6 @@ sale_hit_rows as (
         sale_date as occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R15 无资质医师开单'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（七）项'"],
             ['dr_code', 'prsc_dr_code'],
             ['role', "'prsc_dr_code 开方医师'"],
             ['not_in_register', 'not is_registered'],

@@ -251,8 +251,6 @@ final as (
         coalesce(exceeded_on, month_start) as occurred_on,
         {{ money('excess_qty * coalesce(avg_sale_price, 0)') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R16 进销存不符'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（四）项'"],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],
             ['month', 'month_start'],

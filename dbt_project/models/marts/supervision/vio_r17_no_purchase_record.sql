@@ -208,8 +208,6 @@ final as (
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R17 串换 / 虚记药品耗材'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第三十八条第（四）项 / 第四十条第（三）项'"],
             ['line_source', 'line_source'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],

@@ -115,8 +115,6 @@ final as (
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R18 追溯码重复结算'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十条第（三）项 / 第四十一条'"],
             ['drug_trac_codg', 'trace_code'],
             ['occurrence_no', 'occurrence_no'],
             ['occurrence_count', 'occurrence_count'],

@@ -135,8 +135,6 @@ final as (
         hits.occurred_on,
         {{ money('hits.net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R19 超量开药 / 药品倒卖'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十一条第（三）项'"],
             ['hilist_code', 'hits.hilist_code'],
             ['hilist_name', 'hits.hilist_name'],
             ['line_source', 'hits.line_source'],
@@ -157,7 +155,8 @@ final as (
             ['window_purchases', 'window_lines.purchase_list'],
         ])) }} as evidence
     from hits
-    left join window_lines
+    -- ST11: its columns are read inside the evidence macro, which the linter renders as text
+    left join window_lines  -- noqa: ST11
         on hits.billed_line_key = window_lines.billed_line_key
 )
 

@@ -101,8 +101,6 @@ final as (
         hits.setl_date as occurred_on,
         {{ money('hits.fund_pay_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R20 医保凭证空刷 / 套现'"],
-            ['legal_basis', "'《医疗保障基金使用监督管理条例》第四十条第（一）项'"],
             ['setl_time', 'hits.setl_time'],
             ['fixmedins_name', 'hits.fixmedins_name'],
             ['open_time', 'hits.open_time'],
@@ -121,7 +119,8 @@ final as (
             ['day_settlements', 'day_groups.day_settlements'],
         ])) }} as evidence
     from hits
-    left join day_groups
+    -- ST11: its columns are read inside the evidence macro, which the linter renders as text
+    left join day_groups  -- noqa: ST11
         on
             hits.psn_no = day_groups.psn_no
             and hits.fixmedins_code = day_groups.fixmedins_code

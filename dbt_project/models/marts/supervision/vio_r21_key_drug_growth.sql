@@ -187,8 +187,6 @@ final as (
         coalesce(crossed_on, month_start) as occurred_on,
         {{ money('month_amount - trailing_sum / 3') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R21 重点药品耗材异常增长'"],
-            ['legal_basis', "'国家医保局 重点药品耗材监控目录（seed 003 附件1）'"],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],
             ['watchlist_category', 'category'],

@@ -144,8 +144,6 @@ final as (
         fee_date as occurred_on,
         {{ money('net_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['rule', "'R22 虚构医疗服务（上传费用与HIS不一致）'"],
-            ['legal_basis', "'国家医保局 检查重点（seed 000 (六)）; 《医疗保障基金使用监督管理条例》第四十条第（三）项'"],
             ['mdtrt_id', 'mdtrt_id'],
             ['hilist_code', 'hilist_code'],
             ['hilist_name', 'hilist_name'],
