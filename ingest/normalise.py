@@ -15,6 +15,8 @@ repeat the value (the original values are kept in ``raw.quarantine.original``).
 
 from __future__ import annotations
 
+import re
+
 from ingest.specs import FeedSpec, Field
 
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
@@ -39,8 +41,9 @@ NO_BREAK = "\u00a0\u2007\u202f"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # what spreadsheets and databases write for "no value"; in a code column they are not codes
 NULL_MARKERS = ["NULL", "N/A", "#N/A", "NA", "\\N", "NONE", "NAN", "NIL", "-", "--", "\u2014", "\u2014\u2014"]
+NULL_MARKER_RE = "(?i)" + "|".join(re.escape(m) for m in NULL_MARKERS)
 # what Excel makes of codes: 3.601E+15 (a long number) and ="ST001" (text forced by a formula)
-EXCEL_MANGLED = r"[0-9]+(\.[0-9]+)?E\+?[0-9]+|=\".*\""
+EXCEL_MANGLED = r"(?i)[0-9]+(\.[0-9]+)?E\+?[0-9]+|=\".*\""
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -123,8 +126,8 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
         out.append((f"{v} is not null and {t} is null", f"{kind}({c})"))
     if f.type == "code":
         out.append((f"regexp_matches({v}, '[\\x00-\\x1f\\x7f]')", f"control_character({c})"))
-        out.append((f"upper({v}) in ({', '.join(_lit(m) for m in NULL_MARKERS)})", f"null_marker({c})"))
-        out.append((f"regexp_full_match(upper({v}), '{EXCEL_MANGLED}')", f"excel_mangled({c})"))
+        out.append((f"regexp_full_match({v}, '{NULL_MARKER_RE}')", f"null_marker({c})"))
+        out.append((f"regexp_full_match({v}, '{EXCEL_MANGLED}')", f"excel_mangled({c})"))
     if f.type in ("text", "certno", "hhmm"):
         out.append((f"regexp_matches({v}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]')", f"control_character({c})"))
     if f.type in ("date", "datetime"):
