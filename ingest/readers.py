@@ -377,8 +377,8 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
-def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str, str]:
-    """(number of formula cells, the first one's reference, its formula) in the named worksheet.
+def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str]:
+    """(number of formula cells, the first one's reference) in the named worksheet.
 
     calamine returns a formula's cached result, which may be stale (computed before its inputs
     changed) or missing (a workbook written by a program that does not compute): read the XML."""
@@ -394,17 +394,15 @@ def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str, str]:
         if target is None:
             raise RefusedFile(f"worksheet '{sheet_name}' is listed but its part is missing; re-export the workbook")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-        n, first, formula = 0, "", ""
+        n, first = 0, ""
         with z.open(part) as fh:
             for _, elem in iterparse(fh):
                 if elem.tag == f"{_NS}c":
-                    f = elem.find(f"{_NS}f")
-                    if f is not None:
+                    if elem.find(f"{_NS}f") is not None:
                         n += 1
-                        if n == 1:
-                            first, formula = elem.get("r") or "?", f.text or "(shared formula)"
+                        first = first or elem.get("r") or "?"
                     elem.clear()
-        return n, first, formula
+        return n, first
 
 
 def _has_values(rows: list[list]) -> bool:
@@ -449,10 +447,10 @@ def read_xlsx(path: Path) -> Table:
             f"worksheet '{name}' has merged cells ({', '.join(refs[:5])}{' …' if len(refs) > 5 else ''}): a "
             "merged cell keeps its value only in its first cell; unmerge them, fill every cell and re-deliver",
             line=r0 + 1)
-    n_formulas, ref, formula = _formula_cells(path, name)
+    n_formulas, ref = _formula_cells(path, name)
     if n_formulas:
         raise RefusedFile(
-            f"worksheet '{name}' has {n_formulas} formula cell(s), the first {ref} (={formula}): a formula's "
+            f"worksheet '{name}' has {n_formulas} formula cell(s), the first {ref}: a formula's "
             "stored result can be stale or missing; deliver values, not formulas (copy the sheet and paste "
             "as values) and re-deliver", line=int(re.sub(r"\D", "", ref) or 0) or None, column=ref)
     start_row = (sheet.start or (0, 0))[0] if sheet.height else 0
