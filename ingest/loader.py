@@ -210,7 +210,7 @@ class Delivery:
     seq: str = ""
     fmt: str | None = None
     problem: str | None = None  # set when the path breaks the landing layout
-    link_target: str | None = None  # a refused link: never read, fingerprinted by its target
+    unread: str | None = None  # a refused link or special file: never read, fingerprinted by this text
 
     @property
     def slot(self) -> tuple | None:
@@ -266,7 +266,9 @@ def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
                 problem = (f"a symbolic link to {target}, outside the landing tree: it is not read; deliver the "
                            "file itself")
             if problem:
-                yield Delivery(p, rel, None, problem=problem, link_target=target)
+                parts = p.relative_to(root).parts
+                feed = FEEDS.get(parts[0]) if len(parts) > 1 else None
+                yield Delivery(p, rel, feed, problem=problem, unread=f"link to {target}")
                 continue
         if p.is_dir():
             yield from _walk(root, p)
@@ -275,6 +277,7 @@ def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
         hidden = [part for part in p.relative_to(root).parts if part.startswith(".")]
         if not p.is_file():
             d.problem = "not a regular file (a device, socket or pipe); deliver a file"
+            d.unread = f"special file {rel}"
         elif hidden:
             d.problem = (f"a hidden {'file' if hidden[-1] == p.name else 'folder'} ('{hidden[0]}' starts with '.') "
                          "is not loaded; if it is a delivery, rename it without the leading dot, otherwise "
@@ -479,7 +482,7 @@ class Loader:
         db = self.con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
         if not db or not db[0]:
             return  # in-memory warehouse
-        size = sum(d.path.stat().st_size for d in deliveries if d.path.exists() and not d.link_target)
+        size = sum(d.path.stat().st_size for d in deliveries if d.path.exists() and not d.unread)
         check_free_disk(Path(db[0]).parent, 2 * size + 256 * 2**20, f"loading {len(deliveries)} file(s) "
                         f"({size / 2**20:,.0f} MiB)")
 
@@ -493,8 +496,8 @@ class Loader:
     def load_file(self, d: Delivery) -> FileResult:
         t0 = time.perf_counter()
         res = FileResult(d.rel, d.feed.name if d.feed else None, "unchanged")
-        if d.link_target is not None:  # never read through a refused link
-            sha = hashlib.sha256(f"link to {d.link_target}".encode()).hexdigest()
+        if d.unread is not None:  # never read through a refused link, nor from a pipe
+            sha = hashlib.sha256(d.unread.encode()).hexdigest()
             if (d.rel, sha) in self._seen:
                 return res
             res.status, res.message = "refused", d.problem or ""

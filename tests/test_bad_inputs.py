@@ -238,6 +238,7 @@ def test_links_out_of_the_tree_hidden_files_and_linked_folders_are_refused_and_l
     write(root, "psn/202503/.990100_psn_202503.csv", f"{PSN_HEADER}\nP7,{ID_A},张三,1,1949-12-31,990101\n")
     write(root, "psn/202504/990100_psn_202504.csv", f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n")
     os.symlink(root / "psn/202504/990100_psn_202504.csv", root / "psn/202504/990100_psn_202504_2.csv")
+    os.mkfifo(root / "psn/202504/990100_psn_202504_3.csv")  # never opened: reading a pipe would block
     rep = load(root, db)
     by_file = {f.file: f for f in rep.files}
     assert by_file["psn/202501/990100_psn_202501.csv"].status == "refused"
@@ -247,8 +248,10 @@ def test_links_out_of_the_tree_hidden_files_and_linked_folders_are_refused_and_l
     assert "starts with '.'" in by_file["psn/202503/.990100_psn_202503.csv"].message
     assert by_file["psn/202504/990100_psn_202504.csv"].status == "loaded"
     assert by_file["psn/202504/990100_psn_202504_2.csv"].status == "duplicate"  # a link inside the tree: same bytes
+    assert "not a regular file" in by_file["psn/202504/990100_psn_202504_3.csv"].message
     assert q(db, "select psn_no from raw.psn") == [("P1",)]
-    assert q(db, "select count(*) from raw.load_manifest")[0][0] == 5
+    assert q(db, "select count(*) from raw.load_manifest")[0][0] == 6
+    assert q(db, "select feed from raw.load_manifest where file = 'psn/202502'") == [("psn",)]
     # the next run mentions nothing again and reads nothing through the links
     assert {f.status for f in load(root, db).files} == {"unchanged"}
 
