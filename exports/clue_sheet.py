@@ -36,13 +36,14 @@ def write_sheet(quarter: str, out: Path, export_db: Path) -> int:
                            "order by priority_rank", [quarter]).fetchall()
     finally:
         con.close()
-    wb = xlsxwriter.Workbook(str(out))
+    # text from the warehouse (institution names, rules) is never a formula: '=1+1' stays text
+    wb = xlsxwriter.Workbook(str(out), {"strings_to_formulas": False, "strings_to_urls": False})
     ws = wb.add_worksheet("线索处置")
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     money = wb.add_format({"num_format": "#,##0.00"})
     date = wb.add_format({"num_format": "yyyy-mm-dd"})
     for j, (_, label, width) in enumerate(COLUMNS):
-        ws.write(0, j, label, head)
+        ws.write_string(0, j, label, head)
         ws.set_column(j, j, width, money if "金额" in label else date if "日期" in label else None)
     ws.freeze_panes(1, 1)
     ws.data_validation(1, 1, max(len(rows), 1) + 200, 1, {
@@ -57,9 +58,11 @@ def write_sheet(quarter: str, out: Path, export_db: Path) -> int:
             if isinstance(v, dt.date):
                 ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date)
             elif isinstance(v, bool):
-                ws.write(i, j, "是" if v else "否")
+                ws.write_string(i, j, "是" if v else "否")
+            elif col == "suspect_amount" and v is not None:
+                ws.write_number(i, j, float(v))
             elif v is not None:
-                ws.write(i, j, float(v) if col == "suspect_amount" else v)
+                ws.write_string(i, j, str(v))
     wb.close()
     return len(rows)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ingest.config import settings
 from ingest.guards import NotEnoughDisk, WarehouseBusy
-from ingest.loader import LoadAborted, Loader, connect
+from ingest.loader import LoadAborted, Loader, NotAWarehouse, connect
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
             report = Loader(con, args.landing, progress=print).load_all(args.feed)
         finally:
             con.close()
-    except (WarehouseBusy, NotEnoughDisk, LoadAborted) as e:
+    except (WarehouseBusy, NotEnoughDisk, LoadAborted, NotAWarehouse) as e:
         print(f"load stopped: {e}", file=sys.stderr)
         return 2
     s = report.summary()

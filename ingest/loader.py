@@ -20,19 +20,23 @@ through parameters, and staged columns get positional names (``c0``, ``c1`` …)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ingest import normalise
 from ingest.guards import WarehouseBusy, busy_message, check_free_disk
@@ -94,6 +98,10 @@ FILE_RE = re.compile(r"^(?P<sender>[^_]+)_(?P<feed>.+)_(?P<period>\d{6})(?:_(?P<
 
 class LoadAborted(RuntimeError):
     """A load stopped for an operational reason (memory, disk); the warehouse is unchanged."""
+
+
+class NotAWarehouse(RuntimeError):
+    """The warehouse path names a file DuckDB cannot open as a database."""
 
 
 @dataclass
@@ -158,9 +166,12 @@ def connect(warehouse: Path, memory_limit: str | None = None, threads: int | Non
         try:
             con = duckdb.connect(str(warehouse))
             break
-        except duckdb.IOException as e:
+        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as e:
             if "lock" not in str(e).lower():
-                raise
+                raise NotAWarehouse(
+                    f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0]}); point "
+                    "--warehouse / YIBAO_WAREHOUSE at a DuckDB file, or at a path that does not exist yet to "
+                    "create one. Nothing was written.") from None
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(busy_message(warehouse, str(e))) from None
             time.sleep(0.5)
@@ -199,6 +210,11 @@ class Delivery:
     seq: str = ""
     fmt: str | None = None
     problem: str | None = None  # set when the path breaks the landing layout
+    unread: str | None = None  # a refused link or special file: never read, fingerprinted by this text
+
+    @property
+    def slot(self) -> tuple | None:
+        return (self.feed.name, self.sender, self.period, self.seq) if self.sender and self.feed else None
 
 
 def parse_delivery(root: Path, path: Path) -> Delivery:
@@ -231,13 +247,107 @@ def parse_delivery(root: Path, path: Path) -> Delivery:
     return Delivery(path, rel, feed, sender=m["sender"], period=period_dir, seq=m["seq"] or "", fmt=fmt)
 
 
+def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
+    """Every entry under ``folder`` that is delivered content: files, and links, which are refused
+    unless they point at a file inside the landing tree (a link is never followed out of it)."""
+    real_root = root.resolve()
+    for p in sorted(folder.iterdir()):
+        rel = p.relative_to(root).as_posix()
+        if p.is_symlink():
+            target = os.path.realpath(p)
+            kind = "folder" if os.path.isdir(target) else "file"
+            problem = None
+            if not os.path.exists(target):
+                problem = f"a symbolic link to '{os.readlink(p)}', which does not exist; deliver the file itself"
+            elif kind == "folder":
+                problem = (f"a symbolic link to the folder {target}: links are not followed; move or copy the "
+                           "files themselves into the landing tree")
+            elif not Path(target).is_relative_to(real_root):
+                problem = (f"a symbolic link to {target}, outside the landing tree: it is not read; deliver the "
+                           "file itself")
+            if problem:
+                parts = p.relative_to(root).parts
+                feed = FEEDS.get(parts[0]) if len(parts) > 1 else None
+                yield Delivery(p, rel, feed, problem=problem, unread=f"link to {target}")
+                continue
+        if p.is_dir():
+            yield from _walk(root, p)
+            continue
+        d = parse_delivery(root, p)
+        hidden = [part for part in p.relative_to(root).parts if part.startswith(".")]
+        if not p.is_file():
+            d.problem = "not a regular file (a device, socket or pipe); deliver a file"
+            d.unread = f"special file {rel}"
+        elif hidden:
+            d.problem = (f"a hidden {'file' if hidden[-1] == p.name else 'folder'} ('{hidden[0]}' starts with '.') "
+                         "is not loaded; if it is a delivery, rename it without the leading dot, otherwise "
+                         "remove it from the landing tree")
+        yield d
+
+
 def discover(root: Path) -> list[Delivery]:
-    """Every file under the landing root, in load order (feed, period, name). Dot-files are ignored."""
-    out = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
-            out.append(parse_delivery(root, p))
+    """Every entry under the landing root, in load order (feed, period, name): what is not a
+    delivery (hidden files, links out of the tree, …) is listed with its problem, never skipped."""
+    out = list(_walk(root, root))
     out.sort(key=lambda d: (d.feed.name if d.feed else "~", d.period or "", d.rel))
+    return out
+
+
+def _same_slot_refusals(deliveries: list[Delivery], loaded: dict[tuple, tuple]) -> None:
+    """Two files in the landing tree for one (sender, feed, period, seq) — ``x.csv`` beside ``x.xlsx``
+    — would replace each other in turn: the one already loaded (else the first) is kept, the others
+    are refused naming it."""
+    by_slot: dict[tuple, list[Delivery]] = {}
+    for d in deliveries:
+        if d.problem is None and d.slot:
+            by_slot.setdefault(d.slot, []).append(d)
+    for slot, ds in by_slot.items():
+        if len(ds) < 2:
+            continue
+        holder = loaded.get(slot)
+        keep = next((d for d in ds if holder and d.rel == holder[1]), ds[0])
+        for d in ds:
+            if d is not keep:
+                d.problem = (f"{keep.rel} is in the landing tree for the same sender, feed, period and seq: a "
+                             "correction keeps the file name (it then replaces the batch), a second file of the "
+                             "month needs its own _<seq>; remove one of them")
+
+
+@contextlib.contextmanager
+def _literal_path(path: Path) -> Iterator[str]:
+    """A path DuckDB reads as this one file: DuckDB expands ``*``, ``?``, ``[…]`` in file names as a
+    glob (``x_[1].parquet`` would read ``x_1.parquet``), so such a path is read through a link with a
+    plain name."""
+    text = str(path.resolve())
+    if not any(ch in text for ch in "*?[]{}"):
+        yield text
+        return
+    with tempfile.TemporaryDirectory(prefix="yibao-read-") as tmp:
+        link = Path(tmp) / "delivery.parquet"
+        os.symlink(text, link)
+        yield str(link)
+
+
+def _refuse_numeric_codes(feed: FeedSpec, header: list[str], types: list, column_of: dict[str, str]) -> None:
+    """A Parquet code column stored as numbers has lost its leading zeros (and beyond 15 digits, its
+    last digits) in the sender's system: the right value cannot be recovered."""
+    for code, col in column_of.items():
+        f = feed.field_by_code[code]
+        t = types[int(col[1:])]
+        if f.type in ("code", "certno") and not f.numeric_ok and (
+                pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)):
+            raise RefusedFile(
+                f"column '{header[int(col[1:])]}' ({code}) is stored as {t}: a code as a number loses its leading "
+                "zeros; deliver codes as text (a string column) and re-deliver", column=header[int(col[1:])])
+
+
+def _extra_names(names: list[str], positions: list[int]) -> list[str]:
+    """Keys of the extra columns in ``_extra``: a repeated (or empty) header gets its column number, so
+    two extra columns never collapse into one key."""
+    seen = {n for n in names if names.count(n) == 1 and n}
+    out = []
+    for name, pos in zip(names, positions, strict=True):
+        out.append(name if name in seen else f"{name or 'column'} (column {pos + 1})")
     return out
 
 
@@ -264,17 +374,18 @@ class Loader:
         rows = self.con.execute(
             "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id "
             "from raw.load_manifest order by loaded_at, file").fetchall()
-        self._seen: set[tuple[str, str]] = set()
+        self._seen: dict[tuple[str, str], str] = {}  # (file, sha) -> status
         self._seen_files: set[str] = set()
         self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
-        self._slot_batch: dict[tuple, tuple[str, str]] = {}  # (feed, sender, period, seq) -> (batch, file)
+        # (feed, sender, period, seq) -> (batch, file, sha) of the batch in the warehouse
+        self._slot_batch: dict[tuple, tuple[str, str, str]] = {}
         for file, sha, status, rows_read, feed, sender, period, seq, batch_id in rows:
-            self._seen.add((file, sha))
+            self._seen[(file, sha)] = status
             self._seen_files.add(file)
             if status in ("loaded", "replaced") and (rows_read or 0) > 0:
                 self._same_bytes.setdefault(sha, (file, status))
             if status == "loaded":
-                self._slot_batch[(feed, sender, period, seq)] = (batch_id, file)
+                self._slot_batch[(feed, sender, period, seq)] = (batch_id, file, sha)
 
     # -- transactions spanning a group of files of one feed
     def _tx_begin(self, feed: str, size: int) -> None:
@@ -317,7 +428,7 @@ class Loader:
     def _now(self) -> dt.datetime:
         return dt.datetime.now(TZ).replace(tzinfo=None, microsecond=0)
 
-    def _manifest_insert(self, d: Delivery, sha: str, size: int, status: str, **kw) -> None:
+    def _manifest_insert(self, d: Delivery, sha: str, size: int, status: str, again: bool = False, **kw) -> None:
         cols = {
             "file": d.rel, "sha256": sha, "size_bytes": size,
             "feed": d.feed.name if d.feed else None, "sender": d.sender, "period": d.period,
@@ -326,9 +437,12 @@ class Loader:
         }
         names = ", ".join(cols)
         marks = ", ".join("?" for _ in cols)
-        # (file, sha256) is new here: load_file returns early for a pair the manifest holds
+        # (file, sha256) is new here — load_file returns early for a pair the manifest holds — except
+        # for bytes loaded again after a correction was withdrawn (``again``): their row is renewed
+        if again:
+            self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha])
         self.con.execute(f"insert into raw.load_manifest ({names}) values ({marks})", list(cols.values()))
-        self._seen.add((d.rel, sha))
+        self._seen[(d.rel, sha)] = status
         self._seen_files.add(d.rel)
 
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
@@ -337,6 +451,7 @@ class Loader:
         deliveries = [d for d in discover(self.root)
                       if wanted is None or (d.feed is not None and d.feed.name in wanted)
                       or (d.feed is None and "_unknown" in wanted)]
+        _same_slot_refusals(deliveries, self._slot_batch)
         self._check_disk(deliveries)
         for i, d in enumerate(deliveries, 1):
             try:
@@ -367,29 +482,46 @@ class Loader:
         db = self.con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
         if not db or not db[0]:
             return  # in-memory warehouse
-        size = sum(d.path.stat().st_size for d in deliveries if d.path.exists())
+        size = sum(d.path.stat().st_size for d in deliveries if d.path.exists() and not d.unread)
         check_free_disk(Path(db[0]).parent, 2 * size + 256 * 2**20, f"loading {len(deliveries)} file(s) "
                         f"({size / 2**20:,.0f} MiB)")
+
+    def _withdrawn(self, d: Delivery, sha: str) -> bool:
+        """These bytes were loaded from this file once, then replaced by a correction that the landing
+        no longer holds: the landing's bytes are the truth again, so they replace the correction."""
+        cur = self._slot_batch.get(d.slot) if d.slot and not d.problem else None
+        return (self._seen.get((d.rel, sha)) == "replaced" and cur is not None
+                and cur[1] == d.rel and cur[2] != sha)
 
     def load_file(self, d: Delivery) -> FileResult:
         t0 = time.perf_counter()
         res = FileResult(d.rel, d.feed.name if d.feed else None, "unchanged")
+        if d.unread is not None:  # never read through a refused link, nor from a pipe
+            sha = hashlib.sha256(d.unread.encode()).hexdigest()
+            if (d.rel, sha) in self._seen:
+                return res
+            res.status, res.message = "refused", d.problem or ""
+            self._manifest_insert(d, sha, 0, "refused", message=res.message)
+            return res
         # a path the manifest knows is hashed first: unchanged, it needs no encoding scan
-        if d.rel in self._seen_files and (d.rel, file_sha256(d.path)) in self._seen:
-            res.seconds = time.perf_counter() - t0
-            return res  # this exact file was handled by an earlier run
+        if d.rel in self._seen_files:
+            sha = file_sha256(d.path)
+            if (d.rel, sha) in self._seen and not self._withdrawn(d, sha):
+                res.seconds = time.perf_counter() - t0
+                return res  # this exact file was handled by an earlier run
         try:
             scan = scan_file(d.path, is_csv=d.fmt == "csv")
             sha, size, scan_error = scan.sha256, scan.size, None
         except RefusedFile as e:
             sha = file_sha256(d.path)
             size, scan, scan_error = d.path.stat().st_size, None, e
-        if (d.rel, sha) in self._seen:
+        again = self._withdrawn(d, sha)
+        if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled
         # Same bytes under a new name are a no-op — unless they hold no rows: an empty or header-only
         # file is byte-identical across senders and months, yet each is its own (empty) delivery.
-        same_bytes = self._same_bytes.get(sha)
+        same_bytes = None if again else self._same_bytes.get(sha)
         if same_bytes:
             res.status = "duplicate"
             res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
@@ -401,45 +533,25 @@ class Loader:
                 raise RefusedFile(d.problem)
             if scan_error:
                 raise scan_error
-            return self._load(d, scan, res, t0)
+            return self._load(d, scan, res, t0, again)
         except RefusedFile as e:
             res.status = "refused"
             res.message = str(e)
-            self._manifest_insert(d, sha, size, "refused", message=res.message,
+            self._manifest_insert(d, sha, size, "refused", again=again, message=res.message,
                                   error_line=e.line, error_column=e.column,
                                   encoding=scan.encoding if scan else None)
             res.seconds = time.perf_counter() - t0
             return res
 
     # -- the real work
-    def _stage(self, d: Delivery, scan) -> tuple[list[str], int]:
-        """Create temp table ``_stage(_line, c0…)`` with the file's cells as strings."""
+    def _stage(self, d: Delivery, scan) -> tuple[list[str], int, list[pa.DataType] | None]:
+        """Create temp table ``_stage(_line, _numeric, c0…)`` with the file's cells as strings
+        (``_numeric``: indexes of the row's cells delivered as numbers, xlsx only); returns the header,
+        the row count and, for Parquet, the column types."""
         con = self.con
         con.execute("drop table if exists _stage")
         if d.fmt == "parquet":
-            try:
-                desc = con.execute("describe select * from read_parquet(?)", [str(d.path)]).fetchall()
-            except duckdb.Error as e:
-                raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
-                                  "re-deliver the complete file") from None
-            header = [r[0] for r in desc]
-            exprs = []
-            for i, (name, typ, *_) in enumerate(desc):
-                q = '"' + name.replace('"', '""') + '"'
-                if typ.upper().startswith("TIMESTAMP WITH TIME ZONE"):
-                    exprs.append(f"strftime(timezone('Asia/Shanghai', {q}), '%Y-%m-%d %H:%M:%S') as c{i}")
-                else:
-                    exprs.append(f"cast({q} as varchar) as c{i}")
-            cols = ", ".join(exprs) if exprs else "null as c0"
-            try:
-                con.execute(
-                    f"create temp table _stage as select file_row_number + 1 as _line, {cols} "
-                    "from read_parquet(?, file_row_number = true)", [str(d.path)])
-            except duckdb.Error as e:
-                raise RefusedFile(f"Parquet file could not be read ({str(e).splitlines()[0]}); "
-                                  "re-deliver the complete file") from None
-            n = con.execute("select count(*) from _stage").fetchone()[0]
-            return header, n
+            return self._stage_parquet(d)
         table: Table
         if d.fmt == "xlsx":
             table = read_xlsx(d.path)
@@ -449,23 +561,69 @@ class Loader:
             table = read_csv(d.path, scan.encoding, scan.ends_with_newline)
         header = table.header
         width = max(len(header), 1)
-        con.execute("create temp table _stage (_line bigint, "
+        con.execute("create temp table _stage (_line bigint, _numeric integer[], "
                     + ", ".join(f"c{i} varchar" for i in range(width)) + ")")
         n = 0
-        for lines, rows in table.batches:
-            arrays = [pa.array(lines, type=pa.int64())]
+        for lines, rows, numeric in table.batches:
+            arrays = [pa.array(lines, type=pa.int64()),
+                      pa.array(numeric if numeric is not None else [None] * len(rows), type=pa.list_(pa.int32()))]
             for j in range(width):
                 arrays.append(pa.array([r[j] if j < len(r) else None for r in rows], type=pa.string()))
-            batch = pa.Table.from_arrays(arrays, names=["_line"] + [f"c{i}" for i in range(width)])
+            batch = pa.Table.from_arrays(arrays, names=["_line", "_numeric"] + [f"c{i}" for i in range(width)])
             con.register("_batch", batch)
             con.execute("insert into _stage select * from _batch")
             con.unregister("_batch")
             n += len(rows)
-        return header, n
+        return header, n, None
+
+    def _stage_parquet(self, d: Delivery) -> tuple[list[str], int, list[pa.DataType]]:
+        con = self.con
+        try:
+            # the header as written (DuckDB renames a repeated column name to name_1)
+            schema = pq.read_schema(d.path)
+        except (OSError, pa.ArrowException) as e:
+            raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
+                              "re-deliver the complete file") from None
+        header, types = list(schema.names), list(schema.types)
+        with _literal_path(d.path) as path:
+            try:
+                desc = con.execute("describe select * from read_parquet(?)", [path]).fetchall()
+            except duckdb.Error as e:
+                raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
+                                  "re-deliver the complete file") from None
+            if len(desc) != len(header):
+                raise RefusedFile(f"the Parquet schema has {len(header)} columns but {len(desc)} can be read; "
+                                  "re-export the file with flat columns")
+            exprs = []
+            for i, (name, typ, *_) in enumerate(desc):
+                q = '"' + name.replace('"', '""') + '"'
+                typ = typ.upper()
+                if typ.startswith("TIMESTAMP WITH TIME ZONE"):
+                    exprs.append(f"strftime(timezone('Asia/Shanghai', {q}), '%Y-%m-%d %H:%M:%S') as c{i}")
+                elif typ.startswith("TIMESTAMP"):
+                    # nanosecond timestamps print 9 decimals, which no time format accepts; the loader keeps seconds
+                    exprs.append(f"strftime(cast({q} as timestamp), '%Y-%m-%d %H:%M:%S') as c{i}")
+                else:
+                    exprs.append(f"cast({q} as varchar) as c{i}")
+            cols = ", ".join(exprs) if exprs else "null as c0"
+            try:
+                con.execute(
+                    f"create temp table _stage as select file_row_number + 1 as _line, "
+                    f"cast(null as integer[]) as _numeric, {cols} from read_parquet(?, file_row_number = true)",
+                    [path])
+            except duckdb.Error as e:
+                raise RefusedFile(f"Parquet file could not be read ({str(e).splitlines()[0]}); "
+                                  "re-deliver the complete file") from None
+        n = con.execute("select count(*) from _stage").fetchone()[0]
+        return header, n, types
 
     def _map_header(self, feed: FeedSpec, header: list[str]) -> tuple[dict[str, str], list[str], dict]:
         column_of: dict[str, str] = {}
         extras: list[str] = []
+        if header and any(h and h.startswith("\ufeff") for h in header[:1]):
+            raise RefusedFile(
+                "the header starts with a byte-order mark (U+FEFF) inside the text: the file was saved with a BOM "
+                "twice; save it once and re-deliver", line=1, column=header[0])
         mapping: dict[str, str | None] = {}
         for i, h in enumerate(header):
             code = resolve_header(feed, h or "")
@@ -492,7 +650,7 @@ class Loader:
                 line=1, column=missing[0])
         return column_of, extras, mapping
 
-    def _load(self, d: Delivery, scan, res: FileResult, t0: float) -> FileResult:
+    def _load(self, d: Delivery, scan, res: FileResult, t0: float, again: bool = False) -> FileResult:
         con, feed = self.con, d.feed
         assert feed is not None
         # A Parquet file or a large one gets a transaction of its own, and is staged outside any: the
@@ -503,20 +661,24 @@ class Loader:
             self._tx_commit()
         else:
             self._tx_begin(feed.name, scan.size)
-        header, n = self._stage(d, scan)
+        header, n, types = self._stage(d, scan)
         column_of, extra_cols, mapping = self._map_header(feed, header)
+        if types is not None:
+            _refuse_numeric_codes(feed, header, types, column_of)
         if alone:
             self._tx_begin(feed.name, GROUP_BYTES)  # a full group: the next file commits it
-        res.extra_columns = [header[int(c[1:])] for c in extra_cols]
+        res.extra_columns = _extra_names([header[int(c[1:])] for c in extra_cols], [int(c[1:]) for c in extra_cols])
         # one batch per (slot, content): identical empty files of two senders are two batches
         slot = f"{feed.name}|{d.sender}|{d.period}|{d.seq}|{scan.sha256}"
         batch_id = hashlib.sha256(slot.encode()).hexdigest()[:16]
         today = dt.datetime.now(TZ).date()
         slot_key = (feed.name, d.sender, d.period, d.seq)
         prev = self._slot_batch.get(slot_key)
-        sql = self._with_in_file_duplicates(feed, normalise.normalise_sql(feed, column_of, extra_cols))
-        params: dict = {"today": today}
+        sql = self._with_in_file_duplicates(
+            feed, normalise.normalise_sql(feed, column_of, extra_cols, width=len(header)))
+        params: dict = {"today": today, "sender": d.sender}
         params.update({f"h{i}": res.extra_columns[i] for i in range(len(extra_cols))})
+        params.update({f"hd{i}": (h or "").strip() for i, h in enumerate(header)})
         # DuckDB refuses named parameters the statement does not use (a feed without dates has no $today)
         params = {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
         try:
@@ -550,6 +712,11 @@ class Loader:
             message = ""
             if prev:
                 message = f"correction: replaces batch {prev[0]} from {prev[1]}"
+                if again:
+                    message = (f"correction withdrawn: these bytes, loaded before, replace batch {prev[0]} "
+                               f"from {prev[1]} again")
+            if scan.note:
+                message = (message + "; " if message else "") + scan.note
             if n == 0:
                 message = (message + "; " if message else "") + (
                     "empty file: loaded as an empty batch" if not header else "header only: empty batch")
@@ -557,7 +724,7 @@ class Loader:
                 message = (message + "; " if message else "") + (
                     "extra columns kept in _extra: " + ", ".join(res.extra_columns))
             self._manifest_insert(
-                d, scan.sha256, scan.size, "loaded", encoding=scan.encoding, batch_id=batch_id,
+                d, scan.sha256, scan.size, "loaded", again=again, encoding=scan.encoding, batch_id=batch_id,
                 rows_read=n, rows_loaded=loaded, rows_quarantined=quarantined,
                 columns_mapped=json.dumps(mapping, ensure_ascii=False),
                 extra_columns=json.dumps(res.extra_columns, ensure_ascii=False),
@@ -570,7 +737,7 @@ class Loader:
         finally:
             con.execute("drop table if exists _norm")
             con.execute("drop table if exists _stage")
-        self._slot_batch[slot_key] = (batch_id, d.rel)
+        self._slot_batch[slot_key] = (batch_id, d.rel, scan.sha256)
         if n:
             self._same_bytes.setdefault(scan.sha256, (d.rel, "loaded"))
         res.status = "loaded"
@@ -581,7 +748,7 @@ class Loader:
         return res
 
     def _insert_quarantine(self, feed, d, sha, batch_id, header, orig_sql) -> None:
-        params = {f"o{i}": (h or f"column{i + 1}") for i, h in enumerate(header)}
+        params = {f"o{i}": h for i, h in enumerate(_extra_names(header, list(range(len(header)))))}
         params.update({"feed": feed.name, "file": d.rel, "sha": sha, "batch": batch_id,
                        "run": self.run_id, "now": self._now()})
         self.con.execute(

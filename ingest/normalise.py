@@ -15,6 +15,8 @@ repeat the value (the original values are kept in ``raw.quarantine.original``).
 
 from __future__ import annotations
 
+import re
+
 from ingest.specs import FeedSpec, Field
 
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
@@ -26,7 +28,22 @@ DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M
                     "%Y-%m-%dT%H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M",
                     "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H%M"]
-SERIAL = r"[0-9]{1,5}(\.[0-9]+)?"
+# Amounts: plain decimals, no thousands separator, at most 2 (money) / 4 (qty, price) decimals that
+# are not zero — never re-scaled or rounded (12,50 / 1_000 / 12.005 are invalid_number).
+MONEY = r"[+-]?([0-9]+(\.[0-9]{0,2}0*)?|\.[0-9]{1,2}0*)"
+QTY = r"[+-]?([0-9]+(\.[0-9]{0,4}0*)?|\.[0-9]{1,4}0*)"
+# digits-only dates are YYYYMMDD or YYYYMMDDHHMMSS: no Excel serials (1985, 60) and no 7-digit guesses
+# (2025111) from text; Excel date cells arrive as ISO strings from the xlsx reader
+DIGITS_ONLY_NOT_A_DATE = r"[0-9]{1,7}|[0-9]{9,13}|[0-9]{15,}"
+# invisible characters in codes: no-break spaces become spaces (trimmed at the ends), zero-width
+# characters and the soft hyphen are removed
+NO_BREAK = "\u00a0\u2007\u202f"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# what spreadsheets and databases write for "no value"; in a code column they are not codes
+NULL_MARKERS = ["NULL", "N/A", "#N/A", "NA", "\\N", "NONE", "NAN", "NIL", "-", "--", "\u2014", "\u2014\u2014"]
+NULL_MARKER_RE = "(?i)" + "|".join(re.escape(m) for m in NULL_MARKERS)
+# what Excel makes of codes: 3.601E+15 (a long number) and ="ST001" (text forced by a formula)
+EXCEL_MANGLED = r"(?i)[0-9]+(\.[0-9]+)?E\+?[0-9]+|=\".*\""
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -43,16 +60,24 @@ def install_macros(con) -> None:
         con.execute(m)
 
 
+def _lit(x: str) -> str:
+    return "'" + x.replace("'", "''") + "'"
+
+
 def _lit_list(items: list[str]) -> str:
-    return "[" + ", ".join("'" + x.replace("'", "''") + "'" for x in items) + "]"
+    return "[" + ", ".join(_lit(x) for x in items) + "]"
 
 
 def _clean(col: str, f: Field) -> str:
     if f.type == "text":
-        return f"nullif(trim(nfc_normalize(replace({col}, '\u3000', ' ')), ' \t\r\n'), '')"
-    half = HALFWIDTH.replace("'", "''")
-    # translate() is slow: only values with non-ASCII characters (byte length > length) need it
-    folded = f"case when strlen({col}) = length({col}) then {col} else translate({col}, '{FULLWIDTH}', '{half}') end"
+        # nfc_normalize stops at a NUL byte: such a value is kept whole for its control_character check
+        return (f"nullif(trim(case when contains({col}, chr(0)) then {col} "
+                f"else nfc_normalize(replace({col}, '\u3000', ' ')) end, ' \t\r\n'), '')")
+    half = HALFWIDTH.replace("'", "''") + " " * len(NO_BREAK)
+    # translate() is slow: only values with non-ASCII characters (byte length > length) need it;
+    # characters of its 'from' list beyond the 'to' list (the zero-width ones) are removed
+    folded = (f"case when strlen({col}) = length({col}) then {col} "
+              f"else translate({col}, '{FULLWIDTH}{NO_BREAK}{ZERO_WIDTH}', '{half}') end")
     return f"nullif(trim({folded}, ' \t\r\n'), '')"
 
 
@@ -62,21 +87,18 @@ def _typed(v: str, f: Field) -> str:
         return v
     if t == "date":
         return (
-            f"case when regexp_full_match({v}, '{SERIAL}') "
-            f"then cast(date '1899-12-30' + cast(floor(cast({v} as double)) as integer) as date) "
-            f"else cast(try_strptime({v}, {_lit_list(DATE_FORMATS)}) as date) end"
+            f"case when not regexp_full_match({v}, '{DIGITS_ONLY_NOT_A_DATE}') "
+            f"then cast(try_strptime({v}, {_lit_list(DATE_FORMATS)}) as date) end"
         )
     if t == "datetime":
         return (
-            f"case when regexp_full_match({v}, '{SERIAL}') "
-            f"then cast(date '1899-12-30' as timestamp) "
-            f"+ to_seconds(cast(round(cast({v} as double) * 86400) as bigint)) "
-            f"else date_trunc('second', try_strptime({v}, {_lit_list(DATETIME_FORMATS)})) end"
+            f"case when not regexp_full_match({v}, '{DIGITS_ONLY_NOT_A_DATE}') "
+            f"then date_trunc('second', try_strptime({v}, {_lit_list(DATETIME_FORMATS)})) end"
         )
     if t == "money":
-        return f"try_cast(replace({v}, ',', '') as decimal(18,2))"
+        return f"case when regexp_full_match({v}, '{MONEY}') then try_cast({v} as decimal(18,2)) end"
     if t in ("qty", "price"):
-        return f"try_cast(replace({v}, ',', '') as decimal(18,4))"
+        return f"case when regexp_full_match({v}, '{QTY}') then try_cast({v} as decimal(18,4)) end"
     if t == "int":
         return (
             f"case when try_cast({v} as double) = floor(try_cast({v} as double)) "
@@ -102,6 +124,12 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
             "hhmm": "invalid_time"}.get(f.type)
     if kind:
         out.append((f"{v} is not null and {t} is null", f"{kind}({c})"))
+    if f.type == "code":
+        out.append((f"regexp_matches({v}, '[\\x00-\\x1f\\x7f]')", f"control_character({c})"))
+        out.append((f"regexp_full_match({v}, '{NULL_MARKER_RE}')", f"null_marker({c})"))
+        out.append((f"regexp_full_match({v}, '{EXCEL_MANGLED}')", f"excel_mangled({c})"))
+    if f.type in ("text", "certno", "hhmm"):
+        out.append((f"regexp_matches({v}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]')", f"control_character({c})"))
     if f.type in ("date", "datetime"):
         upper = "date '2999-12-31'" if f.future_ok else "$today + 1"
         out.append((f"{t} is not null and (cast({t} as date) < date '1900-01-01' or cast({t} as date) > {upper})",
@@ -119,11 +147,13 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
     return out
 
 
-def normalise_sql(feed: FeedSpec, column_of: dict[str, str], extra_cols: list[str]) -> str:
+def normalise_sql(feed: FeedSpec, column_of: dict[str, str], extra_cols: list[str], width: int = 0) -> str:
     """SELECT over ``_stage`` giving typed contract columns, ``_extra`` and ``_reasons``.
 
     ``column_of`` maps field code -> staging column (``c3``); fields the file lacks are NULL.
-    Parameters: ``$today`` (DATE, Asia/Shanghai) and ``$h0…`` the extra columns' header names.
+    ``width`` is the number of delivered columns (a row repeating the header is quarantined).
+    Parameters: ``$today`` (DATE, Asia/Shanghai), ``$sender`` (the file name's sender), ``$h0…`` the
+    extra columns' header names and ``$hd0…`` the delivered header cells.
     """
     cleaned, typed, reasons = [], [], []
     for f in feed.fields:
@@ -134,26 +164,41 @@ def normalise_sql(feed: FeedSpec, column_of: dict[str, str], extra_cols: list[st
     for f in feed.fields:
         for cond, reason in _checks(f'"v_{f.code}"', f'"{f.code}"', f):
             reasons.append(f"case when {cond} then '{reason}' end")
+        col = column_of.get(f.code)
+        if col and f.type in ("code", "certno") and not f.numeric_ok:
+            # an xlsx cell holding a number: leading zeros and digits beyond 15 are already lost
+            reasons.append(f"case when list_contains(_numeric, {int(col[1:])}) then 'code_as_number({f.code})' end")
+    if feed.sender_kind == "institution" and "fixmedins_code" in feed.field_by_code:
+        # an institution delivers its own rows only: another institution's row would replace that
+        # institution's row of the same key
+        reasons.append("case when \"fixmedins_code\" <> $sender then 'foreign_institution(fixmedins_code)' end")
     for begin, end in feed.order_pairs:
         reasons.append(f'case when "{end}" < "{begin}" then \'end_before_begin({begin},{end})\' end')
+    reason_list = f"list_filter([{', '.join(reasons) or 'cast(null as varchar)'}], lambda x: x is not null)"
+    if width:
+        same = " and ".join(f"coalesce(trim(c{i}), '') = $hd{i}" for i in range(width))
+        reason_list = f"case when _header_again then ['repeated_header'] else {reason_list} end"
+    else:
+        same = "false"
     if extra_cols:
         extra = "json_object(" + ", ".join(f"$h{i}, {c}" for i, c in enumerate(extra_cols)) + ")"
     else:
         extra = "cast(null as varchar)"
     return f"""
 with cleaned as (
-    select _line, {", ".join(cleaned)}, cast({extra} as varchar) as _extra
+    select _line, _numeric, {same} as _header_again, {", ".join(cleaned)}, cast({extra} as varchar) as _extra
     from _stage
 ),
 typed as (
-    select _line, {", ".join(typed)}, _extra, {", ".join(f'"v_{f.code}"' for f in feed.fields)}
+    select _line, _numeric, _header_again, {", ".join(typed)}, _extra,
+        {", ".join(f'"v_{f.code}"' for f in feed.fields)}
     from cleaned
 )
 select
     _line,
     {", ".join(f'"{f.code}"' for f in feed.fields)},
     _extra,
-    list_filter([{", ".join(reasons) or "cast(null as varchar)"}], lambda x: x is not null) as _reasons
+    {reason_list} as _reasons
 from typed
 """
 

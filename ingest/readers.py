@@ -44,6 +44,37 @@ class Scan:
     size: int
     encoding: str | None  # for CSV: utf-8-sig | utf-8 | gb18030
     ends_with_newline: bool
+    note: str | None = None  # a decoding choice the manifest must mention
+
+
+# Characters Chinese medical data does not contain, but that GB18030 text read as UTF-8 (or UTF-8
+# read as GB18030) produces: C1 controls, Latin Extended / IPA / combining marks, Cyrillic …
+# NKo (two-byte UTF-8 sequences of GB18030 pairs such as D7 A1 D4 BA 住院 → סԺ).
+IMPLAUSIBLE = re.compile("[\u0080-\u009f\u0100-\u036f\u0400-\u07ff]")
+# a maximal run of non-ASCII bytes shaped like UTF-8 (checked by decoding it)
+UTF8_RUN = re.compile(
+    rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
+    rb"(?![\x80-\xff])")
+LAST_ASCII = re.compile(rb"[\x00-\x7f][\x80-\xff]*\Z")
+
+
+def _utf8_chinese_run(buf: bytes) -> int:
+    """Offset in ``buf`` of the first run of non-ASCII bytes that is UTF-8 for two or more Chinese
+    characters (-1 if none): the evidence that text in the file is UTF-8."""
+    for m in UTF8_RUN.finditer(buf):
+        try:
+            text = m.group().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if len(CJK.findall(text)) >= 2:
+            return m.start()
+    return -1
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """Physical line (1-based) holding the byte at ``offset`` (error paths only)."""
+    with open(path, "rb") as fh:
+        return fh.read(max(offset, 0)).count(b"\n") + 1
 
 
 def _utf8_error_offset(path: Path, start: int) -> tuple[int, str]:
@@ -66,87 +97,158 @@ def _utf8_error_offset(path: Path, start: int) -> tuple[int, str]:
     return -1, ""
 
 
+def _gb18030_pass(path: Path, size: int) -> tuple[int, str, str]:
+    """(byte offset of the first GB18030 error or -1, its kind, first implausible character of the
+    GB18030 reading or '')."""
+    gb = codecs.getincrementaldecoder("gb18030")("strict")
+    pos = 0
+    odd = ""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            try:
+                text = gb.decode(chunk, final=False)
+            except UnicodeDecodeError as e:
+                return pos - len(gb.getstate()[0]) + e.start, "invalid", odd
+            if not odd and (m := IMPLAUSIBLE.search(text)):
+                odd = m.group()
+            pos += len(chunk)
+        try:
+            gb.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return size - 1, "truncated", odd
+    return -1, "", odd
+
+
 def scan_file(path: Path, is_csv: bool) -> Scan:
-    """One pass over the bytes: sha256, and for CSV a strict UTF-8 check that decides the encoding."""
+    """One pass over the bytes: sha256, and for CSV the evidence that decides the encoding.
+
+    The encoding is decided on the whole file, never on its first bytes:
+
+    * a UTF-8 BOM means UTF-8 (strictly);
+    * a file that is valid UTF-8 is UTF-8 — unless its UTF-8 reading holds characters Chinese data
+      does not (``IMPLAUSIBLE``) while it is also valid GB18030 and reads as Chinese there: then it is
+      GB18030, and the manifest says so (``Scan.note``);
+    * a file that is not valid UTF-8 is GB18030 if it is valid GB18030 and no part of it is UTF-8
+      Chinese text; UTF-8 Chinese text in a file that is not UTF-8 as a whole refuses the file as
+      mixed (GB18030 would read that part as other, valid Chinese characters: mojibake).
+    """
     h = hashlib.sha256()
     size = 0
     first = b""
     last = b""
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_ok = True
-    # Chinese characters decoded as valid UTF-8 before any error mean the file IS UTF-8 (a later bad
-    # byte is corruption, not another encoding). Other non-ASCII is no evidence: GB18030 pairs such as
-    # D7 A1 (住) are valid two-byte UTF-8 by accident.
-    cjk_before_error = False
+    utf8_odd = ""  # first implausible character of the UTF-8 reading
+    utf8_run = -1  # byte offset of the first UTF-8 Chinese run
+    carry = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             if not first:
                 first = chunk[:3]
             h.update(chunk)
+            start = size
             size += len(chunk)
             last = chunk[-1:]
-            if is_csv and utf8_ok:
+            if not is_csv:
+                continue
+            if utf8_ok:
                 try:
                     text = dec.decode(chunk, final=False)
-                    if not cjk_before_error and CJK.search(text):
-                        cjk_before_error = True
-                except UnicodeDecodeError as e:
+                    if not utf8_odd and (m := IMPLAUSIBLE.search(text)):
+                        utf8_odd = m.group()
+                except UnicodeDecodeError:
                     utf8_ok = False
-                    if not cjk_before_error and CJK.search(chunk[: e.start].decode("utf-8", errors="ignore")):
-                        cjk_before_error = True
+            if utf8_run < 0:
+                # runs are cut at the last ASCII byte; the non-ASCII tail waits for the next chunk
+                buf = carry + chunk
+                m = LAST_ASCII.search(buf)
+                cut = m.start() + 1 if m else 0
+                found = _utf8_chinese_run(buf[:cut])
+                if found >= 0:
+                    utf8_run = start - len(carry) + found
+                carry = buf[cut:]
         if is_csv and utf8_ok:
             try:
                 dec.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8_ok = False
+        if is_csv and utf8_run < 0 and carry and (found := _utf8_chinese_run(carry)) >= 0:
+            utf8_run = size - len(carry) + found
     scan = Scan(h.hexdigest(), size, None, last in (b"\n", b"\r"))
     if not is_csv or size == 0:
         return scan
+    bom = first.startswith(codecs.BOM_UTF8)
+    if utf8_ok and (bom or not utf8_odd):
+        scan.encoding = "utf-8-sig" if bom else "utf-8"
+        return scan
     if utf8_ok:
-        scan.encoding = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+        # valid UTF-8 that reads as e.g. Hebrew: GB18030 if it reads as Chinese there
+        gb_off, _, gb_odd = _gb18030_pass(path, size)
+        if gb_off >= 0 or gb_odd:
+            scan.encoding = "utf-8"
+            return scan
+        if utf8_run >= 0:
+            line = _line_at_char(path, utf8_odd)
+            raise RefusedFile(
+                f"the file mixes encodings: it is valid UTF-8 and valid GB18030; read as UTF-8 the text at byte "
+                f"offset {utf8_run} (line {_line_at(path, utf8_run)}) is Chinese but line {line} holds "
+                f"'{utf8_odd}' (U+{ord(utf8_odd):04X}), which GB18030 text read as UTF-8 produces; re-export the "
+                "whole file in one encoding (UTF-8 with BOM leaves no doubt)", line=line)
+        scan.encoding = "gb18030"
+        scan.note = (f"decoded as GB18030: the file is valid UTF-8 and valid GB18030, and as UTF-8 it holds "
+                     f"'{utf8_odd}' (U+{ord(utf8_odd):04X}, line {_line_at_char(path, utf8_odd)}), which Chinese "
+                     "data does not; deliver UTF-8 with BOM or GB18030 text that is not also valid UTF-8 to "
+                     "leave no doubt")
         return scan
     off, reason = _utf8_error_offset(path, 0)
-    if first.startswith(codecs.BOM_UTF8) or cjk_before_error:
+    if bom or utf8_run >= 0:
         if off >= size - 3 and reason == "unexpected end of data":
             raise RefusedFile(
                 f"the file ends in the middle of a UTF-8 character (byte offset {off} of {size}): "
                 "it looks truncated; re-deliver the complete file"
             )
+        where = "it starts with a UTF-8 byte-order mark" if bom else (
+            f"the text at byte offset {utf8_run} (line {_line_at(path, utf8_run)}) is UTF-8 Chinese")
         raise RefusedFile(
-            f"not valid UTF-8 at byte offset {off} ({reason}) although earlier bytes are UTF-8; "
-            "re-export the file as UTF-8, UTF-8 with BOM or GB18030 without mixing encodings"
+            f"not valid UTF-8 at byte offset {off} (line {_line_at(path, off)}: {reason}) although {where}: "
+            "the file mixes encodings or is damaged; re-export the whole file as UTF-8, UTF-8 with BOM or "
+            "GB18030 without mixing encodings",
+            line=_line_at(path, off),
         )
-    # no UTF-8 multi-byte text before the first bad byte: the file must be GB18030 as a whole
-    gb = codecs.getincrementaldecoder("gb18030")("strict")
-    pos = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            try:
-                gb.decode(chunk, final=False)
-            except UnicodeDecodeError as e:
-                bad = pos - len(gb.getstate()[0]) + e.start
-                raise RefusedFile(
-                    f"bytes invalid in every accepted encoding (UTF-8 fails at byte offset {off}, "
-                    f"GB18030 at byte offset {bad}); deliver UTF-8, UTF-8 with BOM or GB18030/GBK"
-                ) from None
-            pos += len(chunk)
-        try:
-            gb.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise RefusedFile(
-                f"the file ends in the middle of a GB18030 character (byte offset {size - 1}): "
-                "it looks truncated; re-deliver the complete file"
-            ) from None
+    # no UTF-8 Chinese anywhere: the file must be GB18030 as a whole
+    bad, kind, _ = _gb18030_pass(path, size)
+    if kind == "truncated":
+        raise RefusedFile(
+            f"the file ends in the middle of a GB18030 character (byte offset {size - 1}): "
+            "it looks truncated; re-deliver the complete file"
+        )
+    if bad >= 0:
+        raise RefusedFile(
+            f"bytes invalid in every accepted encoding (UTF-8 fails at byte offset {off}, "
+            f"GB18030 at byte offset {bad}, line {_line_at(path, bad)}); deliver UTF-8, UTF-8 with BOM or "
+            "GB18030/GBK",
+            line=_line_at(path, bad),
+        )
     scan.encoding = "gb18030"
     return scan
 
 
+def _line_at_char(path: Path, ch: str) -> int:
+    """Line of the first occurrence of ``ch`` in the UTF-8 reading (error/note paths only)."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        for i, line in enumerate(fh, 1):
+            if ch in line:
+                return i
+    return 0
+
+
 @dataclass
 class Table:
-    """A file's header and an iterator of row batches: (line numbers, rows of str|None cells)."""
+    """A file's header and an iterator of row batches: (line numbers, rows of str|None cells, and per
+    row the indexes of cells delivered as numbers — xlsx only, ``None`` elsewhere)."""
 
     header: list[str]
-    batches: Iterator[tuple[list[int], list[list[str | None]]]]
+    batches: Iterator[tuple[list[int], list[list[str | None]], list[list[int] | None] | None]]
 
 
 def _guess_delimiter(header_line: str) -> str:
@@ -167,6 +269,11 @@ def read_csv(path: Path, encoding: str, ends_with_newline: bool) -> Table:
     except csv.Error as e:
         fh.close()
         raise RefusedFile(f"malformed CSV header: {e}", line=1) from None
+    if header and header[0].startswith("\ufeff"):
+        fh.close()
+        raise RefusedFile(
+            "the file starts with a second byte-order mark (U+FEFF before the first header): it was saved "
+            "with a BOM twice; save it once as UTF-8 (with or without BOM) and re-deliver", line=1)
     header_hint = _guess_delimiter(",".join(header))
 
     def batches() -> Iterator[tuple[list[int], list[list[str | None]]]]:
@@ -181,6 +288,12 @@ def read_csv(path: Path, encoding: str, ends_with_newline: bool) -> Table:
                 except StopIteration:
                     break
                 except csv.Error as e:
+                    if "field larger than field limit" in str(e):
+                        raise RefusedFile(
+                            f"line {prev_end + 1}: a field is longer than {csv.field_size_limit():,} characters, "
+                            "more than any field of the contract holds (an unbalanced quote also makes the rest "
+                            "of the file one field); check the quoting of that line, shorten or remove the field "
+                            "and re-deliver", line=prev_end + 1) from None
                     raise RefusedFile(
                         f"malformed CSV at line {reader.line_num}: {e} (an unterminated quote usually "
                         "means the file was truncated); re-deliver the complete file",
@@ -206,10 +319,10 @@ def read_csv(path: Path, encoding: str, ends_with_newline: bool) -> Table:
                 lines.append(start)
                 rows.append(rec)
                 if len(rows) >= BATCH_ROWS:
-                    yield lines, rows
+                    yield lines, rows, None
                     lines, rows = [], []
             if rows:
-                yield lines, rows
+                yield lines, rows, None
         except UnicodeDecodeError as e:  # cannot happen after scan_file, but never swallow it
             raise RefusedFile(f"undecodable bytes ({e.reason}); deliver UTF-8 or GB18030") from None
         finally:
@@ -241,39 +354,122 @@ def _cell_to_str(v: object) -> str | None:
             # an 18-digit 身份证 stored as an Excel number has lost its last digits: keep the
             # scientific form so validation refuses it instead of accepting a wrong number
             return repr(v).upper()
-        return repr(v)
+        # Excel keeps 15 significant digits: 0.1 + 0.2 is 0.3 there, not 0.30000000000000004
+        return format(v, ".15g")
     return str(v)
 
 
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _a1(row: int, col: int) -> str:
+    """0-based (row, column) -> Excel reference (``B7``)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str]:
+    """(number of formula cells, the first one's reference) in the named worksheet.
+
+    calamine returns a formula's cached result, which may be stale (computed before its inputs
+    changed) or missing (a workbook written by a program that does not compute): read the XML."""
+    import posixpath
+    import zipfile
+    from xml.etree.ElementTree import fromstring, iterparse
+
+    with zipfile.ZipFile(path) as z:
+        rid = next((e.get(_NS_REL) for e in fromstring(z.read("xl/workbook.xml")).iter(f"{_NS}sheet")
+                    if e.get("name") == sheet_name), None)
+        rels = fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
+        if target is None:
+            raise RefusedFile(f"worksheet '{sheet_name}' is listed but its part is missing; re-export the workbook")
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        n, first = 0, ""
+        with z.open(part) as fh:
+            for _, elem in iterparse(fh):
+                if elem.tag == f"{_NS}c":
+                    if elem.find(f"{_NS}f") is not None:
+                        n += 1
+                        first = first or elem.get("r") or "?"
+                    elem.clear()
+        return n, first
+
+
+def _has_values(rows: list[list]) -> bool:
+    return any(c not in (None, "") for row in rows for c in row)
+
+
 def read_xlsx(path: Path) -> Table:
+    """The first visible worksheet (chart sheets are not worksheets), strictly: a workbook whose data
+    is on another sheet too, merged cells or formulas are refused with the cell to fix."""
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # noqa: BLE001 - calamine raises several types for broken workbooks
         raise RefusedFile(f"not a readable .xlsx workbook ({e}); re-export it from Excel") from None
-    visible = [m for m in wb.sheets_metadata if str(m.visible).lower().endswith("visible")]
+    visible = [m.name for m in wb.sheets_metadata
+               if str(m.visible).lower().endswith(".visible") and str(m.typ).endswith("WorkSheet")]
     if not visible:
-        raise RefusedFile("the workbook has no visible sheet")
-    sheet = wb.get_sheet_by_name(visible[0].name)
+        raise RefusedFile("the workbook has no visible worksheet (chart sheets and hidden sheets are not read); "
+                          "unhide the sheet that holds the data and re-deliver")
+    sheets = {name: wb.get_sheet_by_name(name) for name in visible}
+    grids = {name: sh.to_python(skip_empty_area=False) for name, sh in sheets.items()}
+    with_data = [name for name in visible if _has_values(grids[name])]
+    if with_data and with_data[0] != visible[0]:
+        raise RefusedFile(
+            f"the first visible worksheet '{visible[0]}' is empty but worksheet '{with_data[0]}' holds data; the "
+            "first visible worksheet is the one loaded: move the data there (or delete the empty sheet) and "
+            "re-deliver")
+    if len(with_data) > 1:
+        raise RefusedFile(
+            f"worksheets {', '.join(repr(n) for n in with_data)} all hold data; one file loads one sheet (the "
+            "first visible one): deliver each other sheet as a file of its own (its own <seq>) or delete it, "
+            "then re-deliver")
+    name = visible[0]
+    sheet, rows = sheets[name], grids[name]
+    if not with_data:
+        return Table([], iter(()))
+    if sheet.merged_cell_ranges:
+        refs = [f"{_a1(*a)}:{_a1(*b)}" for a, b in sheet.merged_cell_ranges]
+        (r0, _), _ = sheet.merged_cell_ranges[0]
+        raise RefusedFile(
+            f"worksheet '{name}' has merged cells ({', '.join(refs[:5])}{' …' if len(refs) > 5 else ''}): a "
+            "merged cell keeps its value only in its first cell; unmerge them, fill every cell and re-deliver",
+            line=r0 + 1)
+    n_formulas, ref = _formula_cells(path, name)
+    if n_formulas:
+        raise RefusedFile(
+            f"worksheet '{name}' has {n_formulas} formula cell(s), the first {ref}: a formula's "
+            "stored result can be stale or missing; deliver values, not formulas (copy the sheet and paste "
+            "as values) and re-deliver", line=int(re.sub(r"\D", "", ref) or 0) or None, column=ref)
     start_row = (sheet.start or (0, 0))[0] if sheet.height else 0
-    rows = sheet.to_python(skip_empty_area=False)
     # skip leading blank rows so the header is the first row with content
     first = 0
     while first < len(rows) and all(c in (None, "") for c in rows[first]):
         first += 1
-    if first >= len(rows):
-        return Table([], iter(()))
     header = [_cell_to_str(c) or "" for c in rows[first]]
     while header and header[-1] == "":
         header.pop()
     width = len(header)
 
-    def batches() -> Iterator[tuple[list[int], list[list[str | None]]]]:
+    def batches() -> Iterator[tuple[list[int], list[list[str | None]], list[list[int] | None]]]:
         lines: list[int] = []
         out: list[list[str | None]] = []
+        numeric: list[list[int] | None] = []
         for i in range(first + 1, len(rows)):
-            cells = [_cell_to_str(c) for c in rows[i][:width]]
+            raw = rows[i][:width]
+            cells = [_cell_to_str(c) for c in raw]
             extra = [c for c in rows[i][width:] if c not in (None, "")]
             if extra:
                 raise RefusedFile(
@@ -286,10 +482,11 @@ def read_xlsx(path: Path) -> Table:
             cells += [None] * (width - len(cells))
             lines.append(start_row + i + 1)  # Excel row number
             out.append(cells)
+            numeric.append([j for j, c in enumerate(raw) if _is_number(c)] or None)
             if len(out) >= BATCH_ROWS:
-                yield lines, out
-                lines, out = [], []
+                yield lines, out, numeric
+                lines, out, numeric = [], [], []
         if out:
-            yield lines, out
+            yield lines, out, numeric
 
     return Table(header, batches())

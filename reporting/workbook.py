@@ -105,7 +105,8 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / workbook_name(quarter)
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
     wb.set_properties({"title": f"医保基金监管季度通报 {quarter}", "author": "yibao-supervision"})
     w = _Writer(wb)
 

@@ -21,10 +21,11 @@ HEADER = "收费流水号,定点医药机构编号,就诊ID,医保目录编码,�
 
 def his_charge_csv(path: Path, rows: int, prefix: str = "C") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    sender = path.name.split("_")[0]  # an institution delivers its own rows
     with open(path, "w", encoding="gb18030", newline="") as fh:
         fh.write(HEADER)
         for i in range(rows):
-            fh.write(f"{prefix}{i},H0001,M{i // 10},X{i % 300},{1 + i % 3},2.50,{(1 + i % 3) * 2.5:.2f},"
+            fh.write(f"{prefix}{i},{sender},M{i // 10},X{i % 300},{1 + i % 3},2.50,{(1 + i % 3) * 2.5:.2f},"
                      f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d}:00\n")
 
 

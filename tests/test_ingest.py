@@ -181,7 +181,7 @@ def test_value_normalisation(tree):
     rows = [
         f"P1,{ID_A.lower()},张三,1,19491231,990101",            # lower-case x, YYYYMMDD
         f"P2,{id15},李四,2,1949-12-31,990101",                    # 15-digit ID converted
-        "P3,１１０１０１１９９００３０７００１１,王五,1,32939,９９０１０１",  # full-width digits, Excel serial
+        "P3,１１０１０１１９９００３０７００１１,王五,1,1990/03/07,９９０１０１",  # full-width digits, slashes
     ]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     rep = load(root, db)
@@ -263,15 +263,21 @@ def test_xlsx_with_date_cells_serials_and_numbers(tree):
     ws.write_datetime(1, 2, dt.datetime(2025, 3, 5), datefmt)
     ws.write_number(1, 3, 1234.5)
     ws.write(1, 4, "1;2")
-    ws.write(2, 0, 2002)            # a code typed as a number
+    ws.write(2, 0, 2002)            # a code typed as a number: its leading zeros may be lost
     ws.write(2, 1, "H002")
-    ws.write_number(2, 2, 45731)    # an Excel serial without date format: 2025-03-15
+    ws.write_number(2, 2, 45731)    # a number without date format, not a date cell
+    ws.write(3, 0, "I3")
+    ws.write(3, 1, "H003")
+    ws.write_datetime(3, 2, dt.datetime(2025, 3, 15), datefmt)
+    ws.write_number(3, 4, 1)        # an enumeration typed as a number is fine
     wb.close()
     hidden_sheet_first = load(root, db)
-    assert hidden_sheet_first.files[0].rows_loaded == 2, q(db, "select * from raw.quarantine")
+    f = hidden_sheet_first.files[0]
+    assert (f.rows_loaded, f.rows_quarantined) == (2, 1), q(db, "select * from raw.quarantine")
     got = q(db, "select insp_id, insp_date, refused_amt, action, _line from raw.case_inspection order by _line")
     assert got[0] == ("I1", dt.date(2025, 3, 5), 1234.5, "1;2", 2)
-    assert got[1][:3] == ("2002", dt.date(2025, 3, 15), None)
+    assert got[1] == ("I3", dt.date(2025, 3, 15), None, "1", 4)
+    assert q(db, "select line, reasons from raw.quarantine") == [(3, "code_as_number(insp_id); invalid_date(insp_date)")]
 
 
 def test_parquet_typed_columns(tree):
