@@ -293,6 +293,9 @@ def discover(root: Path) -> list[Delivery]:
     return out
 
 
+SLOT_CONFLICT = "is in the landing tree for the same sender, feed, period and seq"
+
+
 def _same_slot_refusals(deliveries: list[Delivery], loaded: dict[tuple, tuple]) -> None:
     """Two files in the landing tree for one (sender, feed, period, seq) — ``x.csv`` beside ``x.xlsx``
     — would replace each other in turn: the one already loaded (else the first) is kept, the others
@@ -308,7 +311,7 @@ def _same_slot_refusals(deliveries: list[Delivery], loaded: dict[tuple, tuple]) 
         keep = next((d for d in ds if holder and d.rel == holder[1]), ds[0])
         for d in ds:
             if d is not keep:
-                d.problem = (f"{keep.rel} is in the landing tree for the same sender, feed, period and seq: a "
+                d.problem = (f"{keep.rel} {SLOT_CONFLICT}: a "
                              "correction keeps the file name (it then replaces the batch), a second file of the "
                              "month needs its own _<seq>; remove one of them")
 
@@ -372,15 +375,19 @@ class Loader:
     def _index_manifest(self) -> None:
         """What the manifest already knows, looked up per file without a query (one writer)."""
         rows = self.con.execute(
-            "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id "
+            "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id, message "
             "from raw.load_manifest order by loaded_at, file").fetchall()
         self._seen: dict[tuple[str, str], str] = {}  # (file, sha) -> status
         self._seen_files: set[str] = set()
         self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
         # (feed, sender, period, seq) -> (batch, file, sha) of the batch in the warehouse
         self._slot_batch: dict[tuple, tuple[str, str, str]] = {}
-        for file, sha, status, rows_read, feed, sender, period, seq, batch_id in rows:
+        # refused only because another file held its slot: tried again once that file is gone
+        self._slot_refused: set[tuple[str, str]] = set()
+        for file, sha, status, rows_read, feed, sender, period, seq, batch_id, message in rows:
             self._seen[(file, sha)] = status
+            if status == "refused" and SLOT_CONFLICT in (message or ""):
+                self._slot_refused.add((file, sha))
             self._seen_files.add(file)
             if status in ("loaded", "replaced") and (rows_read or 0) > 0:
                 self._same_bytes.setdefault(sha, (file, status))
@@ -493,6 +500,10 @@ class Loader:
         return (self._seen.get((d.rel, sha)) == "replaced" and cur is not None
                 and cur[1] == d.rel and cur[2] != sha)
 
+    def _slot_freed(self, d: Delivery, sha: str) -> bool:
+        """These bytes were refused because another file held their slot, and no file holds it now."""
+        return (d.rel, sha) in self._slot_refused and d.problem is None
+
     def load_file(self, d: Delivery) -> FileResult:
         t0 = time.perf_counter()
         res = FileResult(d.rel, d.feed.name if d.feed else None, "unchanged")
@@ -506,7 +517,7 @@ class Loader:
         # a path the manifest knows is hashed first: unchanged, it needs no encoding scan
         if d.rel in self._seen_files:
             sha = file_sha256(d.path)
-            if (d.rel, sha) in self._seen and not self._withdrawn(d, sha):
+            if (d.rel, sha) in self._seen and not self._withdrawn(d, sha) and not self._slot_freed(d, sha):
                 res.seconds = time.perf_counter() - t0
                 return res  # this exact file was handled by an earlier run
         try:
@@ -516,6 +527,11 @@ class Loader:
             sha = file_sha256(d.path)
             size, scan, scan_error = d.path.stat().st_size, None, e
         again = self._withdrawn(d, sha)
+        if self._slot_freed(d, sha):
+            # its earlier refusal named a file that is gone now: this delivery is handled afresh
+            self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha])
+            self._seen.pop((d.rel, sha), None)
+            self._slot_refused.discard((d.rel, sha))
         if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled

@@ -43,7 +43,7 @@ ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 NULL_MARKERS = ["NULL", "N/A", "#N/A", "NA", "\\N", "NONE", "NAN", "NIL", "-", "--", "\u2014", "\u2014\u2014"]
 NULL_MARKER_RE = "(?i)" + "|".join(re.escape(m) for m in NULL_MARKERS)
 # what Excel makes of codes: 3.601E+15 (a long number) and ="ST001" (text forced by a formula)
-EXCEL_MANGLED = r"(?i)[0-9]+(\.[0-9]+)?E\+?[0-9]+|=\".*\""
+EXCEL_MANGLED = r"(?i)[0-9](\.[0-9]+)?E\+[0-9]{2}|=\".*\""
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

@@ -56,17 +56,41 @@ UTF8_RUN = re.compile(
     rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
     rb"(?![\x80-\xff])")
 LAST_ASCII = re.compile(rb"[\x00-\x7f][\x80-\xff]*\Z")
+# GB2312 Chinese text: every non-ASCII byte pair a GB2312 character (lead A1–F7, trail A1–FE). UTF-8
+# Chinese read as byte pairs almost always has a byte below A1 (its continuation bytes are 80–BF), and
+# UTF-8 Cyrillic, Latin Extended … always does; text that is GB2312 Chinese is what GB18030 senders write.
+GB2312_TEXT = re.compile(rb"(?:[\x00-\x7f]|[\xa1-\xf7][\xa1-\xfe])*")
+
+
+def _is_gb2312(raw: bytes) -> bool:
+    return GB2312_TEXT.fullmatch(raw) is not None
+
+
+def _file_is_gb2312(path: Path) -> bool:
+    """Whether every non-ASCII byte pair of the file is a GB2312 character (pairs never split)."""
+    carry = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            buf = carry + chunk
+            m = LAST_ASCII.search(buf)
+            cut = m.start() + 1 if m else 0
+            if not _is_gb2312(buf[:cut]):
+                return False
+            carry = buf[cut:]
+    return _is_gb2312(carry)
 
 
 def _utf8_chinese_run(buf: bytes) -> int:
     """Offset in ``buf`` of the first run of non-ASCII bytes that is UTF-8 for two or more Chinese
-    characters (-1 if none): the evidence that text in the file is UTF-8."""
+    characters and is not also GB2312 Chinese (-1 if none): the evidence that text in the file is UTF-8.
+    GB18030 names such as 濮鸿芳 can be valid UTF-8 by accident; their bytes are GB2312 pairs, which a
+    UTF-8 field's almost never are."""
     for m in UTF8_RUN.finditer(buf):
         try:
             text = m.group().decode("utf-8")
         except UnicodeDecodeError:
             continue
-        if len(CJK.findall(text)) >= 2:
+        if len(CJK.findall(text)) >= 2 and not _is_gb2312(m.group()):
             return m.start()
     return -1
 
@@ -126,11 +150,13 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
 
     * a UTF-8 BOM means UTF-8 (strictly);
     * a file that is valid UTF-8 is UTF-8 — unless its UTF-8 reading holds characters Chinese data
-      does not (``IMPLAUSIBLE``) while it is also valid GB18030 and reads as Chinese there: then it is
-      GB18030, and the manifest says so (``Scan.note``);
+      does not (``IMPLAUSIBLE``) while every non-ASCII byte pair of it is a GB2312 character: then it is
+      GB18030, and the manifest says so (``Scan.note``). A UTF-8 file with Cyrillic or Latin-extended
+      names stays UTF-8 (its bytes are no GB2312 text);
     * a file that is not valid UTF-8 is GB18030 if it is valid GB18030 and no part of it is UTF-8
       Chinese text; UTF-8 Chinese text in a file that is not UTF-8 as a whole refuses the file as
-      mixed (GB18030 would read that part as other, valid Chinese characters: mojibake).
+      mixed (GB18030 would read that part as other, valid Chinese characters: mojibake). A run that is
+      UTF-8 Chinese *and* GB2312 Chinese is no such evidence: GB18030 text can be valid UTF-8 by accident.
     """
     h = hashlib.sha256()
     size = 0
@@ -184,7 +210,7 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
     if utf8_ok:
         # valid UTF-8 that reads as e.g. Hebrew: GB18030 if it reads as Chinese there
         gb_off, _, gb_odd = _gb18030_pass(path, size)
-        if gb_off >= 0 or gb_odd:
+        if gb_off >= 0 or gb_odd or not _file_is_gb2312(path):
             scan.encoding = "utf-8"
             return scan
         if utf8_run >= 0:

@@ -267,6 +267,21 @@ def test_a_csv_and_an_xlsx_for_one_slot_the_second_is_refused(tree):
     assert q(db, "select insp_id from raw.case_inspection") == [("I1",)]
 
 
+def test_a_file_refused_for_its_slot_loads_once_the_other_file_is_gone(tree):
+    root, db = tree
+    csv_file = root / "case_inspection/202503/990100_case_inspection_202503.csv"
+    write(root, csv_file.relative_to(root).as_posix(), "\n".join(",".join(r) for r in INSPECTION[:2]) + "\n")
+    _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)])
+    assert [f.status for f in load(root, db).files] == ["loaded", "refused"]
+    assert [f.status for f in load(root, db).files] == ["unchanged", "unchanged"]  # both still there
+    csv_file.unlink()  # as the refusal asked: the xlsx is the delivery now and replaces the csv's batch
+    f = load(root, db).files[0]
+    assert (Path(f.file).suffix, f.status) == (".xlsx", "loaded") and "correction" in f.message, f.message
+    assert q(db, "select count(*) from raw.load_manifest where file like '%.xlsx'") == [(1,)]
+    assert sorted(r[0] for r in q(db, "select insp_id from raw.case_inspection")) == sorted(
+        r[0] for r in INSPECTION[1:])
+
+
 # -- an institution delivers its own rows
 
 def test_rows_of_another_institution_in_an_institution_file_are_quarantined(tree):
@@ -399,6 +414,28 @@ def test_gb18030_that_is_also_valid_utf8_is_decoded_as_chinese_and_flagged(tree)
     assert q(db, "select encoding from raw.load_manifest") == [("gb18030",)]
 
 
+def test_gb18030_names_that_happen_to_be_valid_utf8_do_not_refuse_the_file(tree):
+    # 濮鸿芳 in GB18030 is also valid UTF-8 for two Chinese characters; its bytes are GB2312 pairs
+    root, db = tree
+    assert "濮鸿芳".encode("gb18030").decode("utf-8")
+    write(root, "psn/202501/990100_psn_202501.csv", f"{PSN_HEADER}\nP1,{ID_A},濮鸿芳,1,1949-12-31,990101\n"
+          f"P2,{ID_B},张三,1,1980-01-01,990101\n", "gb18030")
+    f = load(root, db).files[0]
+    assert f.status == "loaded", f.message
+    assert q(db, "select psn_name from raw.psn order by psn_no") == [("濮鸿芳",), ("张三",)]
+
+
+def test_utf8_foreign_names_stay_utf8(tree):
+    # Cyrillic and Latin-extended names are valid GB18030 byte pairs too, but no GB2312 Chinese
+    root, db = tree
+    names = ["Антонín Dvořák", "Алексей Иванов", "Łukasz", "Ayşe Yılmaz"]
+    rows = "".join(f"P{i},{ID_A if i == 0 else ID_B},{n},1,1949-12-31,990101\n" for i, n in enumerate(names[:2]))
+    write(root, "psn/202501/990100_psn_202501.csv", f"{PSN_HEADER}\n{rows}")
+    f = load(root, db).files[0]
+    assert f.status == "loaded" and "GB18030" not in (f.message or ""), f.message
+    assert q(db, "select psn_name from raw.psn order by psn_no") == [(names[0],), (names[1],)]
+
+
 def test_a_double_bom_is_refused_as_such(tree):
     root, db = tree
     write(root, "psn/202501/990100_psn_202501.csv", b"\xef\xbb\xbf\xef\xbb\xbf" + f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n".encode())
@@ -455,9 +492,10 @@ def test_null_markers_and_excel_mangled_codes_are_quarantined(tree):
     root, db = tree
     rows = [f"{v},{ID_A},张三,1,1949-12-31,990101" for v in ["NULL", "N/A", "—", "\\N", "3.601E+15", '"=""ST001"""']]
     rows.append(f"P1,{ID_A},张三,1,1949-12-31,990101")
+    rows.append(f"230E12,{ID_A},张三,1,1949-12-31,990101")  # a code with an E in it, not Excel's notation
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     load(root, db)
-    assert q(db, "select psn_no from raw.psn") == [("P1",)]
+    assert q(db, "select psn_no from raw.psn order by 1") == [("230E12",), ("P1",)]
     assert [r[0] for r in q(db, "select reasons from raw.quarantine order by line")] == [
         "null_marker(psn_no)"] * 4 + ["excel_mangled(psn_no)"] * 2
 
