@@ -55,7 +55,14 @@ IMPLAUSIBLE = re.compile("[\u0080-\u009f\u0100-\u036f\u0400-\u07ff]")
 UTF8_RUN = re.compile(
     rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
     rb"(?![\x80-\xff])")
-LAST_ASCII = re.compile(rb"[\x00-\x7f][\x80-\xff]*\Z")
+HIGH_BYTES = bytes(range(0x80, 0x100))
+# UTF-8 evidence needs a byte below A1 (GB2312 text has none): chunks without one are skipped fast
+BELOW_GB2312 = re.compile(rb"[\x80-\xa0]")
+
+
+def _after_last_ascii(buf: bytes) -> int:
+    """Index just after the last ASCII byte of ``buf`` (0 if none): runs are never cut there."""
+    return len(buf.rstrip(HIGH_BYTES))
 # GB2312 Chinese text: every non-ASCII byte pair a GB2312 character (lead A1–F7, trail A1–FE). UTF-8
 # Chinese read as byte pairs almost always has a byte below A1 (its continuation bytes are 80–BF), and
 # UTF-8 Cyrillic, Latin Extended … always does; text that is GB2312 Chinese is what GB18030 senders write.
@@ -72,8 +79,7 @@ def _file_is_gb2312(path: Path) -> bool:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             buf = carry + chunk
-            m = LAST_ASCII.search(buf)
-            cut = m.start() + 1 if m else 0
+            cut = _after_last_ascii(buf)
             if not _is_gb2312(buf[:cut]):
                 return False
             carry = buf[cut:]
@@ -187,9 +193,8 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
             if utf8_run < 0:
                 # runs are cut at the last ASCII byte; the non-ASCII tail waits for the next chunk
                 buf = carry + chunk
-                m = LAST_ASCII.search(buf)
-                cut = m.start() + 1 if m else 0
-                found = _utf8_chinese_run(buf[:cut])
+                cut = _after_last_ascii(buf)
+                found = _utf8_chinese_run(buf[:cut]) if BELOW_GB2312.search(buf, 0, cut) else -1
                 if found >= 0:
                     utf8_run = start - len(carry) + found
                 carry = buf[cut:]
