@@ -155,6 +155,8 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
     The encoding is decided on the whole file, never on its first bytes:
 
     * a UTF-8 BOM means UTF-8 (strictly);
+    * a file that is valid UTF-8 and valid GB18030 and whose every non-ASCII byte pair is a GB2312
+      character is GB18030 (flagged): UTF-8 Chinese text almost always has continuation bytes 80–A0;
     * a file that is valid UTF-8 is UTF-8 — unless its UTF-8 reading holds characters Chinese data
       does not (``IMPLAUSIBLE``) while every non-ASCII byte pair of it is a GB2312 character: then it is
       GB18030, and the manifest says so (``Scan.note``). A UTF-8 file with Cyrillic or Latin-extended
@@ -172,6 +174,8 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
     utf8_ok = True
     utf8_odd = ""  # first implausible character of the UTF-8 reading
     utf8_run = -1  # byte offset of the first UTF-8 Chinese run
+    non_ascii = False  # any byte ≥ 80
+    below_gb2312 = False  # any byte 80–A0: never in GB2312 text, nearly always in UTF-8 Chinese
     carry = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
@@ -183,6 +187,10 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
             last = chunk[-1:]
             if not is_csv:
                 continue
+            if not non_ascii and not chunk.isascii():
+                non_ascii = True
+            chunk_low = BELOW_GB2312.search(chunk) is not None
+            below_gb2312 = below_gb2312 or chunk_low
             if utf8_ok:
                 try:
                     text = dec.decode(chunk, final=False)
@@ -194,7 +202,9 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
                 # runs are cut at the last ASCII byte; the non-ASCII tail waits for the next chunk
                 buf = carry + chunk
                 cut = _after_last_ascii(buf)
-                found = _utf8_chinese_run(buf[:cut]) if BELOW_GB2312.search(buf, 0, cut) else -1
+                found = -1
+                if chunk_low or BELOW_GB2312.search(carry):
+                    found = _utf8_chinese_run(buf[:cut])
                 if found >= 0:
                     utf8_run = start - len(carry) + found
                 carry = buf[cut:]
@@ -210,6 +220,15 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
         return scan
     bom = first.startswith(codecs.BOM_UTF8)
     if utf8_ok and (bom or not utf8_odd):
+        if not bom and non_ascii and not below_gb2312 and _gb18030_pass(path, size)[0] < 0 \
+                and _file_is_gb2312(path):
+            # valid both ways and every non-ASCII byte pair a GB2312 character: GB18030 text that is
+            # valid UTF-8 by accident (P1,濮鸿芳 reads as two other characters in UTF-8)
+            scan.encoding = "gb18030"
+            scan.note = ("decoded as GB18030: the file is valid UTF-8 and valid GB18030, and every non-ASCII byte "
+                         "pair of it is a GB2312 Chinese character, which UTF-8 Chinese text almost never is; "
+                         "deliver UTF-8 with BOM to leave no doubt")
+            return scan
         scan.encoding = "utf-8-sig" if bom else "utf-8"
         return scan
     if utf8_ok:

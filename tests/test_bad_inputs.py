@@ -425,6 +425,17 @@ def test_gb18030_names_that_happen_to_be_valid_utf8_do_not_refuse_the_file(tree)
     assert q(db, "select psn_name from raw.psn order by psn_no") == [("濮鸿芳",), ("张三",)]
 
 
+def test_gb18030_text_that_is_valid_utf8_chinese_as_a_whole_is_read_as_gb18030_and_flagged(tree):
+    # every non-ASCII byte of the file is valid UTF-8 (two other characters), and every byte pair is GB2312
+    root, db = tree
+    text = f"{PSN_HEADER}\nP1,{ID_A},濮鸿芳,1,1949-12-31,990101\n"
+    assert text.encode("gb18030").decode("utf-8") != text
+    write(root, "psn/202501/990100_psn_202501.csv", text, "gb18030")
+    f = load(root, db).files[0]
+    assert f.status == "loaded" and "decoded as GB18030" in f.message, f.message
+    assert q(db, "select psn_name from raw.psn") == [("濮鸿芳",)]
+
+
 def test_utf8_foreign_names_stay_utf8(tree):
     # Cyrillic and Latin-extended names are valid GB18030 byte pairs too, but no GB2312 Chinese
     root, db = tree
