@@ -44,6 +44,9 @@ NULL_MARKERS = ["NULL", "N/A", "#N/A", "NA", "\\N", "NONE", "NAN", "NIL", "-", "
 NULL_MARKER_RE = "(?i)" + "|".join(re.escape(m) for m in NULL_MARKERS)
 # what Excel makes of codes: 3.601E+15 (a long number) and ="ST001" (text forced by a formula)
 EXCEL_MANGLED = r"(?i)[0-9](\.[0-9]+)?E\+[0-9]{2}|=\".*\""
+CODE_CONTROL = "[\\x00-\\x1f\\x7f]"
+# one pass finds the rare suspect code; only a suspect one is told apart (three passes cost 2×)
+CODE_SUSPECT = f"(?i){CODE_CONTROL}|^(?:{NULL_MARKER_RE[4:]})$|^(?:{EXCEL_MANGLED[4:]})$"
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -113,6 +116,14 @@ def _typed(v: str, f: Field) -> str:
     raise AssertionError(t)
 
 
+def _code_reason(v: str, c: str) -> str:
+    """The reason a code value is not a code (an SQL expression, null when it is one)."""
+    return (f"case when regexp_matches({v}, '{CODE_SUSPECT}') then case "
+            f"when regexp_matches({v}, '{CODE_CONTROL}') then 'control_character({c})' "
+            f"when regexp_full_match({v}, '{NULL_MARKER_RE}') then 'null_marker({c})' "
+            f"when regexp_full_match({v}, '{EXCEL_MANGLED}') then 'excel_mangled({c})' end end")
+
+
 def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
     """(condition, reason) pairs for one field; v = cleaned string, t = typed value."""
     out: list[tuple[str, str]] = []
@@ -124,10 +135,6 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
             "hhmm": "invalid_time"}.get(f.type)
     if kind:
         out.append((f"{v} is not null and {t} is null", f"{kind}({c})"))
-    if f.type == "code":
-        out.append((f"regexp_matches({v}, '[\\x00-\\x1f\\x7f]')", f"control_character({c})"))
-        out.append((f"regexp_full_match({v}, '{NULL_MARKER_RE}')", f"null_marker({c})"))
-        out.append((f"regexp_full_match({v}, '{EXCEL_MANGLED}')", f"excel_mangled({c})"))
     if f.type in ("text", "certno", "hhmm"):
         out.append((f"regexp_matches({v}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]')", f"control_character({c})"))
     if f.type in ("date", "datetime"):
@@ -164,6 +171,8 @@ def normalise_sql(feed: FeedSpec, column_of: dict[str, str], extra_cols: list[st
     for f in feed.fields:
         for cond, reason in _checks(f'"v_{f.code}"', f'"{f.code}"', f):
             reasons.append(f"case when {cond} then '{reason}' end")
+        if f.type == "code":
+            reasons.append(_code_reason(f'"v_{f.code}"', f.code))
         col = column_of.get(f.code)
         if col and f.type in ("code", "certno") and not f.numeric_ok:
             # an xlsx cell holding a number: leading zeros and digits beyond 15 are already lost
