@@ -445,6 +445,17 @@ def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str]:
             raise RefusedFile(f"worksheet '{sheet_name}' is listed but its part is missing; re-export the workbook")
         part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         n, first = 0, ""
+        # most sheets have no formula at all: a byte scan for a formula element (<f>, <f …/>, <x:f …>)
+        # decides that, and only a sheet with one is parsed to count and locate them
+        tag = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s/>]")
+        with z.open(part) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                if tag.search(tail + chunk):
+                    break
+                tail = chunk[-64:]
+            else:
+                return 0, ""
         with z.open(part) as fh:
             for _, elem in iterparse(fh):
                 if elem.tag == f"{_NS}c":
