@@ -553,6 +553,11 @@ class Loader:
         except RefusedFile as e:
             res.status = "refused"
             res.message = str(e)
+            if again:  # the bytes came back but cannot load: say what the warehouse still holds
+                held = self._slot_batch.get(d.slot)
+                res.message += (f"; these bytes were loaded once and replaced by a correction of the same file "
+                                f"name, whose batch {held[0] if held else '?'} the warehouse keeps until a "
+                                "readable file replaces it")
             self._manifest_insert(d, sha, size, "refused", again=again, message=res.message,
                                   error_line=e.line, error_column=e.column,
                                   encoding=scan.encoding if scan else None)
