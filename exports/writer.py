@@ -73,7 +73,7 @@ class ExportResult:
     bi_relations: list[str] = field(default_factory=list)
     supervisor_relations: list[str] = field(default_factory=list)
     # relation -> [(column, why it was left out)], per export
-    withheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    bi_withheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     supervisor_withheld: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
@@ -83,7 +83,7 @@ class ExportResult:
     @property
     def undocumented(self) -> dict[str, list[str]]:
         return {rel: [c for c, why in cols if why == "undocumented"]
-                for rel, cols in self.withheld.items() if any(why == "undocumented" for _, why in cols)}
+                for rel, cols in self.bi_withheld.items() if any(why == "undocumented" for _, why in cols)}
 
 
 def _comment(label: str | None, description: str | None) -> str:
@@ -268,7 +268,7 @@ def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path, manifest_pat
     result = ExportResult(output_dir / "bi", output_dir / "supervisor")
     output_dir.mkdir(parents=True, exist_ok=True)
     _export(con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", docs, True,
-            result.bi_relations, result.withheld)
+            result.bi_relations, result.bi_withheld)
     _export(con, _supervisor_relations(con), result.supervisor_dir, "yibao_supervisor.duckdb", docs, False,
             result.supervisor_relations, result.supervisor_withheld)
     (result.bi_dir / "README.txt").write_text(

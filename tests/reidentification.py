@@ -83,9 +83,10 @@ def id_prefixes(real_ids: set[str]) -> set[str]:
 
 
 def attack_rows(relation: str, columns: list[str], rows: Iterable[tuple], real_ids: set[str],
-                real_names: set[str], findings: Findings) -> None:
-    """Run every attack on the rows of one relation; add what it rebuilt to ``findings``."""
-    prefixes = id_prefixes(real_ids)
+                real_names: set[str], findings: Findings, prefixes: set[str] | None = None) -> None:
+    """Run every attack on the rows of one relation; add what it rebuilt to ``findings``.
+    ``prefixes`` (``id_prefixes(real_ids)``) may be passed in when attacking many relations."""
+    prefixes = prefixes if prefixes is not None else id_prefixes(real_ids)
     for row in rows:
         tokens: list[tuple[str, str]] = []  # (token, column)
         dates: list[str] = []
@@ -151,7 +152,7 @@ def attack_duckdb(path, real_ids: set[str], real_names: set[str]) -> Findings:
     """Every relation of a DuckDB file, opened read-only as a BI tool would."""
     import duckdb
 
-    findings = Findings()
+    findings, prefixes = Findings(), id_prefixes(real_ids)
     con = duckdb.connect(str(path), read_only=True)
     try:
         rels = con.execute("select table_schema, table_name from information_schema.tables "
@@ -159,7 +160,7 @@ def attack_duckdb(path, real_ids: set[str], real_names: set[str]) -> Findings:
         for schema, table in rels:
             cur = con.execute(f'select * from "{schema}"."{table}"')
             cols = [d[0] for d in cur.description]
-            attack_rows(f"{schema}.{table}", cols, cur.fetchall(), real_ids, real_names, findings)
+            attack_rows(f"{schema}.{table}", cols, cur.fetchall(), real_ids, real_names, findings, prefixes)
     finally:
         con.close()
     return findings
@@ -169,13 +170,13 @@ def attack_parquet(folder, real_ids: set[str], real_names: set[str]) -> Findings
     """Every Parquet file of an export folder."""
     import duckdb
 
-    findings = Findings()
+    findings, prefixes = Findings(), id_prefixes(real_ids)
     con = duckdb.connect()
     try:
         for pq in sorted(folder.glob("*.parquet")):
             cur = con.execute("select * from read_parquet(?)", [str(pq)])
             cols = [d[0] for d in cur.description]
-            attack_rows(pq.name, cols, cur.fetchall(), real_ids, real_names, findings)
+            attack_rows(pq.name, cols, cur.fetchall(), real_ids, real_names, findings, prefixes)
     finally:
         con.close()
     return findings

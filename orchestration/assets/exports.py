@@ -10,6 +10,12 @@ from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
 
 
+def _listed(withheld: dict[str, list[tuple[str, str]]]) -> str:
+    """Markdown list of the columns an export left out and why, per relation."""
+    return "\n".join(f"* {rel}: " + ", ".join(f"{c} ({why})" for c, why in cols)
+                     for rel, cols in sorted(withheld.items())) or "none"
+
+
 @dg.asset(
     key=dg.AssetKey(["exports", "audiences"]),
     group_name="exports",
@@ -30,13 +36,13 @@ def audience_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     if res.undocumented:
         context.log.warning("columns withheld from BI because the dbt docs do not describe them: "
                             + "; ".join(f"{rel}: {', '.join(cols)}" for rel, cols in sorted(res.undocumented.items())))
-    dropped = "\n".join(f"* {rel}: " + ", ".join(f"{c} ({why})" for c, why in cols)
-                         for rel, cols in sorted(res.withheld.items()))
     return dg.MaterializeResult(metadata={
         "export_bi_path": dg.MetadataValue.path(str(res.bi_dir)),
         "export_supervisor_path": dg.MetadataValue.path(str(res.supervisor_dir)),
         "bi_relations": len(res.bi_relations),
         "supervisor_relations": len(res.supervisor_relations),
-        "columns_withheld_from_bi": dg.MetadataValue.md(dropped or "none"),
+        "columns_withheld_from_bi": dg.MetadataValue.md(_listed(res.bi_withheld)),
+        # raw identifiers never reach a supervisor view; "none" is the expected value
+        "columns_withheld_from_supervisors": dg.MetadataValue.md(_listed(res.supervisor_withheld)),
         "undocumented_columns_withheld": sum(len(c) for c in res.undocumented.values()),
     })

@@ -34,7 +34,7 @@ quarter_starts as (
     select
         year_number,
         quarter_number,
-        make_date(year_number, quarter_number * 3 - 2, 1) as quarter_start_date
+        {{ quarter_start_date('year_number', 'quarter_number') }} as quarter_start_date
     from quarter_numbers
 ),
 
