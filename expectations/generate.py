@@ -11,7 +11,7 @@ Every feed gets, from its spec alone:
 | 身份证 format, check digit, birth date | critical | safety net behind the loader; counts only |
 | dates between 1900-01-01 and tomorrow | critical | safety net: impossible dates are quarantined |
 | end ≥ begin for the spec's order pairs | critical | safety net: quarantined by the loader |
-| money within ±100,000,000 yuan | critical | no single line/settlement/penalty is that large: a unit or format error |
+| money and unit prices within ±100,000,000 yuan | critical | no single line/settlement/penalty or unit price is that large: a unit or format error |
 | code values in the code tables | warning (critical: ``CRITICAL_CODES``) | flagged, not dropped (RELIABILITY #11) |
 | dates inside the delivery period ± tolerance | warning | plausibility |
 | delivery volume vs the sender's usual | warning | plausibility |
@@ -221,7 +221,7 @@ def money_checks(feed: FeedSpec) -> list[Check]:
         title=f"{f.code} is within ±{MONEY_HARD_LIMIT:,} yuan",
         remedy=f"an amount this large is a unit (分 vs 元) or format error: correct {f.code} at the "
                "source and re-deliver")
-        for f in feed.fields if f.type == "money"]
+        for f in feed.fields if f.type in ("money", "price")]
 
 
 def period_checks(feed: FeedSpec, params: SuiteParams,

@@ -43,6 +43,10 @@
     {%- set last_run = build_state('__last_run') -%}
     {%- set full = not is_incremental() -%}
     {%- set columns = hit_columns | join(', ') -%}
+    {#- rules reading a feed that failed the quality gate (orchestration/lineage.py): not evaluated,
+        their hits kept; the fingerprints of what they read stay those of their last evaluation, so
+        the run after the correction re-evaluates them from every change they missed -#}
+    {%- set blocked = var('blocked_rules', {}) -%}
 
     {#- the date each relation is fingerprinted by, where a rule declares one (one per relation) -#}
     {%- set dated = {} -%}
@@ -72,10 +76,19 @@
                                                        and keys[key].name in own_dates}) -%}
             {%- endfor -%}
         {%- endfor -%}
+        {%- set code = rule_code_of(name) -%}
         {%- do rules.append({
-            'code': node.config.meta.get('rule_code', name[4:7] | upper), 'name': name, 'relation': node.relation_name,
-            'reach': recompute.get('reach_days', 0) if recompute else none, 'uses': uses
+            'code': code, 'name': name, 'relation': node.relation_name,
+            'reach': recompute.get('reach_days', 0) if recompute else none, 'uses': uses,
+            'blocked': blocked.get(code)
         }) -%}
+    {%- endfor %}
+    {%- set kept_keys = [] -%}
+    {%- set live_keys = [] -%}
+    {%- for rule in rules -%}
+        {%- for use in rule.uses + [{'key': 'view:' ~ rule.name}] -%}
+            {%- do (kept_keys if rule.blocked else live_keys).append(use.key) -%}
+        {%- endfor -%}
     {%- endfor %}
 
 {{ create_build_state_schema() }};
@@ -84,7 +97,7 @@ create table if not exists {{ state }} (
 );
 
 create or replace temp table rule_hits_inputs_now as
-{%- for key, input in keys | dictsort %}
+{%- for key, input in keys | dictsort if key in live_keys %}
 select
     '{{ key }}' as input_key,
     {{ 'cast(date_trunc(\'month\', t.' ~ input.column ~ ') as date)' if input.column else 'cast(null as date)' }}
@@ -145,6 +158,9 @@ left join changed on uses.input_key = changed.input_key
 group by uses.rule_code;
 
 {% for rule in rules %}
+{%- if rule.blocked %}
+-- {{ rule.code }} {{ rule.name }}: not evaluated, reads {{ rule.blocked | join(', ') }} (failed the quality gate)
+{%- else %}
 -- {{ rule.code }} {{ rule.name }}
 set variable yibao_hits_from = (select recompute_from from rule_hits_recompute where rule_code = '{{ rule.code }}');
 delete from {{ this }}
@@ -157,15 +173,26 @@ from {{ rule.relation }}
 where
     getvariable('yibao_hits_from') < date '9999-12-31'
     and (occurred_on >= getvariable('yibao_hits_from') or getvariable('yibao_hits_from') = date '0001-01-01');
+{%- endif %}
 {% endfor %}
 reset variable yibao_hits_from;
 
-delete from {{ state }};
-insert into {{ state }} select * from rule_hits_inputs_now;
+delete from {{ state }}
+{%- if kept_keys %}
+where input_key not in ('{{ kept_keys | unique | join("', '") }}')
+{%- endif %};
+insert into {{ state }}
+select * from rule_hits_inputs_now
+{%- if kept_keys %}
+where input_key not in ('{{ kept_keys | unique | join("', '") }}')
+{%- endif %};
 create or replace table {{ last_run }} as
 select
     rule_code,
     case
+        {%- for rule in rules if rule.blocked %}
+        when rule_code = '{{ rule.code }}' then 'not evaluated: {{ rule.blocked | join(", ") }} failed the quality gate'
+        {%- endfor %}
         when recompute_from = date '0001-01-01' then 'all hits'
         when recompute_from = date '9999-12-31' then 'unchanged'
         else 'hits from ' || strftime(recompute_from, '%Y-%m-%d')

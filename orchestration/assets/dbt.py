@@ -1,6 +1,7 @@
 """dbt models, seeds and tests as Dagster assets; keys and groups derived from dbt metadata."""
 
 
+import json
 import os
 import shutil
 from collections.abc import Mapping
@@ -11,7 +12,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ingest.config import PRODUCTION_BUILD_ARGS, settings, venv_bin
+from ingest.loader import connect
 from orchestration.assets.feeds import WRITER_POOL
+from orchestration.lineage import blocked_by, failed_batches, load_manifest, record_blocked
 from orchestration.project import dbt_project
 
 
@@ -49,9 +52,27 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     Unit tests are left to `make test` / CI: they check the SQL on fixed inputs, so a monthly run
     would repeat the same result on every delivery (dbt's own advice: run them in development and
     CI, not in production) — about 6 s a run.
+
+    Blocking by lineage (orchestration/lineage.py): a feed with a delivery that failed a critical
+    expectation keeps what reads it out of the build — its staging, facts, rule views and their
+    tests stay as last built; every other model is built and every other rule screened.
+    fct_rule_hits keeps the blocked rules' hits from their last evaluation, and
+    quality.rules_not_evaluated names them with the failing deliveries.
     """
-    os.environ.update(settings().export_env())  # absolute paths for the dbt subprocess
-    yield from dbt.cli(["build", *PRODUCTION_BUILD_ARGS], context=context).stream()
+    cfg = settings()
+    os.environ.update(cfg.export_env())  # absolute paths for the dbt subprocess
+    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
+    try:
+        blocked = blocked_by(load_manifest(dbt_project.manifest_path), failed_batches(con))
+        record_blocked(con, blocked, context.run.run_id)
+    finally:
+        con.close()
+    args = ["build", *PRODUCTION_BUILD_ARGS]
+    if blocked:
+        for line in blocked.describe():
+            context.log.warning(f"quality gate: {line}")
+        args += [*blocked.exclude_args(), "--vars", json.dumps(blocked.vars_arg())]
+    yield from dbt.cli(args, context=context).stream()
     prune_run_targets(Path(dbt_project.project_dir) / "target")
 
 

@@ -1,8 +1,14 @@
-"""The quality gate as Dagster asset checks: one critical (blocking) and one warning check per feed.
+"""The quality gate as Dagster asset checks: per feed a critical, a warning and a recorded check.
 
-A failed critical check stops every downstream asset in the run — dbt builds staging, marts and
-rule views as one multi-asset, so screening never runs on a feed that failed. The bad batch stays
-in ``raw`` and keeps failing the gate on every run until a correction replaces it.
+A critical failure is an ERROR-severity check failure on the feed, and it blocks by lineage: the
+dbt build leaves out exactly what reads the failing feed (orchestration/lineage.py) and screens
+everything else; the rules left out keep their last hits and are named in
+``quality.rules_not_evaluated``, the run summary and the 通报's data-quality sheet. The bad batch
+stays in ``raw`` and keeps failing the gate on every run until a correction replaces it.
+
+``quality_recorded`` is the blocking check: it passes once the gate's verdicts for the feed are in
+``quality.delivery_quality``, so the dbt build (which reads them) always runs after the gate, and
+nothing downstream runs when the gate itself could not run.
 """
 
 import dagster as dg
@@ -14,6 +20,7 @@ from orchestration.assets.feeds import WRITER_POOL
 
 CRITICAL_CHECK = "quality_critical"
 WARNING_CHECK = "quality_warnings"
+RECORDED_CHECK = "quality_recorded"
 
 
 def _metadata(md: dict) -> dict:
@@ -33,12 +40,17 @@ def _metadata(md: dict) -> dict:
         spec
         for f in FEEDS_LIST
         for spec in (
-            dg.AssetCheckSpec(CRITICAL_CHECK, asset=dg.AssetKey(["raw", f.name]), blocking=True,
+            dg.AssetCheckSpec(CRITICAL_CHECK, asset=dg.AssetKey(["raw", f.name]),
                               description="Great Expectations critical expectations (schema, formats, "
-                              "arithmetic, keys): a failure blocks everything downstream."),
+                              "arithmetic, keys): a failure keeps every model and rule that reads this "
+                              "feed out of the build (blocking by lineage); the rest is built."),
             dg.AssetCheckSpec(WARNING_CHECK, asset=dg.AssetKey(["raw", f.name]),
                               description="Great Expectations warnings (code values, references, "
                               "volume, plausibility): reported, never blocking."),
+            dg.AssetCheckSpec(RECORDED_CHECK, asset=dg.AssetKey(["raw", f.name]), blocking=True,
+                              description="The gate's verdicts for this feed are recorded in "
+                              "quality.delivery_quality, which the dbt build reads to decide what to leave "
+                              "out; fails only when the gate could not run."),
         )
     ],
     can_subset=True,
@@ -68,6 +80,9 @@ def quality_gate(context: dg.AssetCheckExecutionContext):
         if dg.AssetCheckKey(key, CRITICAL_CHECK) in selected:
             yield dg.AssetCheckResult(asset_key=key, check_name=CRITICAL_CHECK, passed=fr.passed,
                                       severity=dg.AssetCheckSeverity.ERROR, metadata=md)
+        if dg.AssetCheckKey(key, RECORDED_CHECK) in selected:
+            yield dg.AssetCheckResult(asset_key=key, check_name=RECORDED_CHECK, passed=True,
+                                      metadata={"verdicts_in": "quality.delivery_quality"})
         if dg.AssetCheckKey(key, WARNING_CHECK) in selected:
             yield dg.AssetCheckResult(asset_key=key, check_name=WARNING_CHECK, passed=fr.warning_failed == 0,
                                       severity=dg.AssetCheckSeverity.WARN, metadata=md)

@@ -1,6 +1,10 @@
 {#- The union of every rule view (models named vio_r*). The list comes from rule_views() so dbt
     knows the dependencies at parse time; at run time it is checked against the graph.
 
+    meta.gate_boundary: built on every run, even when a feed failed the quality gate — the rules
+    that read it are left out and keep their last hits (orchestration/lineage.py), and what reads
+    this table is built unless it reads the failing feed by another path.
+
     On DuckDB the table is incremental and filled by one post-hook, fill_rule_hits()
     (macros/rule_hits.sql): each rule's hits are re-evaluated only from the first date its inputs
     changed since the last build (nothing changed: not at all), by deleting and re-inserting from
@@ -21,10 +25,10 @@
     incremental_strategy='append',
     on_schema_change='fail',
     post_hook="{{ fill_rule_hits(rule_views() | sort, " ~ hit_columns ~ ") }}",
-    meta={'filled_from': registered},
+    meta={'filled_from': registered, 'gate_boundary': true},
 ) }}
 {%- else -%}
-{{ config(materialized='table') }}
+{{ config(materialized='table', meta={'gate_boundary': true}) }}
 {%- endif %}
 {%- if execute -%}
     {%- set discovered = discovered_rule_views() -%}
@@ -45,9 +49,20 @@
     {%- endif -%}
 {%- endif %}
 
+{#- Rules that read a feed failing the quality gate (var blocked_rules, set by the Dagster build —
+    orchestration/lineage.py): their views are left out of this build. The DuckDB fill keeps their
+    hits from the last evaluation; the UNION ALL of other engines leaves them out. refs stay
+    unconditional at parse time, so dbt knows every dependency. -#}
+{%- set evaluated = [] -%}
+{%- for name in registered -%}
+    {%- if not execute or rule_code_of(name) not in var('blocked_rules', {}) -%}
+        {%- do evaluated.append(name) -%}
+    {%- endif -%}
+{%- endfor %}
+
 with
 
-{% for name in registered %}
+{% for name in registered if name in evaluated %}
 {{ name }} as (
     select {{ hit_columns | join(", ") }}
     from {{ ref(name) }}
@@ -55,11 +70,13 @@ with
 
 {% endfor %}
 all_hits as (
-    {%- for name in registered %}
+    {%- for name in evaluated %}
     select * from {{ name }}
     {%- if not loop.last %}
     union all
     {%- endif %}
+    {%- else %}
+    {{ empty_rule_hits() }}
     {%- endfor %}
 ),
 
