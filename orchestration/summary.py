@@ -49,14 +49,24 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
         if dq is not None:
             print("quality gate: " + ", ".join(f"{n:,} {v}" for v, n in dq)
                   + " (quality.delivery_quality, one row per delivered file)")
+        blocked = _q(con, """
+            select feed, string_agg(distinct rule_code, ', ' order by rule_code),
+                   string_agg(distinct period, ', ' order by period), count(distinct file)
+            from quality.rules_not_evaluated group by feed order by feed""")
+        for feed, rules, periods, files in blocked or []:
+            print(f"NOT EVALUATED: {rules} — they read {feed}, where {files} delivery(ies) failed critical "
+                  f"checks (periods {periods}); their hits are those of their last evaluation until a "
+                  "correction is delivered (quality.rules_not_evaluated, Data Docs)")
         hits = _q(con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits "
                        "group by 1 order by 1")
         if hits is not None:
             total = sum(h[1] for h in hits)
             amount = sum(h[2] or 0 for h in hits)
             print(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
+            kept = {r for _, rules, _, _ in blocked or [] for r in rules.split(", ")}
             for code, n, amt in hits:
-                print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan")
+                note = " (kept from its last evaluation: not evaluated in this run)" if code in kept else ""
+                print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan{note}")
         truth = cfg.landing_dir.parent / "ground_truth.csv"
         if hits is not None and truth.exists():
             from ingest.scoring import read_truth, score
