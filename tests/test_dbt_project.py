@@ -298,36 +298,66 @@ def test_every_rule_var_has_its_rules_md_default():
     assert {k: project["vars"][k] for k in expected} == expected
 
 
+def read_catalogue() -> dict[str, dict]:
+    import csv
+
+    with open(DBT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8", newline="") as f:
+        return {r["rule_code"]: r for r in csv.DictReader(f)}
+
+
+# what a rule is, as opposed to what it computes: written in rule_catalogue and nowhere else
+IDENTITY_COLUMNS = ("rule_name_zh", "category", "legal_basis", "severity", "default_result_level",
+                    "national_rule_codes")
+
 
 def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
-    """Name, category, legal basis and severity are the rule's catalogue row: views, evidence and docs
-    read it there, so they cannot drift apart (a view's label must be the catalogue's name)."""
-    import csv
+    """Name, category, legal basis, severity and result level are the rule's catalogue row: a rule view's
+    YAML, SQL and docs state only its code (and the catalogue's name as its label, which must match), so
+    they cannot drift apart."""
     import json
-    import subprocess
 
-    from ingest.config import DBT_PROJECT_DIR, REPO_ROOT
-
-    with open(DBT_PROJECT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8") as f:
-        catalogue = {r["rule_code"]: r for r in csv.DictReader(f)}
+    catalogue = read_catalogue()
     nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
     views = {n["name"]: n for n in nodes if n["resource_type"] == "model" and n["name"].startswith("vio_r")}
     by_code = {}
     for name, node in views.items():
         meta = node["config"]["meta"]
-        assert meta["rule_code"] in catalogue, name
-        assert name.startswith(f"vio_{meta['rule_code'].lower()}_"), name
-        assert meta["label_zh"] == catalogue[meta["rule_code"]]["rule_name_zh"], name
-        assert "legal_basis" not in meta, name
-        by_code[meta["rule_code"]] = name
-    assert sorted(by_code) == sorted(catalogue)  # one view per catalogued rule
-    # each legal-basis text is written in exactly one file of the project: the catalogue
-    files = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+        code = meta.get("rule_code")
+        assert code in catalogue, f"{name}: meta.rule_code {code!r} has no row in rule_catalogue.csv"
+        assert name.startswith(f"vio_{code.lower()}_"), f"{name}: its name does not start with vio_{code.lower()}_"
+        row = catalogue[code]
+        assert meta.get("label_zh") == row["rule_name_zh"], (
+            f"{name}: meta.label_zh {meta.get('label_zh')!r} is not the catalogue's name {row['rule_name_zh']!r}")
+        stated = sorted(set(meta) & {*IDENTITY_COLUMNS, "rule_name", "name_zh", "result_level"})
+        assert not stated, f"{name}: the YAML states {stated}; they belong to rule_catalogue.csv alone"
+        assert code not in by_code, f"{name} and {by_code.get(code)} both claim {code}"
+        by_code[code] = name
+        # the SQL writes only its own code, and none of the catalogue's words
+        sql = (DBT_DIR / node["original_file_path"]).read_text(encoding="utf-8")
+        assert set(re.findall(r"(?:cast|hit_id)\('(R\d\d)'", sql)) == {code}, f"{name}: rule code literals"
+        for col in ("rule_name_zh", "legal_basis"):
+            assert row[col] not in sql, f"{name}: its SQL states the catalogue's {col}"
+        assert "条例" not in sql, f"{name}: its SQL cites a legal basis"
+        # the docs name the rule by its code and leave the rest to the catalogue
+        doc = node["description"]
+        assert re.findall(r"\*\*(R\d\d)\*\*", doc) == [code], f"{name}: its doc block names another code"
+        assert row["rule_name_zh"] not in doc and row["legal_basis"] not in doc and "条例" not in doc, name
+    assert sorted(by_code) == sorted(catalogue), "one rule view per catalogued rule"
+
+
+def test_each_legal_basis_is_written_in_the_catalogue_alone():
+    """`grep -rn <legal basis>` over the repository finds one file for every rule: rule_catalogue.csv."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
     texts = {}
-    for rel in files.split():
-        p = REPO_ROOT / rel
-        if p.suffix in (".sql", ".yml", ".md", ".csv", ".py", ".txt") and p.exists():
-            texts[rel] = p.read_text(encoding="utf-8", errors="ignore")
+    for rel in filter(None, listed.split("\0")):
+        p = REPO / rel
+        if p.is_file():
+            texts[rel] = p.read_bytes().decode("utf-8", errors="ignore")
+    catalogue = read_catalogue()
+    assert catalogue
     for code, row in catalogue.items():
         holders = [rel for rel, t in texts.items() if row["legal_basis"] in t]
         assert holders == ["dbt_project/seeds/knowledge_base/rule_catalogue.csv"], (code, holders)

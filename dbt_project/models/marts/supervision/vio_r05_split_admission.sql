@@ -1,4 +1,4 @@
-{#- R05 分解住院 (条例38(一)): same person, same institution, an admission ≤ readmit_days after the
+{#- R05: same person, same institution, an admission ≤ readmit_days after the
     discharge date of that person's immediately preceding stay there, both main diagnoses sharing
     their first 3 characters, the preceding stay not ended by transfer (dscg_way 2). The hit is the
     later stay. One pass of window functions over person × institution: no self-join. -#}

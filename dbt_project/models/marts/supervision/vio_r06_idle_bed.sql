@@ -1,4 +1,4 @@
-{#- R06 挂床住院 (条例38(一)): an inpatient stay with (a) at least idle_days consecutive stay days
+{#- R06: an inpatient stay with (a) at least idle_days consecutive stay days
     (admission day up to the day before discharge) without any line outside idle_item_types
     (床位/诊察/护理 only: no drug, exam, lab or treatment), or (b) an outpatient or pharmacy
     settlement of the same person at another institution dated strictly between the admission and

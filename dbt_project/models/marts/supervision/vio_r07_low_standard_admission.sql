@@ -1,4 +1,4 @@
-{#- R07 低标准入院 / 无指征住院 (条例38(二)): an inpatient stay whose main diagnosis starts with a
+{#- R07: an inpatient stay whose main diagnosis starts with a
     prefix of the knowledge base rule_low_standard_dx, whose length of stay is at most
     low_std_max_los days, and whose exam (03) + lab (04) lines are at least low_std_exam_share of
     all its lines. The hit is the stay; suspect_amount = the stay's total. -#}

@@ -1,4 +1,4 @@
-{#- R08 同时多地住院 (条例40(一)): the same person has two inpatient stays at different institutions
+{#- R08: the same person has two inpatient stays at different institutions
     whose [begntime, endtime] intervals overlap by at least 24 hours. The hit is the later-admitted
     stay (equal admission times: the greater mdtrt_id); suspect_amount = its total.
 

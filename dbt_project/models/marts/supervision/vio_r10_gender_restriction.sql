@@ -1,4 +1,4 @@
-{#- R10 超限定性别 (条例38(六)): an item whose catalogue row (valid on the event date) carries
+{#- R10: an item whose catalogue row (valid on the event date) carries
     lmt_gend, charged for a person of the other gend. Hospital fee lines and pharmacy sale lines
     (int_billed_lines_unioned: refunds, fully refunded/returned lines and pharmacy fee lines are
     already out). suspect_amount = the line's net amount. -#}

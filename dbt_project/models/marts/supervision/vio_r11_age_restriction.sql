@@ -1,4 +1,4 @@
-{#- R11 超限定年龄 (条例38(六)): an item whose catalogue row (valid on the event date) carries
+{#- R11: an item whose catalogue row (valid on the event date) carries
     lmt_age_min and/or lmt_age_max, charged for a person whose whole-year age on the event date is
     outside [min, max] (bounds inclusive; the birthday itself counts as the new age). Hospital fee
     lines and pharmacy sale lines from int_billed_lines_unioned. suspect_amount = net line amount. -#}

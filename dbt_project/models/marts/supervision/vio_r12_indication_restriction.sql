@@ -1,4 +1,4 @@
-{#- R12 超限定支付范围（适应症） (条例38(六)): an item whose catalogue row (valid on the event date)
+{#- R12: an item whose catalogue row (valid on the event date)
     carries lmt_dise_codes (ICD-10 prefixes separated by ';'), charged on a visit none of whose
     diagnoses (setl_diag rows + mdtrt.dscg_maindiag_code) starts with a listed prefix. A visit without
     any diagnosis (e.g. a pharmacy purchase) satisfies no restriction. Hospital fee lines and pharmacy

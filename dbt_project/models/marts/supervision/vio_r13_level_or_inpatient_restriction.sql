@@ -1,4 +1,4 @@
-{#- R13 超限定机构等级 / 就医方式 (条例38(六)): an item whose catalogue row (valid on the event date)
+{#- R13: an item whose catalogue row (valid on the event date)
     carries lmt_hosp_lv_min, charged at an institution whose hosp_lv is lower (no hosp_lv, as at
     pharmacies and clinics, is below every minimum), or an lmt_ipt_only item charged on a visit that is
     not inpatient (med_type 21). Hospital fee lines and pharmacy sale lines from

@@ -1,4 +1,4 @@
-{#- R16 进销存不符 (条例38(四)): per institution × drug/consumable (catalogue list_type 101, 102, 301)
+{#- R16: per institution × drug/consumable (catalogue list_type 101, 102, 301)
     × calendar month, net quantity sold (hospitals: fee lines by fee_ocur_time; pharmacies: phar_sale
     net of returns) > opening stock (Σ inv_cnt of the latest stocktake dated before the 1st, else 0)
     + Σ signed purchases + Σ signed stock changes in the month, by more than inv_tolerance units.

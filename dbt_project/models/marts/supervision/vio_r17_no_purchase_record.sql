@@ -1,4 +1,4 @@
-{#- R17 串换 / 虚记药品耗材 (条例38(四) / 40(三)): an institution that has any inv_purchase rows bills
+{#- R17: an institution that has any inv_purchase rows bills
     a drug or consumable (catalogue list_type 101, 102, 301) for which it has no inv_purchase row in
     the no_purchase_months months before the line's time. Hospital fee lines and pharmacy sale lines
     from int_billed_lines_unioned; one hit per line. The latest purchase at or before each line comes

@@ -1,4 +1,4 @@
-{#- R18 追溯码重复结算 (条例40(三) / 41): the same drug_trac_codg on more than one occurrence, at any
+{#- R18: the same drug_trac_codg on more than one occurrence, at any
     institutions. Occurrences are the lines of int_billed_lines_unioned: non-returned phar_sale lines
     and not-fully-refunded hospital fee lines (the pharmacy's own fee lines carry the same 追溯码 as its
     sale lines and are not counted again). A sale, its return and a later resale is one occurrence (the

@@ -1,4 +1,4 @@
-{#- R21 重点药品耗材异常增长 (seed 003 附件1): an item of the watchlist rule_key_drug_watchlist whose
+{#- R21: an item of the watchlist rule_key_drug_watchlist whose
     billed amount at an institution in a calendar month is > growth_min_amount and > growth_ratio × the
     average of the three calendar months before (months without billing count as 0). Only months whose
     three preceding months were all delivered (fee_list periods) are evaluated. Billed amount = net
