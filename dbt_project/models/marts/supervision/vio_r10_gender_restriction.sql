@@ -50,26 +50,16 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_gend', 'lmt_gend'],
-            ['lmt_gend_name', 'lmt_gend_name'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['person_gend', 'gend'],
-            ['person_gend_name', 'gend_name'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_gend', 'lmt_gend'],
+                ['lmt_gend_name', 'lmt_gend_name'],
+            ],
+            checked=[
+                ['person_gend', 'gend'],
+                ['person_gend_name', 'gend_name'],
+            ],
+        )) }} as evidence
     from hits
 )
 

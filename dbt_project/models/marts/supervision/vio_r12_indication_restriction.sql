@@ -104,25 +104,15 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_dise_codes', 'lmt_dise_codes'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['visit_diagnosis_count', 'diagnosis_count'],
-            ['visit_diagnoses', 'diagnosis_list'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_dise_codes', 'lmt_dise_codes'],
+            ],
+            visit=[
+                ['visit_diagnosis_count', 'diagnosis_count'],
+                ['visit_diagnoses', 'diagnosis_list'],
+            ],
+        )) }} as evidence
     from hits
 )
 
