@@ -280,11 +280,52 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
             assert TEST_SECRET.encode() not in path.read_bytes(), path
 
 
+RULES_DIR = DBT_DIR / "models" / "marts" / "supervision" / "rules"
+
+
+def listed_rule_views() -> list[str]:
+    """The rule_views list of fct_rule_hits.sql: the one place a rule view is registered."""
+    sql = (RULES_DIR / "fct_rule_hits.sql").read_text(encoding="utf-8")
+    block = re.search(r"set rule_views = \[(.*?)\]", sql, re.S)
+    assert block, "fct_rule_hits.sql has no rule_views list"
+    return re.findall(r"'([^']+)'", block.group(1))
+
+
 def test_rule_views_registered_for_fct_rule_hits():
-    """fct_rule_hits refs the names in macros/rule_views.sql: every vio_r* view must be listed."""
+    """fct_rule_hits refs the names of its rule_views list: every vio_r* view, all in the rules folder."""
     files = sorted(p.stem for p in (DBT_DIR / "models").rglob("vio_r*.sql"))
-    listed = re.findall(r"'(vio_r[^']+)'", (DBT_DIR / "macros" / "rule_views.sql").read_text(encoding="utf-8"))
-    assert files and sorted(listed) == files
+    assert files and sorted(listed_rule_views()) == files
+    outside = [p for p in (DBT_DIR / "models").rglob("vio_r*.sql") if p.parent != RULES_DIR]
+    assert not outside, f"rule views belong in {RULES_DIR.relative_to(DBT_DIR)}: {outside}"
+
+
+def test_an_unlisted_rule_view_stops_the_build_with_the_line_to_add(tmp_path, monkeypatch):
+    """A rule view missing from rule_views fails fct_rule_hits with the exact line to add, instead of
+    leaving the rule out of the hits."""
+    import shutil
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    rules = project / "models" / "marts" / "supervision" / "rules"
+    (rules / "vio_r99_unlisted.sql").write_text("select * from {{ ref('vio_r01_duplicate_charge') }}\n")
+    create_raw(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("YIBAO_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("YIBAO_PSN_KEY_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    try:
+        result = dbtRunner().invoke([
+            "compile", "--select", "fct_rule_hits", "--project-dir", str(project), "--profiles-dir", str(project),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), "--no-partial-parse",
+        ])
+    finally:
+        DuckDBConnectionManager.close_all_connections()
+    assert not result.success
+    message = str(result.exception) + " ".join(str(r.message) for r in getattr(result.result, "results", []) or [])
+    assert "add the line(s)    'vio_r99_unlisted'," in message, message
+    assert "models/marts/supervision/rules/fct_rule_hits.sql" in message, message
 
 
 def test_every_rule_var_has_its_rules_md_default():
