@@ -23,8 +23,8 @@ def test_stages_are_the_issue_layers():
         "models/staging/platform/stg_platform__fee_lines.sql": "staging + core",
         "models/marts/core/fct_fee_line.sql": "staging + core",
         "models/intermediate/supervision/int_billed_lines_unioned.sql": "rule views",
-        "models/marts/supervision/vio_r01_duplicate_charge.sql": "rule views",
-        "models/marts/supervision/fct_rule_hits.sql": "clues + reports",
+        "models/marts/supervision/rules/vio_r01_duplicate_charge.sql": "rule views",
+        "models/marts/supervision/rules/fct_rule_hits.sql": "clues + reports",
         "models/marts/supervision/mart_clues.sql": "clues + reports",
         "models/marts/reporting/rpt_quarters.sql": "clues + reports",
     }
@@ -44,8 +44,8 @@ def test_every_model_and_seed_has_a_stage():
 def test_a_test_belongs_to_the_stage_of_the_last_model_it_reads():
     nodes = {
         "model.fee": _node("models/marts/core/fct_fee_line.sql"),
-        "model.hits": _node("models/marts/supervision/fct_rule_hits.sql"),
-        "model.r01": _node("models/marts/supervision/vio_r01_duplicate_charge.sql"),
+        "model.hits": _node("models/marts/supervision/rules/fct_rule_hits.sql"),
+        "model.r01": _node("models/marts/supervision/rules/vio_r01_duplicate_charge.sql"),
     }
     assert dbt_stage_of(_node("models/x.yml", "test", ("model.fee",)), nodes) == "staging + core"
     assert dbt_stage_of(_node("models/x.yml", "test", ("model.r01", "model.hits")), nodes) == "clues + reports"

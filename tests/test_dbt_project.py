@@ -280,11 +280,52 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
             assert TEST_SECRET.encode() not in path.read_bytes(), path
 
 
+RULES_DIR = DBT_DIR / "models" / "marts" / "supervision" / "rules"
+
+
+def listed_rule_views() -> list[str]:
+    """The rule_views list of fct_rule_hits.sql: the one place a rule view is registered."""
+    sql = (RULES_DIR / "fct_rule_hits.sql").read_text(encoding="utf-8")
+    block = re.search(r"set rule_views = \[(.*?)\]", sql, re.S)
+    assert block, "fct_rule_hits.sql has no rule_views list"
+    return re.findall(r"'([^']+)'", block.group(1))
+
+
 def test_rule_views_registered_for_fct_rule_hits():
-    """fct_rule_hits refs the names in macros/rule_views.sql: every vio_r* view must be listed."""
+    """fct_rule_hits refs the names of its rule_views list: every vio_r* view, all in the rules folder."""
     files = sorted(p.stem for p in (DBT_DIR / "models").rglob("vio_r*.sql"))
-    listed = re.findall(r"'(vio_r[^']+)'", (DBT_DIR / "macros" / "rule_views.sql").read_text(encoding="utf-8"))
-    assert files and sorted(listed) == files
+    assert files and sorted(listed_rule_views()) == files
+    outside = [p for p in (DBT_DIR / "models").rglob("vio_r*.sql") if p.parent != RULES_DIR]
+    assert not outside, f"rule views belong in {RULES_DIR.relative_to(DBT_DIR)}: {outside}"
+
+
+def test_an_unlisted_rule_view_stops_the_build_with_the_line_to_add(tmp_path, monkeypatch):
+    """A rule view missing from rule_views fails fct_rule_hits with the exact line to add, instead of
+    leaving the rule out of the hits."""
+    import shutil
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    rules = project / "models" / "marts" / "supervision" / "rules"
+    (rules / "vio_r99_unlisted.sql").write_text("select * from {{ ref('vio_r01_duplicate_charge') }}\n")
+    create_raw(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("YIBAO_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("YIBAO_PSN_KEY_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    try:
+        result = dbtRunner().invoke([
+            "compile", "--select", "fct_rule_hits", "--project-dir", str(project), "--profiles-dir", str(project),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), "--no-partial-parse",
+        ])
+    finally:
+        DuckDBConnectionManager.close_all_connections()
+    assert not result.success
+    message = str(result.exception) + " ".join(str(r.message) for r in getattr(result.result, "results", []) or [])
+    assert "add the line(s)    'vio_r99_unlisted'," in message, message
+    assert "models/marts/supervision/rules/fct_rule_hits.sql" in message, message
 
 
 def test_every_rule_var_has_its_rules_md_default():
@@ -298,36 +339,66 @@ def test_every_rule_var_has_its_rules_md_default():
     assert {k: project["vars"][k] for k in expected} == expected
 
 
+def read_catalogue() -> dict[str, dict]:
+    import csv
+
+    with open(DBT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8", newline="") as f:
+        return {r["rule_code"]: r for r in csv.DictReader(f)}
+
+
+# what a rule is, as opposed to what it computes: written in rule_catalogue and nowhere else
+IDENTITY_COLUMNS = ("rule_name_zh", "category", "legal_basis", "severity", "default_result_level",
+                    "national_rule_codes")
+
 
 def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
-    """Name, category, legal basis and severity are the rule's catalogue row: views, evidence and docs
-    read it there, so they cannot drift apart (a view's label must be the catalogue's name)."""
-    import csv
+    """Name, category, legal basis, severity and result level are the rule's catalogue row: a rule view's
+    YAML, SQL and docs state only its code (and the catalogue's name as its label, which must match), so
+    they cannot drift apart."""
     import json
-    import subprocess
 
-    from ingest.config import DBT_PROJECT_DIR, REPO_ROOT
-
-    with open(DBT_PROJECT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8") as f:
-        catalogue = {r["rule_code"]: r for r in csv.DictReader(f)}
+    catalogue = read_catalogue()
     nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
     views = {n["name"]: n for n in nodes if n["resource_type"] == "model" and n["name"].startswith("vio_r")}
     by_code = {}
     for name, node in views.items():
         meta = node["config"]["meta"]
-        assert meta["rule_code"] in catalogue, name
-        assert name.startswith(f"vio_{meta['rule_code'].lower()}_"), name
-        assert meta["label_zh"] == catalogue[meta["rule_code"]]["rule_name_zh"], name
-        assert "legal_basis" not in meta, name
-        by_code[meta["rule_code"]] = name
-    assert sorted(by_code) == sorted(catalogue)  # one view per catalogued rule
-    # each legal-basis text is written in exactly one file of the project: the catalogue
-    files = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+        code = meta.get("rule_code")
+        assert code in catalogue, f"{name}: meta.rule_code {code!r} has no row in rule_catalogue.csv"
+        assert name.startswith(f"vio_{code.lower()}_"), f"{name}: its name does not start with vio_{code.lower()}_"
+        row = catalogue[code]
+        assert meta.get("label_zh") == row["rule_name_zh"], (
+            f"{name}: meta.label_zh {meta.get('label_zh')!r} is not the catalogue's name {row['rule_name_zh']!r}")
+        stated = sorted(set(meta) & {*IDENTITY_COLUMNS, "rule_name", "name_zh", "result_level"})
+        assert not stated, f"{name}: the YAML states {stated}; they belong to rule_catalogue.csv alone"
+        assert code not in by_code, f"{name} and {by_code.get(code)} both claim {code}"
+        by_code[code] = name
+        # the SQL writes only its own code, and none of the catalogue's words
+        sql = (DBT_DIR / node["original_file_path"]).read_text(encoding="utf-8")
+        assert set(re.findall(r"(?:cast|hit_id)\('(R\d\d)'", sql)) == {code}, f"{name}: rule code literals"
+        for col in ("rule_name_zh", "legal_basis"):
+            assert row[col] not in sql, f"{name}: its SQL states the catalogue's {col}"
+        assert "条例" not in sql, f"{name}: its SQL cites a legal basis"
+        # the docs name the rule by its code and leave the rest to the catalogue
+        doc = node["description"]
+        assert re.findall(r"\*\*(R\d\d)\*\*", doc) == [code], f"{name}: its doc block names another code"
+        assert row["rule_name_zh"] not in doc and row["legal_basis"] not in doc and "条例" not in doc, name
+    assert sorted(by_code) == sorted(catalogue), "one rule view per catalogued rule"
+
+
+def test_each_legal_basis_is_written_in_the_catalogue_alone():
+    """`grep -rn <legal basis>` over the repository finds one file for every rule: rule_catalogue.csv."""
+    import subprocess
+
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
     texts = {}
-    for rel in files.split():
-        p = REPO_ROOT / rel
-        if p.suffix in (".sql", ".yml", ".md", ".csv", ".py", ".txt") and p.exists():
-            texts[rel] = p.read_text(encoding="utf-8", errors="ignore")
+    for rel in filter(None, listed.split("\0")):
+        p = REPO / rel
+        if p.is_file():
+            texts[rel] = p.read_bytes().decode("utf-8", errors="ignore")
+    catalogue = read_catalogue()
+    assert catalogue
     for code, row in catalogue.items():
         holders = [rel for rel, t in texts.items() if row["legal_basis"] in t]
         assert holders == ["dbt_project/seeds/knowledge_base/rule_catalogue.csv"], (code, holders)

@@ -17,7 +17,10 @@ from python_calamine import CalamineWorkbook
 
 from ingest.scoring import format_table, read_truth, score
 
-RULES_BUILT = [f"R{i:02d}" for i in range(1, 23)]  # every rule of RULES.md
+# every catalogued rule: a rule added to rule_catalogue.csv must come with injected cases and near-misses
+with open(Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "knowledge_base" / "rule_catalogue.csv",
+          encoding="utf-8", newline="") as _f:
+    RULES_BUILT = sorted(row["rule_code"] for row in csv.DictReader(_f))
 
 
 def count_rows(path: Path) -> int:

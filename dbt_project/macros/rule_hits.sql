@@ -237,3 +237,52 @@ drop table rule_hits_recompute
     {%- endif -%}
     {{ return(found) }}
 {%- endmacro %}
+
+
+{#- The vio_r* models of this project that `listed` (the rule_views of fct_rule_hits) leaves out, as the
+    lines to add; empty when none is missing (run time only: the graph is empty while parsing). A
+    listed name that is no model never gets this far: dbt stops parsing at its ref() ("depends on a
+    node named … which was not found"). -#}
+{% macro unlisted_rule_views(listed) -%}
+    {%- set lines = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+            {%- if node.resource_type == 'model'
+                and node.package_name == project_name
+                and node.name.startswith('vio_r')
+                and node.name not in listed -%}
+                {%- do lines.append("'" ~ node.name ~ "',") -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(lines) }}
+{%- endmacro %}
+
+
+{#- A rule view's rule code: its meta.rule_code, else the R-number of its name (vio_r17_… → R17). -#}
+{% macro rule_code_of(view_name) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ view_name) if execute else none -%}
+    {%- set meta = node.config.meta if node else {} -%}
+    {{ return(meta.get('rule_code') or view_name[4:7] | upper) }}
+{%- endmacro %}
+
+
+{#- No hits, typed as every rule view's output (when every rule's input failed the quality gate). -#}
+{% macro empty_rule_hits() -%}
+    select * from (
+    select
+        cast(null as {{ dbt.type_string() }}) as rule_code,
+        cast(null as {{ dbt.type_string() }}) as hit_id,
+        cast(null as {{ dbt.type_string() }}) as fixmedins_code,
+        cast(null as {{ dbt.type_string() }}) as psn_no,
+        cast(null as {{ dbt.type_string() }}) as mdtrt_id,
+        cast(null as {{ dbt.type_string() }}) as setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        cast(null as {{ dbt.type_string() }}) as hilist_code,
+        cast(null as date) as occurred_on,
+        cast(null as decimal(18, 2)) as suspect_amount,
+        cast(null as {{ dbt.type_string() }}) as evidence
+    ) as no_hits
+    where 1 = 0
+{%- endmacro %}

@@ -1,4 +1,4 @@
-{#- R04 超频次收费 (条例38(三)): per visit and calendar day, the net quantity of an item above the
+{#- R04: per visit and calendar day, the net quantity of an item above the
     catalogue's max_daily_cnt; for bed fees (catalogue med_chrgitm_type 01) of an inpatient stay also
     the net quantity over the stay above the length of stay. The excess units are the last ones
     charged (by fee time); suspect_amount = Σ excess units × their line's price. A stay hit counts

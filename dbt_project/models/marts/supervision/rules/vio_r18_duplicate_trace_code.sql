@@ -1,4 +1,4 @@
-{#- R18 追溯码重复结算 (条例40(三) / 41): the same drug_trac_codg on more than one occurrence, at any
+{#- R18: the same drug_trac_codg on more than one occurrence, at any
     institutions. Occurrences are the lines of int_billed_lines_unioned: non-returned phar_sale lines
     and not-fully-refunded hospital fee lines (the pharmacy's own fee lines carry the same 追溯码 as its
     sale lines and are not counted again). A sale, its return and a later resale is one occurrence (the
@@ -114,26 +114,23 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['drug_trac_codg', 'trace_code'],
-            ['occurrence_no', 'occurrence_no'],
-            ['occurrence_count', 'occurrence_count'],
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['first_occurrence', json_object([
-                ['line_source', 'first_line_source'],
-                ['fixmedins_code', 'first_fixmedins_code'],
-                ['line_sn', 'first_line_sn'],
-                ['occurred_at', 'first_occurred_at'],
-            ])],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-            ['occurrences', 'occurrence_list'],
-        ])) }} as evidence
+        {{ billed_line_evidence(
+            before=[
+                ['drug_trac_codg', 'trace_code'],
+                ['occurrence_no', 'occurrence_no'],
+                ['occurrence_count', 'occurrence_count'],
+            ],
+            findings=[
+                ['first_occurrence', json_object([
+                    ['line_source', 'first_line_source'],
+                    ['fixmedins_code', 'first_fixmedins_code'],
+                    ['line_sn', 'first_line_sn'],
+                    ['occurred_at', 'first_occurred_at'],
+                ])],
+            ],
+            gross=false,
+            after=[['occurrences', 'occurrence_list']],
+        ) }} as evidence
     from hits
 )
 

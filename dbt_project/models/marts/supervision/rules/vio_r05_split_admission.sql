@@ -1,7 +1,10 @@
-{#- R05 分解住院 (条例38(一)): same person, same institution, an admission ≤ readmit_days after the
+{#- R05: same person, same institution, an admission ≤ readmit_days after the
     discharge date of that person's immediately preceding stay there, both main diagnoses sharing
     their first 3 characters, the preceding stay not ended by transfer (dscg_way 2). The hit is the
     later stay. One pass of window functions over person × institution: no self-join. -#}
+{#- both stays are compared on the platform's discharge diagnosis (mdtrt.dscg_maindiag_code) -#}
+{%- set platform_diagnosis = {'main_diag_code': 'dscg_maindiag_code'} %}
+
 with
 
 visits as (
@@ -22,10 +25,10 @@ sequenced as (
         lag(mdtrt_id) over stay_order as prev_mdtrt_id,
         lag(begin_date) over stay_order as prev_begin_date,
         lag(end_date) over stay_order as prev_end_date,
-        lag(dscg_maindiag_code) over stay_order as prev_maindiag_code,
-        lag(dscg_maindiag_name) over stay_order as prev_maindiag_name,
+        lag(dscg_maindiag_code) over stay_order as prev_dscg_maindiag_code,
+        lag(dscg_maindiag_name) over stay_order as prev_dscg_maindiag_name,
         lag(dscg_way) over stay_order as prev_dscg_way,
-        lag(last_effective_setl_id) over stay_order as prev_setl_id,
+        lag(last_effective_setl_id) over stay_order as prev_last_effective_setl_id,
         lag(medfee_sumamt) over stay_order as prev_medfee_sumamt
     from stays
     window stay_order as (
@@ -49,7 +52,7 @@ hits as (
     where
         days_since_discharge >= 0
         and days_since_discharge <= {{ var('readmit_days') }}
-        and substring(dscg_maindiag_code, 1, 3) = substring(prev_maindiag_code, 1, 3)
+        and substring(dscg_maindiag_code, 1, 3) = substring(prev_dscg_maindiag_code, 1, 3)
         and coalesce(prev_dscg_way, '') <> '2'
 ),
 
@@ -69,26 +72,10 @@ final as (
         {{ json_to_string(json_object([
             ['readmit_days', var('readmit_days')],
             ['days_since_discharge', 'days_since_discharge'],
-            ['stay', json_object([
-                ['mdtrt_id', 'mdtrt_id'],
-                ['admission_date', 'begin_date'],
-                ['discharge_date', 'end_date'],
-                ['los_days', 'los_days'],
-                ['main_diag_code', 'dscg_maindiag_code'],
-                ['main_diag_name', 'dscg_maindiag_name'],
-                ['setl_id', 'last_effective_setl_id'],
-                ['medfee_sumamt', 'medfee_sumamt'],
-            ])],
-            ['prior_stay', json_object([
-                ['mdtrt_id', 'prev_mdtrt_id'],
-                ['admission_date', 'prev_begin_date'],
-                ['discharge_date', 'prev_end_date'],
-                ['main_diag_code', 'prev_maindiag_code'],
-                ['main_diag_name', 'prev_maindiag_name'],
-                ['dscg_way', 'prev_dscg_way'],
-                ['setl_id', 'prev_setl_id'],
-                ['medfee_sumamt', 'prev_medfee_sumamt'],
-            ])],
+            ['stay', stay_evidence(['los_days', 'main_diag_name'], at='date', columns=platform_diagnosis)],
+            ['prior_stay', stay_evidence(
+                ['main_diag_name', 'dscg_way'], at='date', columns=platform_diagnosis, prefix='prev_'
+            )],
         ])) }} as evidence
     from hits
 )

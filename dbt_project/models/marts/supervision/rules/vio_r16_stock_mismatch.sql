@@ -1,4 +1,4 @@
-{#- R16 进销存不符 (条例38(四)): per institution × drug/consumable (catalogue list_type 101, 102, 301)
+{#- R16: per institution × drug/consumable (catalogue list_type 101, 102, 301)
     × calendar month, net quantity sold (hospitals: fee lines by fee_ocur_time; pharmacies: phar_sale
     net of returns) > opening stock (Σ inv_cnt of the latest stocktake dated before the 1st, else 0)
     + Σ signed purchases + Σ signed stock changes in the month, by more than inv_tolerance units.
@@ -167,49 +167,17 @@ mismatches as (
 ),
 
 -- occurred_on: the sale at which the month's running net sales first exceeded the month's stock
-running_sales as (
-    select
-        sale_movements.fixmedins_code,
-        sale_movements.hilist_code,
-        sale_movements.month_start,
-        sale_movements.moved_at,
-        sale_movements.moved_on,
-        sale_movements.source_key,
-        mismatches.available_qty,
-        sum(sale_movements.sold_qty) over (
-            partition by sale_movements.fixmedins_code, sale_movements.hilist_code, sale_movements.month_start
-            order by sale_movements.moved_at, sale_movements.source_key
-            rows between unbounded preceding and current row
-        ) as running_sold_qty
-    from sale_movements
-    inner join mismatches
-        on
-            sale_movements.fixmedins_code = mismatches.fixmedins_code
-            and sale_movements.hilist_code = mismatches.hilist_code
-            and sale_movements.month_start = mismatches.month_start
-),
-
-excess_points as (
-    select
-        *,
-        row_number() over (
-            partition by fixmedins_code, hilist_code, month_start
-            order by moved_at, source_key
-        ) as excess_rank
-    from running_sales
-    where running_sold_qty - available_qty > {{ var('inv_tolerance') }}
-),
-
 first_excess as (
-    select
-        fixmedins_code,
-        hilist_code,
-        month_start,
-        moved_at as exceeded_at,
-        moved_on as exceeded_on,
-        source_key as exceeded_by
-    from excess_points
-    where excess_rank = 1
+    {{ first_crossing(
+        events='sale_movements',
+        groups='mismatches',
+        partition_by=['fixmedins_code', 'hilist_code', 'month_start'],
+        order_by=['moved_at', 'source_key'],
+        running='sold_qty',
+        crossed='running_total - available_qty > ' ~ var('inv_tolerance'),
+        carry=['available_qty'],
+        keep={'exceeded_at': 'moved_at', 'exceeded_on': 'moved_on', 'exceeded_by': 'source_key'},
+    ) }}
 ),
 
 catalogue_names as (

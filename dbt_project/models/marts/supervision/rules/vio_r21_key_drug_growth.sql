@@ -1,4 +1,4 @@
-{#- R21 重点药品耗材异常增长 (seed 003 附件1): an item of the watchlist rule_key_drug_watchlist whose
+{#- R21: an item of the watchlist rule_key_drug_watchlist whose
     billed amount at an institution in a calendar month is > growth_min_amount and > growth_ratio × the
     average of the three calendar months before (months without billing count as 0). Only months whose
     three preceding months were all delivered (fee_list periods) are evaluated. Billed amount = net
@@ -106,51 +106,18 @@ growths as (
 ),
 
 -- occurred_on: the line at which the month's running amount first passed both thresholds
-running_lines as (
-    select
-        watched_lines.fixmedins_code,
-        watched_lines.hilist_code,
-        watched_lines.month_start,
-        watched_lines.fee_date,
-        watched_lines.fee_ocur_time,
-        watched_lines.feedetl_sn,
-        growths.trailing_sum,
-        sum(watched_lines.net_amount) over (
-            partition by watched_lines.fixmedins_code, watched_lines.hilist_code, watched_lines.month_start
-            order by watched_lines.fee_ocur_time, watched_lines.feedetl_sn
-            rows between unbounded preceding and current row
-        ) as running_amount
-    from watched_lines
-    inner join growths
-        on
-            watched_lines.fixmedins_code = growths.fixmedins_code
-            and watched_lines.hilist_code = growths.hilist_code
-            and watched_lines.month_start = growths.month_start
-),
-
-crossings as (
-    select
-        *,
-        row_number() over (
-            partition by fixmedins_code, hilist_code, month_start
-            order by fee_ocur_time, feedetl_sn
-        ) as crossing_rank
-    from running_lines
-    where
-        running_amount > {{ var('growth_min_amount') }}
-        and running_amount * 3 > {{ var('growth_ratio') }} * trailing_sum
-),
-
 first_crossings as (
-    select
-        fixmedins_code,
-        hilist_code,
-        month_start,
-        fee_date as crossed_on,
-        fee_ocur_time as crossed_at,
-        feedetl_sn as crossed_by
-    from crossings
-    where crossing_rank = 1
+    {{ first_crossing(
+        events='watched_lines',
+        groups='growths',
+        partition_by=['fixmedins_code', 'hilist_code', 'month_start'],
+        order_by=['fee_ocur_time', 'feedetl_sn'],
+        running='net_amount',
+        crossed='running_total > ' ~ var('growth_min_amount')
+            ~ ' and running_total * 3 > ' ~ var('growth_ratio') ~ ' * trailing_sum',
+        carry=['trailing_sum'],
+        keep={'crossed_on': 'fee_date', 'crossed_at': 'fee_ocur_time', 'crossed_by': 'feedetl_sn'},
+    ) }}
 ),
 
 hits as (

@@ -1,4 +1,4 @@
-{#- R13 超限定机构等级 / 就医方式 (条例38(六)): an item whose catalogue row (valid on the event date)
+{#- R13: an item whose catalogue row (valid on the event date)
     carries lmt_hosp_lv_min, charged at an institution whose hosp_lv is lower (no hosp_lv, as at
     pharmacies and clinics, is below every minimum), or an lmt_ipt_only item charged on a visit that is
     not inpatient (med_type 21). Hospital fee lines and pharmacy sale lines from
@@ -61,29 +61,21 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_hosp_lv_min', 'lmt_hosp_lv_min'],
-            ['lmt_ipt_only', 'lmt_ipt_only'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['fixmedins_type', 'fixmedins_type'],
-            ['hosp_lv', 'hosp_lv'],
-            ['hosp_lv_name', 'hosp_lv_name'],
-            ['below_level_minimum', 'is_below_level'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['outside_inpatient', 'is_outside_inpatient'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_hosp_lv_min', 'lmt_hosp_lv_min'],
+                ['lmt_ipt_only', 'lmt_ipt_only'],
+            ],
+            checked=[
+                ['fixmedins_type', 'fixmedins_type'],
+                ['hosp_lv', 'hosp_lv'],
+                ['hosp_lv_name', 'hosp_lv_name'],
+                ['below_level_minimum', 'is_below_level'],
+            ],
+            visit=[
+                ['outside_inpatient', 'is_outside_inpatient'],
+            ],
+        )) }} as evidence
     from hits
 )
 

@@ -1,4 +1,4 @@
-{#- R12 超限定支付范围（适应症） (条例38(六)): an item whose catalogue row (valid on the event date)
+{#- R12: an item whose catalogue row (valid on the event date)
     carries lmt_dise_codes (ICD-10 prefixes separated by ';'), charged on a visit none of whose
     diagnoses (setl_diag rows + mdtrt.dscg_maindiag_code) starts with a listed prefix. A visit without
     any diagnosis (e.g. a pharmacy purchase) satisfies no restriction. Hospital fee lines and pharmacy
@@ -104,25 +104,15 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_dise_codes', 'lmt_dise_codes'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['visit_diagnosis_count', 'diagnosis_count'],
-            ['visit_diagnoses', 'diagnosis_list'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_dise_codes', 'lmt_dise_codes'],
+            ],
+            visit=[
+                ['visit_diagnosis_count', 'diagnosis_count'],
+                ['visit_diagnoses', 'diagnosis_list'],
+            ],
+        )) }} as evidence
     from hits
 )
 

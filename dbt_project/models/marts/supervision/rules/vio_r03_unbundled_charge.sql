@@ -1,4 +1,4 @@
-{#- R03 分解项目收费 / 项目重复收费 (条例38(三)): a (main, sub) pair of the knowledge base
+{#- R03: a (main, sub) pair of the knowledge base
     rule_bundle_pairs both charged in the same visit on the same calendar day: the sub item is
     included in the main item. One hit per visit × day × sub item; suspect_amount = net amount of
     the sub item's lines that day (each line once, however many main items include it). -#}

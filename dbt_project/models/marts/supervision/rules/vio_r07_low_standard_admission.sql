@@ -1,4 +1,4 @@
-{#- R07 低标准入院 / 无指征住院 (条例38(二)): an inpatient stay whose main diagnosis starts with a
+{#- R07: an inpatient stay whose main diagnosis starts with a
     prefix of the knowledge base rule_low_standard_dx, whose length of stay is at most
     low_std_max_los days, and whose exam (03) + lab (04) lines are at least low_std_exam_share of
     all its lines. The hit is the stay; suspect_amount = the stay's total. -#}
@@ -142,18 +142,7 @@ final as (
         begin_date as occurred_on,
         {{ money('medfee_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['stay', json_object([
-                ['mdtrt_id', 'mdtrt_id'],
-                ['admission_time', 'begntime'],
-                ['discharge_time', 'endtime'],
-                ['los_days', 'los_days'],
-                ['main_diag_code', 'main_diag_code'],
-                ['main_diag_name', 'dscg_maindiag_name'],
-                ['adm_dept_codg', 'adm_dept_codg'],
-                ['atddr_code', 'atddr_code'],
-                ['setl_id', 'last_effective_setl_id'],
-                ['medfee_sumamt', 'medfee_sumamt'],
-            ])],
+            ['stay', stay_evidence(['los_days', 'main_diag_name', 'department'])],
             ['low_standard_prefix', 'icd10_prefix'],
             ['low_standard_name', 'prefix_name'],
             ['low_std_max_los', var('low_std_max_los')],

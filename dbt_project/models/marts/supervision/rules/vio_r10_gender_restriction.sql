@@ -1,4 +1,4 @@
-{#- R10 超限定性别 (条例38(六)): an item whose catalogue row (valid on the event date) carries
+{#- R10: an item whose catalogue row (valid on the event date) carries
     lmt_gend, charged for a person of the other gend. Hospital fee lines and pharmacy sale lines
     (int_billed_lines_unioned: refunds, fully refunded/returned lines and pharmacy fee lines are
     already out). suspect_amount = the line's net amount. -#}
@@ -50,26 +50,16 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_gend', 'lmt_gend'],
-            ['lmt_gend_name', 'lmt_gend_name'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['person_gend', 'gend'],
-            ['person_gend_name', 'gend_name'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_gend', 'lmt_gend'],
+                ['lmt_gend_name', 'lmt_gend_name'],
+            ],
+            checked=[
+                ['person_gend', 'gend'],
+                ['person_gend_name', 'gend_name'],
+            ],
+        )) }} as evidence
     from hits
 )
 

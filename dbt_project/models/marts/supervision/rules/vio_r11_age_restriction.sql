@@ -1,4 +1,4 @@
-{#- R11 超限定年龄 (条例38(六)): an item whose catalogue row (valid on the event date) carries
+{#- R11: an item whose catalogue row (valid on the event date) carries
     lmt_age_min and/or lmt_age_max, charged for a person whose whole-year age on the event date is
     outside [min, max] (bounds inclusive; the birthday itself counts as the new age). Hospital fee
     lines and pharmacy sale lines from int_billed_lines_unioned. suspect_amount = net line amount. -#}
@@ -60,25 +60,15 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['occurred_at', 'occurred_at'],
-            ['lmt_age_min', 'lmt_age_min'],
-            ['lmt_age_max', 'lmt_age_max'],
-            ['catalogue_valid_from', 'catalogue_valid_from'],
-            ['age_on_event_date', 'cast(age_years as integer)'],
-            ['visit_mdtrt_id', 'mdtrt_id'],
-            ['med_type', 'med_type'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(restriction_findings(
+            limits=[
+                ['lmt_age_min', 'lmt_age_min'],
+                ['lmt_age_max', 'lmt_age_max'],
+            ],
+            checked=[
+                ['age_on_event_date', 'cast(age_years as integer)'],
+            ],
+        )) }} as evidence
     from hits
 )
 

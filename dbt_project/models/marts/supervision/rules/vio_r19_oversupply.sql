@@ -1,4 +1,4 @@
-{#- R19 超量开药 / 药品倒卖 (条例41(三)): one person, one drug, any institutions: in some window of
+{#- R19: one person, one drug, any institutions: in some window of
     supply_window_days calendar days [d−29, d], net Σ cnt ÷ units_per_day > max_supply_days (supply
     counted on the purchase date). Lines are the person's hospital fee lines and pharmacy sale lines
     (int_billed_lines_unioned, net of refunds/returns) of items with units_per_day. A line hits when

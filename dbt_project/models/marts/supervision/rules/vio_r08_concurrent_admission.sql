@@ -1,4 +1,4 @@
-{#- R08 同时多地住院 (条例40(一)): the same person has two inpatient stays at different institutions
+{#- R08: the same person has two inpatient stays at different institutions
     whose [begntime, endtime] intervals overlap by at least 24 hours. The hit is the later-admitted
     stay (equal admission times: the greater mdtrt_id); suspect_amount = its total.
 
@@ -144,15 +144,7 @@ final as (
         {{ money('medfee_sumamt') }} as suspect_amount,
         {{ json_to_string(json_object([
             ['min_overlap_hours', min_overlap_seconds // 3600],
-            ['stay', json_object([
-                ['mdtrt_id', 'mdtrt_id'],
-                ['fixmedins_code', 'fixmedins_code'],
-                ['admission_time', 'begntime'],
-                ['discharge_time', 'endtime'],
-                ['main_diag_code', 'main_diag_code'],
-                ['setl_id', 'last_effective_setl_id'],
-                ['medfee_sumamt', 'medfee_sumamt'],
-            ])],
+            ['stay', stay_evidence(['fixmedins_code'])],
             ['max_overlap_hours', 'round(max_overlap_seconds / 3600.0, 2)'],
             ['earlier_stay_count', 'earlier_stay_count'],
             ['earlier_stays', 'earlier_stays'],

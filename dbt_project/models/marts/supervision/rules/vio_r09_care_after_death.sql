@@ -1,4 +1,4 @@
-{#- R09 死亡后就医 / 冒名就医 (条例40(一)): a visit that begins, or has a fee line, on a calendar date
+{#- R09: a visit that begins, or has a fee line, on a calendar date
     after the person's die_date (the day of death itself is not a hit), and a retail-pharmacy sale
     line dated after it. Hits are the visit (suspect_amount = the visit's total) or the sale line
     (suspect_amount = its net amount). Pharmacy activity comes from phar_sale, not from the

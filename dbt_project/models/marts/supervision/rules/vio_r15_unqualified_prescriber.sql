@@ -1,4 +1,4 @@
-{#- R15 无资质医师开单 (条例38(七)): a hospital fee line whose bilg_dr_code, or a retail-pharmacy sale
+{#- R15: a hospital fee line whose bilg_dr_code, or a retail-pharmacy sale
     line whose prsc_dr_code, is not in the practitioner register, has cert_status other than 1, or
     whose validity does not cover the line's date; for fee lines also a practitioner registered at
     another institution (prescriptions filled at pharmacies may come from any institution). An empty

@@ -1,4 +1,4 @@
-{#- R01 重复收费 (条例38(三)): same visit, same hilist_code, same fee_ocur_time to the second,
+{#- R01: same visit, same hilist_code, same fee_ocur_time to the second,
     charged on more than one non-refunded line. Every line after the first is a hit. -#}
 with
 

@@ -1,4 +1,4 @@
-{#- R17 串换 / 虚记药品耗材 (条例38(四) / 40(三)): an institution that has any inv_purchase rows bills
+{#- R17: an institution that has any inv_purchase rows bills
     a drug or consumable (catalogue list_type 101, 102, 301) for which it has no inv_purchase row in
     the no_purchase_months months before the line's time. Hospital fee lines and pharmacy sale lines
     from int_billed_lines_unioned; one hit per line. The latest purchase at or before each line comes
@@ -207,26 +207,17 @@ final as (
         hilist_code,
         occurred_on,
         {{ money('net_amount') }} as suspect_amount,
-        {{ json_to_string(json_object([
-            ['line_source', 'line_source'],
-            ['hilist_code', 'hilist_code'],
-            ['hilist_name', 'hilist_name'],
-            ['list_type', 'list_type'],
-            ['occurred_at', 'occurred_at'],
-            ['no_purchase_months', var('no_purchase_months')],
-            ['purchase_window_start', 'window_start'],
-            ['last_purchase_before', 'last_purchase_at'],
-            ['item_purchase_rows_any_time', 'item_purchase_rows'],
-            ['institution_purchase_rows', 'institution_purchase_rows'],
-            ['unit_price', 'unit_price'],
-            ['cnt', 'cnt'],
-            ['refunded_or_returned_cnt', 'cancelled_cnt'],
-            ['net_cnt', 'net_cnt'],
-            ['net_amount', 'net_amount'],
-            ['fixmedins_bchno', 'fixmedins_bchno'],
-            ['source_file', 'source_file'],
-            ['source_line', 'source_line'],
-        ])) }} as evidence
+        {{ billed_line_evidence(
+            item=[['list_type', 'list_type']],
+            findings=[
+                ['no_purchase_months', var('no_purchase_months')],
+                ['purchase_window_start', 'window_start'],
+                ['last_purchase_before', 'last_purchase_at'],
+                ['item_purchase_rows_any_time', 'item_purchase_rows'],
+                ['institution_purchase_rows', 'institution_purchase_rows'],
+            ],
+            batch=true,
+        ) }} as evidence
     from hits
 )
 

@@ -1,4 +1,4 @@
-{#- R20 医保凭证空刷 / 套现 (条例40(一)): a non-reversed pharmacy settlement whose time, to the minute,
+{#- R20: a non-reversed pharmacy settlement whose time, to the minute,
     is outside the pharmacy's open_time–close_time (bounds inclusive), or one of
     ≥ max_daily_pharmacy_setl non-reversed settlements of one person at one pharmacy on one day (every
     settlement of the group hits). One row per settlement; suspect_amount = fund_pay_sumamt. -#}

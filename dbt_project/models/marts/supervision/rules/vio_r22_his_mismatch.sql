@@ -1,4 +1,4 @@
-{#- R22 虚构医疗服务（上传费用与HIS不一致） (seed 000 检查重点(六); 条例40(三)): at an institution that
+{#- R22: at an institution that
     delivers his_charge at all, for an inpatient visit (med_type 21), item and calendar day, the net
     Σ cnt of the uploaded fee lines (refund lines negative, each on its own day) differs from the Σ cnt
     of the HIS charges (none counts as 0). Every uploaded line of that visit-item-day hits, except

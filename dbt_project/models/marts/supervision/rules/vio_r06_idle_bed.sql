@@ -1,4 +1,4 @@
-{#- R06 挂床住院 (条例38(一)): an inpatient stay with (a) at least idle_days consecutive stay days
+{#- R06: an inpatient stay with (a) at least idle_days consecutive stay days
     (admission day up to the day before discharge) without any line outside idle_item_types
     (床位/诊察/护理 only: no drug, exam, lab or treatment), or (b) an outpatient or pharmacy
     settlement of the same person at another institution dated strictly between the admission and
@@ -297,17 +297,7 @@ final as (
         first_evidence_date as occurred_on,
         {{ money('hit_amount') }} as suspect_amount,
         {{ json_to_string(json_object([
-            ['stay', json_object([
-                ['mdtrt_id', 'mdtrt_id'],
-                ['fixmedins_code', 'fixmedins_code'],
-                ['admission_time', 'begntime'],
-                ['discharge_time', 'endtime'],
-                ['los_days', 'los_days'],
-                ['main_diag_code', 'main_diag_code'],
-                ['main_diag_name', 'dscg_maindiag_name'],
-                ['setl_id', 'last_effective_setl_id'],
-                ['medfee_sumamt', 'medfee_sumamt'],
-            ])],
+            ['stay', stay_evidence(['fixmedins_code', 'los_days', 'main_diag_name'])],
             ['idle_days_found', 'has_idle_days'],
             ['idle_days_param', var('idle_days')],
             ['idle_item_types_param', "'" ~ (idle_types | join(',')) ~ "'"],

@@ -1,4 +1,4 @@
-{#- R02 超标准收费 (条例38(三)): unit price above the cap of the catalogue row valid on the event
+{#- R02: unit price above the cap of the catalogue row valid on the event
     date by more than price_tolerance. Hospital fee lines, and pharmacy sale lines (the pharmacy's
     own fee lines are not counted again). suspect_amount = (price − cap) × net quantity. -#}
 with

@@ -1,4 +1,4 @@
-{#- R14 协议外结算 (条例38(六)): a non-reversed settlement whose setl_time date is not covered by a
+{#- R14: a non-reversed settlement whose setl_time date is not covered by a
     正常 (1) agreement row of its institution, or is covered by a 暂停 (2) / 解除 (3) row (bounds
     inclusive). The hit is the settlement; suspect_amount = its fund_pay_sumamt. -#}
 with
