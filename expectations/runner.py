@@ -26,9 +26,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from expectations.checks import CRITICAL, WARNING, Check, SuiteParams, q
+from expectations.checks import CRITICAL, WARNING, Check, SuiteParams
 from expectations.suites import TZ, build_suite, checks_for, suite_fingerprint, suite_name, today
 from ingest.specs import FEEDS
+from warehouse.sql import ident
 
 logger = logging.getLogger(__name__)
 
@@ -323,7 +324,7 @@ def site_index(output_dir: Path) -> Path:
 # ------------------------------------------------------------------------------ helpers
 
 def _scope_sql(feed: str, batch_ids: tuple[str, ...] | None) -> str:
-    sql = f"select * from raw.{q(feed)}"
+    sql = f"select * from raw.{ident(feed)}"
     if batch_ids is not None:
         ids = ", ".join(f"'{b}'" for b in batch_ids) or "null"
         sql += f" where _batch_id in ({ids})"
@@ -340,7 +341,7 @@ def _substitute_batch(query: str, scope: str) -> str:
 
 def breakdown_sql(check: Check, scope: str) -> str:
     """Per-batch unexpected rows of ``check``: (_batch_id, n, lines, samples)."""
-    sample = (f"list_slice(list(distinct cast({q(check.sample_column)} as varchar)), 1, {SAMPLE_VALUES})"
+    sample = (f"list_slice(list(distinct cast({ident(check.sample_column)} as varchar)), 1, {SAMPLE_VALUES})"
               if check.sample_column and not check.sensitive else "cast([] as varchar[])")
     lines = f"list_slice(list_filter(list(_line order by _line), lambda x: x is not null), 1, {SAMPLE_LINES})"
     if check.kind == "map":

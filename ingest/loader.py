@@ -39,9 +39,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest import normalise
-from ingest.guards import WarehouseBusy, busy_message, check_free_disk
 from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
 from ingest.specs import FEEDS, FeedSpec, raw_table_ddl, resolve_header
+from warehouse.guards import check_free_disk
+from warehouse.sql import ident
 
 TZ = ZoneInfo("Asia/Shanghai")
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -100,10 +101,6 @@ class LoadAborted(RuntimeError):
     """A load stopped for an operational reason (memory, disk); the warehouse is unchanged."""
 
 
-class NotAWarehouse(RuntimeError):
-    """The warehouse path names a file DuckDB cannot open as a database."""
-
-
 @dataclass
 class FileResult:
     file: str
@@ -154,33 +151,6 @@ class LoadReport:
 
     def as_dicts(self) -> list[dict]:
         return [asdict(f) for f in self.files]
-
-
-def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None,
-            wait_seconds: float = 0):
-    """A writable connection; ``WarehouseBusy`` (after waiting up to ``wait_seconds``) if another
-    process holds the file."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = duckdb.connect(str(warehouse))
-            break
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as e:
-            if "lock" not in str(e).lower():
-                raise NotAWarehouse(
-                    f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0]}); point "
-                    "--warehouse / YIBAO_WAREHOUSE at a DuckDB file, or at a path that does not exist yet to "
-                    "create one. Nothing was written.") from None
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(busy_message(warehouse, str(e))) from None
-            time.sleep(0.5)
-    con.execute("set TimeZone = 'Asia/Shanghai'")
-    if memory_limit:
-        con.execute("set memory_limit = ?", [memory_limit])
-    if threads:
-        con.execute(f"set threads = {int(threads)}")
-    return con
 
 
 def ensure_schema(con, feeds: Iterable[FeedSpec] = FEEDS.values()) -> None:
@@ -617,7 +587,7 @@ class Loader:
                                   "re-export the file with flat columns")
             exprs = []
             for i, (name, typ, *_) in enumerate(desc):
-                q = '"' + name.replace('"', '""') + '"'
+                q = ident(name)
                 typ = typ.upper()
                 if typ.startswith("TIMESTAMP WITH TIME ZONE"):
                     exprs.append(f"strftime(timezone('Asia/Shanghai', {q}), '%Y-%m-%d %H:%M:%S') as c{i}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ingest.specs import FeedSpec, Field
+from warehouse.sql import literal
 
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALFWIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
@@ -63,12 +64,8 @@ def install_macros(con) -> None:
         con.execute(m)
 
 
-def _lit(x: str) -> str:
-    return "'" + x.replace("'", "''") + "'"
-
-
 def _lit_list(items: list[str]) -> str:
-    return "[" + ", ".join(_lit(x) for x in items) + "]"
+    return "[" + ", ".join(literal(x) for x in items) + "]"
 
 
 def _clean(col: str, f: Field) -> str:

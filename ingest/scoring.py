@@ -109,7 +109,7 @@ def format_table(scores: dict[str, RuleScore]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ingest.config import settings
+    from warehouse.settings import settings
 
     cfg = settings()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.config import REPO_ROOT, settings
-from ingest.guards import NotEnoughDisk, WarehouseBusy, run_lock
+from warehouse.guards import NotEnoughDisk, WarehouseBusy, run_lock
+from warehouse.settings import REPO_ROOT, settings
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 

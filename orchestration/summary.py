@@ -6,7 +6,7 @@ import duckdb
 
 from expectations.runner import site_index
 from exports.writer import bi_connection_url
-from ingest.config import Settings
+from warehouse.settings import Settings
 
 
 def _q(con, sql: str, params=None):

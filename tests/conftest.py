@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR
+from warehouse.settings import DBT_PROJECT_DIR
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")

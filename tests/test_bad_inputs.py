@@ -41,7 +41,8 @@ import pytest
 import xlsxwriter
 from test_ingest import ID_A, ID_B, PSN_HEADER, load, q, write
 
-from ingest.loader import Loader, connect
+from ingest.loader import Loader
+from warehouse.connection import connect
 
 
 def _set(table: pa.Table, column: str, row: int, value) -> pa.Table:

@@ -306,7 +306,7 @@ def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
     import json
     import subprocess
 
-    from ingest.config import DBT_PROJECT_DIR, REPO_ROOT
+    from warehouse.settings import DBT_PROJECT_DIR, REPO_ROOT
 
     with open(DBT_PROJECT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv", encoding="utf-8") as f:
         catalogue = {r["rule_code"]: r for r in csv.DictReader(f)}

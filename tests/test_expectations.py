@@ -137,7 +137,8 @@ def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=No
 
 
 def load(landing: Path, warehouse: Path):
-    from ingest.loader import Loader, connect
+    from ingest.loader import Loader
+    from warehouse.connection import connect
 
     con = connect(warehouse)
     try:

@@ -25,8 +25,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR, venv_bin
-from ingest.loader import Loader, connect
+from ingest.loader import Loader
+from warehouse.connection import connect
+from warehouse.settings import DBT_PROJECT_DIR, venv_bin
 
 pytestmark = pytest.mark.slow
 

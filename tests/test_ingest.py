@@ -15,8 +15,9 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
-from ingest.loader import Loader, connect, discover
+from ingest.loader import Loader, discover
 from ingest.specs import FEEDS, resolve_header
+from warehouse.connection import connect
 
 PSN_HEADER = "psn_no,certno,psn_name,gend,brdy,insu_admdvs"
 # valid 18-digit IDs (check digits computed by ISO 7064 MOD 11-2)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.config import DBT_PROJECT_DIR
 from tests.conftest import TEST_SECRET
+from warehouse.settings import DBT_PROJECT_DIR
 
 ID18 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
 # area codes never start with 0 (catalogue codes like 002503000110000 do)

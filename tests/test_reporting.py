@@ -24,10 +24,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR
 from reporting import render_all, render_html, render_workbook
 from reporting.data import quarters
 from reporting.workbook import SHEETS
+from warehouse.settings import DBT_PROJECT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ingest.config import PRODUCTION_BUILD_ARGS, settings, venv_bin
 from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
+from warehouse.settings import PRODUCTION_BUILD_ARGS, settings, venv_bin
 
 
 class YibaoTranslator(DagsterDbtTranslator):

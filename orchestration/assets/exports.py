@@ -3,11 +3,11 @@
 import dagster as dg
 
 from exports.writer import write_exports
-from ingest.config import settings
-from ingest.loader import connect
 from orchestration.assets.dbt import warehouse_models
 from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
+from warehouse.connection import connect
+from warehouse.settings import settings
 
 
 def _listed(withheld: dict[str, list[tuple[str, str]]]) -> str:

@@ -3,9 +3,10 @@
 
 import dagster as dg
 
-from ingest.config import settings
-from ingest.loader import Loader, LoadReport, connect
+from ingest.loader import Loader, LoadReport
 from ingest.specs import FEEDS_LIST, FeedSpec
+from warehouse.connection import connect
+from warehouse.settings import settings
 
 WRITER_POOL = "duckdb_writer"
 

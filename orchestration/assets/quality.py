@@ -7,10 +7,10 @@ in ``raw`` and keeps failing the gate on every run until a correction replaces i
 
 import dagster as dg
 
-from ingest.config import settings
-from ingest.loader import connect
 from ingest.specs import FEEDS_LIST
 from orchestration.assets.feeds import WRITER_POOL
+from warehouse.connection import connect
+from warehouse.settings import settings
 
 CRITICAL_CHECK = "quality_critical"
 WARNING_CHECK = "quality_warnings"

@@ -14,9 +14,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingest.config import settings
 from orchestration.assets.dbt import warehouse_models
 from orchestration.assets.feeds import WRITER_POOL
+from warehouse.settings import settings
 
 QUARTERLY = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai")
