@@ -3,7 +3,7 @@
     .venv/bin/python -m benchmarks.bench [--size 1m|10m|<lines>] [--dir DIR] [--keep] [--no-baseline]
     make bench BENCH_SIZE=1m        # or 10m
 
-1. generates a landing tree with ``ingest.synthetic`` (≈47,000 fee lines × scale, other feeds in
+1. generates a landing tree with ``synthetic`` (≈47,000 fee lines × scale, other feeds in
    proportion; not part of the pipeline's time);
 2. runs the stages one after another as child processes, so that peak RSS (``ru_maxrss`` from
    ``os.wait4``: the child and everything it waited for) is the stage's own: ingest
@@ -346,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench {size_name}: ~{lines:,} fee lines (scale {scale:.1f}) in {work}; child output in {log}")
 
     print("generating the landing tree (not timed as pipeline)")
-    gen = run_child([py, "-m", "ingest.synthetic", "--out", str(landing), "--seed", str(args.seed),
+    gen = run_child([py, "-m", "synthetic", "--out", str(landing), "--seed", str(args.seed),
                      "--scale", f"{scale:.3f}"], env, "generate", log=log)
     landing_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
 

@@ -45,11 +45,18 @@ def ensure_landing() -> str | None:
             f"YIBAO_LANDING_DIR={cfg.landing_dir} is empty or missing. `make run` only generates sample "
             "extracts into the default data/landing; point YIBAO_LANDING_DIR at a delivered landing tree."
         )
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     print(f"landing directory {cfg.landing_dir} is empty: generating the sample extracts (seed 7, scale 1)")
     generate(cfg.landing_dir, seed=7, scale=1.0)
     return str(cfg.landing_dir)
+
+
+def score_against_truth(con, truth: Path) -> dict:
+    """Rule hits scored against the sample's ground truth (``make score`` prints the table)."""
+    from synthetic.scoring import read_truth, score
+
+    return score(con, read_truth(truth))
 
 
 def materialize_everything(instance, launched_from: str = "make run"):
@@ -94,7 +101,7 @@ def _run(cfg) -> int:
     instance = dg.DagsterInstance.get()
     result = materialize_everything(instance)
     elapsed = time.perf_counter() - t0
-    print_summary(cfg, result.run_id, elapsed, generated, ok=result.success)
+    print_summary(cfg, result.run_id, elapsed, generated, ok=result.success, score_truth=score_against_truth)
     return 0 if result.success else 1
 
 

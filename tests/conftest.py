@@ -30,7 +30,7 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def sample_tree(tmp_path_factory) -> tuple[Path, Path]:
     """A small generated landing tree and its ground-truth file (every rule's cases, few rows)."""
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     base = tmp_path_factory.mktemp("sample")
     landing, truth = base / "landing", base / "ground_truth.csv"

@@ -74,7 +74,7 @@ def table(warehouse: Path, sql: str) -> set:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     base = tmp_path_factory.mktemp("incremental")
     generate(base / "generated", seed=5, scale=0.05, months=13, truth=base / "truth.csv")

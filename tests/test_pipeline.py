@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ingest.scoring import format_table, read_truth, score
+from synthetic.scoring import format_table, read_truth, score
 
 RULES_BUILT = [f"R{i:02d}" for i in range(1, 23)]  # every rule of RULES.md
 
