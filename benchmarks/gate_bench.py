@@ -44,7 +44,7 @@ def _lineage(feed: str, period_expr: str, line_expr: str) -> str:
 def build_warehouse(path: Path, n_lines: int, broken: bool = False) -> None:
     import duckdb
 
-    from ingest.loader import ensure_schema
+    from ingest.manifest import ensure_schema
 
     if path.exists():
         path.unlink()

@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
-from ingest.loader import Loader, discover
+from ingest.landing import discover
+from ingest.loader import Loader
 from ingest.specs import FEEDS, resolve_header
 from warehouse.connection import connect
 

@@ -3,7 +3,8 @@
 
 import dagster as dg
 
-from ingest.loader import Loader, LoadReport
+from ingest.loader import Loader
+from ingest.manifest import LoadReport
 from ingest.specs import FEEDS_LIST, FeedSpec
 from warehouse.connection import connect
 from warehouse.settings import settings
