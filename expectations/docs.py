@@ -29,7 +29,7 @@ import shutil
 from pathlib import Path
 
 from expectations.checks import CRITICAL, ID_WEIGHTS
-from expectations.runner import FeedResult, GateResult
+from expectations.results import FeedResult, GateResult
 from ingest.specs import FEEDS
 
 logger = logging.getLogger(__name__)
