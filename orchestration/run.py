@@ -6,6 +6,7 @@ into a landing directory someone else configured.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -13,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from warehouse.connection import connect_read_only
 from warehouse.guards import NotEnoughDisk, WarehouseBusy, run_lock
 from warehouse.settings import REPO_ROOT, settings
 
@@ -59,9 +61,18 @@ def score_against_truth(con, truth: Path) -> dict:
     return score(con, read_truth(truth))
 
 
+def render_reports() -> dict[str, list[Path]]:
+    """The 通报 of every quarter in reporting.rpt_quarters, under <output>/reports/<YYYYQn>/."""
+    from orchestration.assets.reports import reports_root
+    from reporting import render_all
+
+    cfg = settings()
+    with contextlib.closing(connect_read_only(cfg.warehouse)) as con:
+        return render_all(con, reports_root(cfg.output_dir))
+
+
 def materialize_everything(instance, launched_from: str = "make run"):
     """Run the materialize_all job in this process and leave its audit row."""
-    from orchestration.assets.reports import render_all_quarters
     from orchestration.audit import audit_run
     from orchestration.definitions import defs
 
@@ -70,7 +81,7 @@ def materialize_everything(instance, launched_from: str = "make run"):
         tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()})
     reports: list[str] = []
     if result.success:  # the quarterly 通报 of every quarter in the data (workbook + HTML)
-        reports = [str(p) for paths in render_all_quarters().values() for p in paths]
+        reports = [str(p) for paths in render_reports().values() for p in paths]
     audit_run(instance, result.run_id, extra_exports=reports)
     return result
 

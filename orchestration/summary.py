@@ -9,6 +9,7 @@ import duckdb
 
 from expectations.runner import site_index
 from exports.writer import bi_connection_url
+from warehouse.connection import connect_read_only
 from warehouse.settings import Settings
 
 
@@ -30,7 +31,7 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     if not cfg.warehouse.exists():
         print(f"no warehouse at {cfg.warehouse}")
         return
-    con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    con = connect_read_only(cfg.warehouse)
     try:
         m = _q(con, """
             select

@@ -10,9 +10,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
-from warehouse.settings import PRODUCTION_BUILD_ARGS, settings, venv_bin
+from orchestration.resources import WRITER_POOL
+from warehouse.settings import PRODUCTION_BUILD_ARGS, settings
 
 
 class YibaoTranslator(DagsterDbtTranslator):
@@ -60,9 +60,3 @@ def prune_run_targets(target: Path, keep: int = 10) -> None:
     runs = sorted((p for p in target.glob("warehouse_models-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def dbt_resource() -> DbtCliResource:
-    # the dbt next to this interpreter, so a venv works without being activated
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                          dbt_executable=venv_bin("dbt"))
