@@ -228,29 +228,10 @@ def references(feed: str, col: str, target: str, target_col: str | None = None, 
                           f"unknown codes are kept and flagged, never dropped"))
 
 
-# ------------------------------------------------------------------------- SQL expressions
+# ------------------------------------------------------------------------- patterns
+# (check characters of 身份证号 and 统一社会信用代码: ingest/check_digits.py)
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def certno_check_char_sql(col: str) -> str:
-    """ISO 7064 MOD 11-2 check character of an 18-character 身份证 (NULL when not computable)."""
-    terms = " + ".join(f"try_cast(substr({col}, {i + 1}, 1) as integer) * {w}"
-                       for i, w in enumerate(ID_WEIGHTS))
-    return f"substr('10X98765432', (({terms}) % 11) + 1, 1)"
-
-
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_RE = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-
-
-def uscc_check_char_sql(col: str) -> str:
-    """GB 32100-2015 check character of a 统一社会信用代码 (18th character)."""
-    terms = " + ".join(f"(strpos('{USCC_CHARS}', substr({col}, {i + 1}, 1)) - 1) * {w}"
-                       for i, w in enumerate(USCC_WEIGHTS))
-    return f"substr('{USCC_CHARS}', ((31 - (({terms}) % 31)) % 31) + 1, 1)"
-
 
 # ICD-10 医保版 / 国临版 2.0: A00, A00.0, I67.800, I67.800x001, I10.x00 (x = no 4th character) …
 ICD10_RE = r"^[A-Z][0-9]{2}(\.[0-9A-Zx]{1,4}(x[0-9]{3})?)?$"

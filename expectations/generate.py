@@ -31,13 +31,13 @@ from expectations.checks import (
     Check,
     SuiteParams,
     between,
-    certno_check_char_sql,
     code_tables,
     in_set,
     not_null,
     pair_ge,
     rows,
 )
+from ingest.check_digits import certno_check_char_sql
 from ingest.specs import LINEAGE_COLUMNS, FeedSpec, Field
 from warehouse.sql import ident, literal
 

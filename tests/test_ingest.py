@@ -15,6 +15,15 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
+from ingest.check_digits import (
+    certno_check_char,
+    certno_check_char_sql,
+    certno_check_chars,
+    certno_valid,
+    uscc_check_char,
+    uscc_check_char_sql,
+    uscc_valid,
+)
 from ingest.landing import discover
 from ingest.loader import Loader
 from ingest.specs import FEEDS, resolve_header
@@ -24,11 +33,6 @@ PSN_HEADER = "psn_no,certno,psn_name,gend,brdy,insu_admdvs"
 # valid 18-digit IDs (check digits computed by ISO 7064 MOD 11-2)
 ID_A = "11010519491231002X"
 ID_B = "110101199003070011"
-
-
-def check_char(s17: str) -> str:
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(c) * k for c, k in zip(s17, w, strict=True)) % 11]
 
 
 def write(root: Path, rel: str, data: bytes | str, encoding: str = "utf-8") -> Path:
@@ -62,8 +66,35 @@ def tree(tmp_path):
 
 
 def test_check_digits_of_fixtures():
-    assert check_char(ID_A[:17]) == ID_A[17]
-    assert check_char(ID_B[:17]) == ID_B[17]
+    assert certno_check_char(ID_A[:17]) == ID_A[17]
+    assert certno_check_char(ID_B[:17]) == ID_B[17]
+    assert certno_valid(ID_A) and certno_valid(ID_A.lower()) and not certno_valid(ID_A[:17] + "1")
+    assert not certno_valid(ID_B[:17]) and not certno_valid("A" + ID_B[1:])
+
+
+def test_check_digits_agree_in_python_numpy_and_sql():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    digits = rng.integers(0, 10, size=(500, 17))
+    bodies = ["".join(map(str, row)) for row in digits]
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    usccs = ["".join(alphabet[i] for i in row) for row in rng.integers(0, 31, size=(500, 17))]
+    python = [certno_check_char(b) for b in bodies]
+    assert list(certno_check_chars(digits)) == python
+    assert set(python) == set("10X98765432")  # every check character occurs
+    con = duckdb.connect()
+    try:
+        sql = con.execute(f"select {certno_check_char_sql('b')} from unnest(?) t(b)", [bodies]).fetchall()
+        assert [r[0] for r in sql] == python
+        assert con.execute(f"select {certno_check_char_sql('b')} from (select '1101051949123100A' as b)"
+                           ).fetchone()[0] is None  # not computable: NULL
+        sql = con.execute(f"select {uscc_check_char_sql('u')} from unnest(?) t(u)", [usccs]).fetchall()
+        assert [r[0] for r in sql] == [uscc_check_char(u) for u in usccs]
+    finally:
+        con.close()
+    assert all(uscc_valid(u + uscc_check_char(u)) for u in usccs)
+    assert not uscc_valid("91320100MA1000001" + "I")  # not in the code's alphabet
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -190,7 +221,7 @@ def test_value_normalisation(tree):
     assert rep.files[0].rows_loaded == 3, q(db, "select reasons from raw.quarantine")
     got = dict((r[0], r[1:]) for r in q(db, "select psn_no, certno, brdy, insu_admdvs from raw.psn"))
     assert got["P1"] == (ID_A, dt.date(1949, 12, 31), "990101")
-    assert got["P2"][0] == "110105" + "19" + "491231002" + check_char("11010519491231002")
+    assert got["P2"][0] == "110105" + "19" + "491231002" + certno_check_char("11010519491231002")
     assert got["P3"] == (ID_B, dt.date(1990, 3, 7), "990101")
 
 
