@@ -1,4 +1,5 @@
-"""Shared fixtures: a parsed dbt project, a small generated landing tree, and a full pipeline run."""
+"""Shared fixtures: an empty landing tree beside a warehouse path, a parsed dbt project, a small generated
+landing tree, and a full pipeline run."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ SAMPLE_SEED = 11
 SAMPLE_SCALE = 0.05
 # a secret of this test session: the scanner proves it never reaches logs, target/ or exports
 TEST_SECRET = "pytest-secret-" + os.urandom(8).hex()
+
+
+@pytest.fixture
+def tree(tmp_path) -> tuple[Path, Path]:
+    """An empty landing directory and the path of a warehouse that does not exist yet."""
+    root = tmp_path / "landing"
+    root.mkdir()
+    return root, tmp_path / "wh.duckdb"
 
 
 @pytest.fixture(scope="session")

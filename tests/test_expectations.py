@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from ingest.check_digits import certno_check_char, uscc_check_char
+from tests.helpers import load
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -131,17 +132,6 @@ def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=No
                ["mdtrt_id", "diag_code", "diag_name", "maindiag_flag"], diag)
 
 
-def load(landing: Path, warehouse: Path):
-    from ingest.loader import Loader
-    from warehouse.connection import connect
-
-    con = connect(warehouse)
-    try:
-        return Loader(con, landing, run_id="test").load_all()
-    finally:
-        con.close()
-
-
 def gate(warehouse: Path, out: Path, **kw):
     from expectations.runner import run_gate
 
@@ -152,7 +142,7 @@ def gate(warehouse: Path, out: Path, **kw):
 def clean(tmp_path_factory):
     base = tmp_path_factory.mktemp("clean")
     build_landing(base / "landing")
-    load(base / "landing", base / "wh.duckdb")
+    load(base / "landing", base / "wh.duckdb", run_id="test")
     return base, gate(base / "wh.duckdb", base / "out")
 
 
@@ -164,7 +154,7 @@ def broken(tmp_path_factory):
     base = tmp_path_factory.mktemp("broken")
     build_landing(base / "landing", setl_total_delta=5.0, gend_override={"P0002": "1"}, bad_certno={"P0003"})
     _write_csv(base / "landing/setl/202403/320100_setl_202403_2.csv", ["foo", "bar"], [["1", "2"]])  # refused
-    load(base / "landing", base / "wh.duckdb")
+    load(base / "landing", base / "wh.duckdb", run_id="test")
     con = duckdb.connect(str(base / "wh.duckdb"))
     con.execute("""insert into raw.psn select * replace ('P0009' as psn_no, 5 as _line,
                    substr(certno, 1, 17) || case when substr(certno, 18, 1) = '0' then '1' else '0' end as certno)
@@ -330,7 +320,7 @@ def test_warning_only_problem_is_reported_and_does_not_block(tmp_path):
         _write_csv(tmp_path / f"landing/inv_stocktake/2024{month}/H001_inv_stocktake_2024{month}.csv",
                    ["fixmedins_code", "med_list_codg", "invdate", "inv_cnt", "fixmedins_bchno"],
                    [["H001", "X001", f"2024-{month}-01", "10", f"B{i}"] for i in range(n)])
-    load(tmp_path / "landing", tmp_path / "wh.duckdb")
+    load(tmp_path / "landing", tmp_path / "wh.duckdb", run_id="test")
     res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list", "inv_stocktake"])
     assert res.passed
     stock = res.feeds["inv_stocktake"]
