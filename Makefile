@@ -53,11 +53,11 @@ dagster: $(STAMP)
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dagster dev -m orchestration.definitions
 
 sample: $(STAMP)
-	$(PY) -m ingest.synthetic --out data/landing --seed 7 --scale 1
+	$(PY) -m synthetic --out data/landing --seed 7 --scale 1
 
 # WAREHOUSE / TRUTH default to the sample run's files
 score: $(STAMP)
-	$(PY) -m ingest.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
+	$(PY) -m synthetic.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
 
 # the quarter's clue list for supervisors to fill in (QUARTER=2025Q1)
 clue-sheet: $(STAMP)

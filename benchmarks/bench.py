@@ -3,13 +3,13 @@
     .venv/bin/python -m benchmarks.bench [--size 1m|10m|<lines>] [--dir DIR] [--keep] [--no-baseline]
     make bench BENCH_SIZE=1m        # or 10m
 
-1. generates a landing tree with ``ingest.synthetic`` (≈47,000 fee lines × scale, other feeds in
+1. generates a landing tree with ``synthetic`` (≈47,000 fee lines × scale, other feeds in
    proportion; not part of the pipeline's time);
 2. runs the stages one after another as child processes, so that peak RSS (``ru_maxrss`` from
    ``os.wait4``: the child and everything it waited for) is the stage's own: ingest
    (``python -m ingest.load``), quality gate (``expectations.runner.run_gate``), then **one**
    ``dbt build`` — as the Dagster asset runs it (``orchestration/assets/dbt.py``), data tests
-   included, unit tests not (``ingest.config.PRODUCTION_BUILD_ARGS``). Its nodes are split into
+   included, unit tests not (``warehouse.settings.PRODUCTION_BUILD_ARGS``). Its nodes are split into
    the stages staging + core (with seeds), rule views (intermediate + ``vio_*``) and clues +
    reports (``fct_rule_hits``, ``mart_clue*``, ``supervisor_*``, ``rpt_*``); a test belongs to the
    stage of the last model it reads. A stage's time is the sum of its nodes' times from dbt's
@@ -45,7 +45,7 @@ import threading
 import time
 from pathlib import Path
 
-from ingest.config import PRODUCTION_BUILD_ARGS
+from warehouse.settings import PRODUCTION_BUILD_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results"
@@ -64,7 +64,7 @@ GATE_CODE = """
 import sys
 from pathlib import Path
 from expectations.runner import run_gate
-from ingest.config import settings
+from warehouse.settings import settings
 cfg = settings()
 r = run_gate(Path(sys.argv[1]), Path(sys.argv[2]), memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
 print(f"gate: {len(r.feeds)} feeds validated in {r.seconds:.1f}s")
@@ -231,8 +231,8 @@ def run_stages(work: Path, log: Path) -> list[dict]:
 BASELINE_CODE = r'''
 import json, sys, time, duckdb
 from pathlib import Path
-from ingest.config import settings
-from ingest.pseudonym import register_udfs
+from warehouse.settings import settings
+from warehouse.pseudonym import register_udfs
 
 landing, db, manifest_path, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 con = duckdb.connect(db)
@@ -346,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench {size_name}: ~{lines:,} fee lines (scale {scale:.1f}) in {work}; child output in {log}")
 
     print("generating the landing tree (not timed as pipeline)")
-    gen = run_child([py, "-m", "ingest.synthetic", "--out", str(landing), "--seed", str(args.seed),
+    gen = run_child([py, "-m", "synthetic", "--out", str(landing), "--seed", str(args.seed),
                      "--scale", f"{scale:.3f}"], env, "generate", log=log)
     landing_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
 

@@ -44,7 +44,8 @@ def _lineage(feed: str, period_expr: str, line_expr: str) -> str:
 def build_warehouse(path: Path, n_lines: int, broken: bool = False) -> None:
     import duckdb
 
-    from ingest.loader import ensure_schema
+    from ingest.check_digits import certno_check_char_sql
+    from ingest.manifest import ensure_schema
 
     if path.exists():
         path.unlink()
@@ -53,16 +54,14 @@ def build_warehouse(path: Path, n_lines: int, broken: bool = False) -> None:
         ensure_schema(con)
         n_setl = n_lines // 10
         n_psn = max(n_lines // 20, 100)
-        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
         con.execute(f"""
             create temp table p as select i,
                 '320102' || strftime(date '1950-01-01' + cast(i % 20000 as integer), '%Y%m%d')
                   || lpad(cast(i % 1000 as varchar), 3, '0') as body
             from range({n_psn}) t(i)""")
-        check = " + ".join(f"cast(substr(body, {k + 1}, 1) as integer) * {w}" for k, w in enumerate(weights))
         con.execute(f"""
             insert into raw.psn by name select 'P' || i as psn_no,
-                body || substr('10X98765432', (({check}) % 11) + 1, 1) as certno,
+                body || {certno_check_char_sql('body')} as certno,
                 '参保人' || i as psn_name,
                 case when cast(substr(body, 17, 1) as integer) % 2 = 1 then '1' else '2' end as gend,
                 cast(strptime(substr(body, 7, 8), '%Y%m%d') as date) as brdy, '310' as insutype,

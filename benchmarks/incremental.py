@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     generated = work / "generated"
     print("generating 13 months (not timed)")
-    gen = run_child([py, "-m", "ingest.synthetic", "--out", str(generated), "--seed", str(args.seed),
+    gen = run_child([py, "-m", "synthetic", "--out", str(generated), "--seed", str(args.seed),
                      "--scale", f"{scale:.3f}", "--start", "2025-01", "--months", "13"],
                     stage_env(work / "scratch"), "generate", log=log)
     if not gen["ok"]:

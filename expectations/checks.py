@@ -36,28 +36,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from warehouse.sql import ident, literal
+
 CRITICAL = "critical"
 WARNING = "warning"
 SEVERITIES = (CRITICAL, WARNING)
 
 # lineage columns every UnexpectedRows query must return (so failures point at file and line)
 ROW_LINEAGE = ("_batch_id", "_line")
-
-
-def q(name: str) -> str:
-    """Quote an identifier for DuckDB (identifiers come from the spec, never from a delivery)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value) -> str:
-    """A SQL literal for a value from code (never from a delivery)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def esc(sql_text: str) -> str:
@@ -67,7 +53,7 @@ def esc(sql_text: str) -> str:
 
 def full(pattern: str) -> str:
     """A ``^…$`` pattern as a DuckDB ``regexp_full_match`` literal, braces escaped for GX."""
-    return lit(esc(pattern.removeprefix("^").removesuffix("$")))
+    return literal(esc(pattern.removeprefix("^").removesuffix("$")))
 
 
 @dataclass(frozen=True)
@@ -143,7 +129,7 @@ class Check:
 # ----------------------------------------------------------------------------- map builders
 
 def _date_lit(value, timestamp: bool) -> str:
-    return f"timestamp {lit(str(value))}" if timestamp else f"date {lit(str(value))}"
+    return f"timestamp {literal(str(value))}" if timestamp else f"date {literal(str(value))}"
 
 
 def not_null(feed: str, col: str, *, severity=CRITICAL, **kw) -> Check:
@@ -153,7 +139,7 @@ def not_null(feed: str, col: str, *, severity=CRITICAL, **kw) -> Check:
         remedy=kw.pop("remedy", f"deliver {col} on every row; rows without it should have been "
                                 "quarantined by the loader, so a failure here means a loader defect"),
         gx_type="ExpectColumnValuesToNotBeNull", gx_kwargs={"column": col},
-        predicate=f"{q(col)} is null", columns=(col,), category=kw.pop("category", "required"), **kw)
+        predicate=f"{ident(col)} is null", columns=(col,), category=kw.pop("category", "required"), **kw)
 
 
 def in_set(feed: str, col: str, values, *, check_id: str, title: str, remedy: str,
@@ -162,7 +148,7 @@ def in_set(feed: str, col: str, values, *, check_id: str, title: str, remedy: st
     return Check(
         id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
         gx_type="ExpectColumnValuesToBeInSet", gx_kwargs={"column": col, "value_set": values},
-        predicate=f"{q(col)} is not null and {q(col)} not in ({', '.join(lit(v) for v in values)})",
+        predicate=f"{ident(col)} is not null and {ident(col)} not in ({', '.join(literal(v) for v in values)})",
         sample_column=col, columns=(col,), category=category)
 
 
@@ -173,16 +159,16 @@ def between(feed: str, col: str, lo, hi, *, check_id: str, title: str, remedy: s
     conds = []
     if lo is not None:
         gx_kwargs["min_value"] = lo if kind_of == "number" else str(lo)
-        conds.append(f"{q(col)} < {lo!r}" if kind_of == "number" else
-                     f"{q(col)} < {_date_lit(lo, kind_of == 'timestamp')}")
+        conds.append(f"{ident(col)} < {lo!r}" if kind_of == "number" else
+                     f"{ident(col)} < {_date_lit(lo, kind_of == 'timestamp')}")
     if hi is not None:
         gx_kwargs["max_value"] = hi if kind_of == "number" else str(hi)
-        conds.append(f"{q(col)} > {hi!r}" if kind_of == "number" else
-                     f"{q(col)} > {_date_lit(hi, kind_of == 'timestamp')}")
+        conds.append(f"{ident(col)} > {hi!r}" if kind_of == "number" else
+                     f"{ident(col)} > {_date_lit(hi, kind_of == 'timestamp')}")
     return Check(
         id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
         gx_type="ExpectColumnValuesToBeBetween", gx_kwargs=gx_kwargs,
-        predicate=f"{q(col)} is not null and ({' or '.join(conds)})",
+        predicate=f"{ident(col)} is not null and ({' or '.join(conds)})",
         sample_column=col, columns=(col,), category=category)
 
 
@@ -192,7 +178,7 @@ def matches(feed: str, col: str, pattern: str, *, check_id: str, title: str, rem
     return Check(
         id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
         gx_type="ExpectColumnValuesToMatchRegex", gx_kwargs={"column": col, "regex": pattern},
-        predicate=f"{q(col)} is not null and not regexp_matches({q(col)}, {lit(pattern)})",
+        predicate=f"{ident(col)} is not null and not regexp_matches({ident(col)}, {literal(pattern)})",
         sample_column=col, columns=(col,), category=category)
 
 
@@ -204,7 +190,7 @@ def pair_ge(feed: str, a: str, b: str, *, check_id: str, title: str, remedy: str
         gx_type="ExpectColumnPairValuesAToBeGreaterThanB",
         gx_kwargs={"column_A": a, "column_B": b, "or_equal": True,
                    "ignore_row_if": "either_value_is_missing"},
-        predicate=f"{q(a)} is not null and {q(b)} is not null and not ({q(a)} >= {q(b)})",
+        predicate=f"{ident(a)} is not null and {ident(b)} is not null and not ({ident(a)} >= {ident(b)})",
         columns=(a, b), category=category)
 
 
@@ -232,8 +218,8 @@ def references(feed: str, col: str, target: str, target_col: str | None = None, 
     tcol = target_col or col
     # NOT IN over a null-free list, not a correlated NOT EXISTS: under COUNT(*) (how GX counts
     # unexpected rows) DuckDB 2.0 runs the correlated form ~50x slower on 10M rows (measured)
-    sql = (f"select _batch_id, _line, {q(col)} from {{batch}} where {q(col)} is not null "
-           f"and {q(col)} not in (select {q(tcol)} from raw.{q(target)} where {q(tcol)} is not null)")
+    sql = (f"select _batch_id, _line, {ident(col)} from {{batch}} where {ident(col)} is not null "
+           f"and {ident(col)} not in (select {ident(tcol)} from raw.{ident(target)} where {ident(tcol)} is not null)")
     return rows(
         feed, f"{col}_in_{target}", sql, severity=severity, category="reference", columns=(col,),
         sample_column=col,
@@ -242,29 +228,10 @@ def references(feed: str, col: str, target: str, target_col: str | None = None, 
                           f"unknown codes are kept and flagged, never dropped"))
 
 
-# ------------------------------------------------------------------------- SQL expressions
+# ------------------------------------------------------------------------- patterns
+# (check characters of 身份证号 and 统一社会信用代码: ingest/check_digits.py)
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def certno_check_char_sql(col: str) -> str:
-    """ISO 7064 MOD 11-2 check character of an 18-character 身份证 (NULL when not computable)."""
-    terms = " + ".join(f"try_cast(substr({col}, {i + 1}, 1) as integer) * {w}"
-                       for i, w in enumerate(ID_WEIGHTS))
-    return f"substr('10X98765432', (({terms}) % 11) + 1, 1)"
-
-
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_RE = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
-
-
-def uscc_check_char_sql(col: str) -> str:
-    """GB 32100-2015 check character of a 统一社会信用代码 (18th character)."""
-    terms = " + ".join(f"(strpos('{USCC_CHARS}', substr({col}, {i + 1}, 1)) - 1) * {w}"
-                       for i, w in enumerate(USCC_WEIGHTS))
-    return f"substr('{USCC_CHARS}', ((31 - (({terms}) % 31)) % 31) + 1, 1)"
-
 
 # ICD-10 医保版 / 国临版 2.0: A00, A00.0, I67.800, I67.800x001, I10.x00 (x = no 4th character) …
 ICD10_RE = r"^[A-Z][0-9]{2}(\.[0-9A-Zx]{1,4}(x[0-9]{3})?)?$"
@@ -335,8 +302,8 @@ class SuiteParams:
 
     def manifest_scope(self, feed: str, alias: str = "m") -> str:
         """SQL restricting ``raw.load_manifest`` to this feed's loaded batches in scope."""
-        cond = f"{alias}.feed = {lit(feed)} and {alias}.status = 'loaded'"
+        cond = f"{alias}.feed = {literal(feed)} and {alias}.status = 'loaded'"
         if self.batch_ids is not None:
-            ids = ", ".join(lit(b) for b in self.batch_ids) or "null"
+            ids = ", ".join(literal(b) for b in self.batch_ids) or "null"
             cond += f" and {alias}.batch_id in ({ids})"
         return cond

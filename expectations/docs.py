@@ -28,8 +28,9 @@ import re
 import shutil
 from pathlib import Path
 
-from expectations.checks import CRITICAL, ID_WEIGHTS
-from expectations.runner import FeedResult, GateResult
+from expectations.checks import CRITICAL
+from expectations.results import FeedResult, GateResult
+from ingest.check_digits import certno_valid
 from ingest.specs import FEEDS
 
 logger = logging.getLogger(__name__)
@@ -336,11 +337,6 @@ _ID15 = re.compile(_B + r"[1-9][0-9]{14}" + _E)
 _MOBILE = re.compile(_B + r"1[3-9][0-9]{9}" + _E)
 
 
-def _valid_id18(s: str) -> bool:
-    total = sum(int(c) * w for c, w in zip(s[:17], ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11] == s[17].upper()
-
-
 def scan_for_identifiers(root: Path, names: tuple[str, ...] = ()) -> list[tuple[str, str, str]]:
     """(file, kind, match) for every 18-digit 身份证号 with a valid check digit, 15-digit ID,
     mobile number, or one of ``names``, in every text file under ``root``."""
@@ -350,7 +346,7 @@ def scan_for_identifiers(root: Path, names: tuple[str, ...] = ()) -> list[tuple[
             continue
         text = p.read_text(encoding="utf-8", errors="replace")
         for m in _ID18.finditer(text):
-            if _valid_id18(m.group()):
+            if certno_valid(m.group()):
                 hits.append((str(p), "id18", m.group()))
         hits += [(str(p), "id15", m.group()) for m in _ID15.finditer(text)]
         hits += [(str(p), "mobile", m.group()) for m in _MOBILE.finditer(text)]

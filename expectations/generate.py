@@ -31,16 +31,15 @@ from expectations.checks import (
     Check,
     SuiteParams,
     between,
-    certno_check_char_sql,
     code_tables,
     in_set,
-    lit,
     not_null,
     pair_ge,
-    q,
     rows,
 )
+from ingest.check_digits import certno_check_char_sql
 from ingest.specs import LINEAGE_COLUMNS, FeedSpec, Field
+from warehouse.sql import ident, literal
 
 MONEY_HARD_LIMIT = 100_000_000  # yuan; see the table above
 
@@ -66,14 +65,14 @@ def _sel(feed: FeedSpec, *extra: str) -> str:
     for c in cols:
         if c not in seen:
             seen.append(c)
-    return ", ".join(q(c) if not c.startswith("_") else c for c in seen)
+    return ", ".join(ident(c) if not c.startswith("_") else c for c in seen)
 
 
 def schema_checks(feed: FeedSpec) -> list[Check]:
     columns = [*feed.codes, *(name for name, _, _ in LINEAGE_COLUMNS)]
     types = [(f.code, _type_name(f.sql_type)) for f in feed.fields]
     types += [(name, _type_name(typ)) for name, typ, _ in LINEAGE_COLUMNS]
-    values = ", ".join(f"({lit(c)}, {lit(t)})" for c, t in types)
+    values = ", ".join(f"({literal(c)}, {literal(t)})" for c, t in types)
     type_sql = (
         f"select e.column_name, e.expected_type, d.column_type as actual_type "
         f"from (values {values}) as e(column_name, expected_type) "
@@ -104,7 +103,7 @@ def required_checks(feed: FeedSpec) -> list[Check]:
             continue
         if f.sensitive:
             out.append(rows(
-                feed.name, f.code, f"select {_sel(feed)} from {{batch}} where {q(f.code)} is null",
+                feed.name, f.code, f"select {_sel(feed)} from {{batch}} where {ident(f.code)} is null",
                 severity=CRITICAL, category="required", sensitive=True, columns=(f.code,),
                 check_id=f"{feed.name}.required.{f.code}",
                 title=f"{f.code} is present on every row (required; sensitive: counts only)",
@@ -118,7 +117,7 @@ def required_checks(feed: FeedSpec) -> list[Check]:
 def key_check(feed: FeedSpec) -> list[Check]:
     if not feed.key:
         return []
-    keys = ", ".join(q(k) for k in feed.key)
+    keys = ", ".join(ident(k) for k in feed.key)
     sql = (f"select {_sel(feed)} from (select *, count(*) over (partition by {keys}, _period) as _n "
            f"from {{batch}}) where _n > 1")
     return [rows(
@@ -184,7 +183,7 @@ def certno_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     for f in feed.fields:
         if f.type != "certno":
             continue
-        c = q(f.code)
+        c = ident(f.code)
         common = dict(severity=CRITICAL, sensitive=True, columns=(f.code,), category="format")
         out += [
             rows(feed.name, f"{f.code}_format",
@@ -205,7 +204,7 @@ def certno_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
                  f"and (try_strptime(substr({c}, 7, 8), '%Y%m%d') is null "
                  f"or try_strptime(substr({c}, 7, 8), '%Y%m%d') < timestamp '1900-01-01' "
                  f"or cast(try_strptime(substr({c}, 7, 8), '%Y%m%d') as date) > "
-                 f"date {lit(params.today.isoformat())})",
+                 f"date {literal(params.today.isoformat())})",
                  check_id=f"{feed.name}.format.{f.code}_birth_date",
                  title=f"{f.code} carries a real birth date (digits 7–14; counts only)",
                  remedy="the loader quarantines IDs with an impossible birth date: a failure means a "
@@ -241,7 +240,7 @@ def period_checks(feed: FeedSpec, params: SuiteParams,
         if window is None:
             continue
         before, after = window
-        c = q(f.code)
+        c = ident(f.code)
         sql = (f"select {_sel(feed, f.code)}, _period from {{batch}} where {c} is not null and "
                f"(cast({c} as date) > {last} + {int(after)} or cast({c} as date) < {first} - {int(before)})")
         out.append(rows(
@@ -266,7 +265,7 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     volume_sql = f"""
         with {unused},
         m as (select batch_id, sender, coalesce(rows_read, 0) as n from raw.load_manifest m
-                   where m.feed = {lit(feed.name)} and m.status = 'loaded'),
+                   where m.feed = {literal(feed.name)} and m.status = 'loaded'),
         scoped as (select batch_id from raw.load_manifest m where {scope}),
         usual as (select a.batch_id, a.n, median(b.n) as usual_rows, count(b.batch_id) as history
                   from m a join m b on b.sender = a.sender and b.batch_id <> a.batch_id
@@ -281,7 +280,7 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     quarantine_sql = f"""
         with {unused}
         select qr.batch_id as _batch_id, qr.line as _line, qr.reasons from raw.quarantine qr
-        where qr.feed = {lit(feed.name)}
+        where qr.feed = {literal(feed.name)}
           and qr.batch_id in (select batch_id from raw.load_manifest m where {scope})"""
     return [
         rows(feed.name, "volume", volume_sql, severity=WARNING, category="volume",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from expectations.runner import GateResult
+from expectations.results import GateResult
 
 TABLE = "quality.delivery_quality"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import xlsxwriter
 
-from ingest.config import settings
+from warehouse.settings import settings
 
 COLUMNS = [
     ("clue_id", "线索编号", 26), (None, "处置阶段", 10), (None, "阶段日期", 12), (None, "认定违规金额", 14),

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.sql import ident, literal
+
 BI_SCHEMAS = ("core", "reporting")
 BI_SUPERVISION_PREFIXES = ("mart_",)  # clue summaries; rule views are person-level
 SUPERVISOR_SCHEMAS = ("supervisor",)
@@ -142,14 +144,6 @@ def _columns(con, schema: str, table: str) -> list[str]:
         "and table_catalog = current_database() order by ordinal_position", [schema, table]).fetchall()]
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _bi_relations(con) -> list[tuple[str, str]]:
     rels = [(s, t) for s in BI_SCHEMAS for t in _relations(con, s)]
     rels += [("supervision", t) for t in _relations(con, "supervision") if t.startswith(BI_SUPERVISION_PREFIXES)]
@@ -169,7 +163,7 @@ def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs:
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "parquet").mkdir(parents=True)
     db_path = tmp / db_name
-    con.execute(f"attach {_lit(str(db_path))} as export_db (storage_version '{EXPORT_STORAGE_VERSION}')")
+    con.execute(f"attach {literal(str(db_path))} as export_db (storage_version '{EXPORT_STORAGE_VERSION}')")
     try:
         for schema, table in rels:
             doc = docs.get((schema, table))
@@ -182,18 +176,18 @@ def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs:
                     keep.append(c)
             if not keep:
                 continue
-            select = f"select {', '.join(_q(c) for c in keep)} from {_q(schema)}.{_q(table)}"
-            target = f"export_db.{_q(schema)}.{_q(table)}"
-            con.execute(f"create schema if not exists export_db.{_q(schema)}")
+            select = f"select {', '.join(ident(c) for c in keep)} from {ident(schema)}.{ident(table)}"
+            target = f"export_db.{ident(schema)}.{ident(table)}"
+            con.execute(f"create schema if not exists export_db.{ident(schema)}")
             con.execute(f"create table {target} as {select}")
             if doc and doc.comment:
-                con.execute(f"comment on table {target} is {_lit(doc.comment)}")
+                con.execute(f"comment on table {target} is {literal(doc.comment)}")
             for c in keep:
                 cdoc = doc.columns.get(c.lower()) if doc else None
                 if cdoc and cdoc.comment:
-                    con.execute(f"comment on column {target}.{_q(c)} is {_lit(cdoc.comment)}")
+                    con.execute(f"comment on column {target}.{ident(c)} is {literal(cdoc.comment)}")
             pq = tmp / "parquet" / f"{schema}.{table}.parquet"
-            con.execute(f"copy ({select}) to {_lit(str(pq))} (format parquet)")
+            con.execute(f"copy ({select}) to {literal(str(pq))} (format parquet)")
             written.append(f"{schema}.{table}")
         _write_dictionary(con, tmp)
     finally:
@@ -233,9 +227,9 @@ def _write_dictionary(con, tmp: Path) -> None:
                       ("column_position", "列序号 — Position of the column in its table (1 = first)."),
                       ("column_name", "列名 — Column name."), ("data_type", "数据类型 — DuckDB type of the column."),
                       ("column_description", "列说明 — Description of the column (中文名 — description).")):
-        con.execute(f"comment on column export_db.main.data_dictionary.{col} is {_lit(text)}")
+        con.execute(f"comment on column export_db.main.data_dictionary.{col} is {literal(text)}")
     pq = tmp / "parquet" / "data_dictionary.parquet"
-    con.execute(f"copy (select * from export_db.main.data_dictionary) to {_lit(str(pq))} (format parquet)")
+    con.execute(f"copy (select * from export_db.main.data_dictionary) to {literal(str(pq))} (format parquet)")
 
 
 BI_README = """\

@@ -9,9 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.config import settings
-from ingest.guards import NotEnoughDisk, WarehouseBusy
-from ingest.loader import LoadAborted, Loader, NotAWarehouse, connect
+from ingest.loader import LoadAborted, Loader
+from warehouse.connection import NotAWarehouse, connect
+from warehouse.guards import NotEnoughDisk, WarehouseBusy
+from warehouse.settings import settings
 
 
 def main(argv: list[str] | None = None) -> int:

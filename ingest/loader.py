@@ -2,7 +2,8 @@
 
 Promises (shared/docs/RELIABILITY.md):
 
-* every file gets a ``raw.load_manifest`` row: loaded, refused (with the reason, line and
+* every file gets a ``raw.load_manifest`` row (tables in ``ingest.manifest``, files found by
+  ``ingest.landing``): loaded, refused (with the reason, line and
   column), duplicate (same bytes as a file already seen) or replaced (by a correction);
 * for every loaded file: rows read = rows loaded + rows quarantined (``raw.quarantine`` keeps
   file, line, reasons and the original values);
@@ -30,7 +31,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,281 +39,22 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest import normalise
-from ingest.guards import WarehouseBusy, busy_message, check_free_disk
+from ingest.landing import SLOT_CONFLICT, Delivery, discover, same_slot_refusals
+from ingest.manifest import FileResult, LoadReport, ensure_schema
 from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
-from ingest.specs import FEEDS, FeedSpec, raw_table_ddl, resolve_header
+from ingest.specs import FeedSpec, resolve_header
+from warehouse.guards import check_free_disk
+from warehouse.sql import ident
 
 TZ = ZoneInfo("Asia/Shanghai")
-FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
-
-MANIFEST_DDL = """
-create table if not exists raw.load_manifest (
-    file varchar not null,            -- path relative to the landing root
-    sha256 varchar not null,
-    size_bytes bigint,
-    feed varchar,
-    sender varchar,
-    period varchar,
-    seq varchar,
-    format varchar,
-    encoding varchar,
-    status varchar not null,          -- loaded | refused | duplicate | replaced
-    batch_id varchar,
-    rows_read bigint,
-    rows_loaded bigint,
-    rows_quarantined bigint,
-    columns_mapped varchar,           -- JSON: delivered header -> field code
-    extra_columns varchar,            -- JSON list of delivered columns kept in _extra
-    message varchar,                  -- why refused / what was replaced / duplicate of what
-    error_line bigint,
-    error_column varchar,
-    replaces_batch_id varchar,
-    replaced_by_batch_id varchar,
-    run_id varchar,
-    loaded_at timestamp,
-    primary key (file, sha256)
-)
-"""
-
-QUARANTINE_DDL = """
-create table if not exists raw.quarantine (
-    feed varchar not null,
-    file varchar not null,
-    sha256 varchar not null,
-    batch_id varchar not null,
-    line bigint,
-    reasons varchar not null,         -- reason(column) codes joined by '; '
-    original varchar,                 -- JSON: delivered header -> original string value
-    run_id varchar,
-    loaded_at timestamp
-)
-"""
 
 # a transaction holds at most this many files / delivered bytes of one feed (module docstring)
 GROUP_FILES = 64
 GROUP_BYTES = 8 * 2**20
 
-FILE_RE = re.compile(r"^(?P<sender>[^_]+)_(?P<feed>.+)_(?P<period>\d{6})(?:_(?P<seq>[^._]+))?$")
-
 
 class LoadAborted(RuntimeError):
     """A load stopped for an operational reason (memory, disk); the warehouse is unchanged."""
-
-
-class NotAWarehouse(RuntimeError):
-    """The warehouse path names a file DuckDB cannot open as a database."""
-
-
-@dataclass
-class FileResult:
-    file: str
-    feed: str | None
-    status: str  # loaded | refused | duplicate | unchanged
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    batch_id: str | None = None
-    replaced_batch_id: str | None = None
-    message: str = ""
-    extra_columns: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-@dataclass
-class LoadReport:
-    run_id: str
-    files: list[FileResult] = field(default_factory=list)
-
-    def by_status(self, status: str) -> list[FileResult]:
-        return [f for f in self.files if f.status == status]
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files)
-
-    @property
-    def rows_read(self) -> int:
-        return sum(f.rows_read for f in self.files)
-
-    def summary(self) -> dict:
-        return {
-            "files_seen": len(self.files),
-            "files_loaded": len(self.by_status("loaded")),
-            "files_refused": len(self.by_status("refused")),
-            "files_duplicate": len(self.by_status("duplicate")),
-            "files_unchanged": len(self.by_status("unchanged")),
-            "batches_replaced": sum(1 for f in self.files if f.replaced_batch_id),
-            "rows_read": self.rows_read,
-            "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined,
-        }
-
-    def as_dicts(self) -> list[dict]:
-        return [asdict(f) for f in self.files]
-
-
-def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None,
-            wait_seconds: float = 0):
-    """A writable connection; ``WarehouseBusy`` (after waiting up to ``wait_seconds``) if another
-    process holds the file."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    while True:
-        try:
-            con = duckdb.connect(str(warehouse))
-            break
-        except (duckdb.IOException, duckdb.InvalidInputException, duckdb.SerializationException) as e:
-            if "lock" not in str(e).lower():
-                raise NotAWarehouse(
-                    f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0]}); point "
-                    "--warehouse / YIBAO_WAREHOUSE at a DuckDB file, or at a path that does not exist yet to "
-                    "create one. Nothing was written.") from None
-            if time.monotonic() >= deadline:
-                raise WarehouseBusy(busy_message(warehouse, str(e))) from None
-            time.sleep(0.5)
-    con.execute("set TimeZone = 'Asia/Shanghai'")
-    if memory_limit:
-        con.execute("set memory_limit = ?", [memory_limit])
-    if threads:
-        con.execute(f"set threads = {int(threads)}")
-    return con
-
-
-def ensure_schema(con, feeds: Iterable[FeedSpec] = FEEDS.values()) -> None:
-    """Create ``raw`` and every raw table (and columns a newer spec added)."""
-    con.execute("create schema if not exists raw")
-    con.execute(MANIFEST_DDL)
-    con.execute(QUARANTINE_DDL)
-    for feed in feeds:
-        con.execute(raw_table_ddl(feed))
-        have = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' "
-            "and table_name = ?", [feed.name]).fetchall()}
-        for f in feed.fields:
-            if f.code not in have:
-                con.execute(f'alter table raw."{feed.name}" add column "{f.code}" {f.sql_type}')
-
-
-# ---------------------------------------------------------------------------- discovery
-
-@dataclass
-class Delivery:
-    path: Path
-    rel: str
-    feed: FeedSpec | None
-    sender: str | None = None
-    period: str | None = None
-    seq: str = ""
-    fmt: str | None = None
-    problem: str | None = None  # set when the path breaks the landing layout
-    unread: str | None = None  # a refused link or special file: never read, fingerprinted by this text
-
-    @property
-    def slot(self) -> tuple | None:
-        return (self.feed.name, self.sender, self.period, self.seq) if self.sender and self.feed else None
-
-
-def parse_delivery(root: Path, path: Path) -> Delivery:
-    rel = path.relative_to(root).as_posix()
-    parts = path.relative_to(root).parts
-    if len(parts) != 3:
-        return Delivery(path, rel, None, problem=(
-            "not in the landing layout <feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>].<ext>; "
-            "move it into its feed and period folder"))
-    feed_dir, period_dir, name = parts
-    feed = FEEDS.get(feed_dir)
-    if feed is None:
-        return Delivery(path, rel, None, problem=(
-            f"unknown feed folder '{feed_dir}'; the contract's feeds are: {', '.join(FEEDS)}"))
-    suffix = path.suffix.lower()
-    fmt = FORMATS.get(suffix)
-    if fmt is None:
-        return Delivery(path, rel, feed, problem=(
-            f"unsupported file type '{suffix}'; deliver .csv, .xlsx or .parquet"))
-    m = FILE_RE.match(path.name[: -len(suffix)])
-    if not m or m["feed"] != feed.name:
-        return Delivery(path, rel, feed, fmt=fmt, problem=(
-            f"file name must be <sender>_{feed.name}_<YYYYMM>[_<seq>]{suffix}"))
-    if not re.fullmatch(r"\d{6}", period_dir) or m["period"] != period_dir:
-        return Delivery(path, rel, feed, fmt=fmt, problem=(
-            f"period {m['period']} in the file name does not match its folder '{period_dir}'"))
-    month = int(period_dir[4:])
-    if not 1 <= month <= 12:
-        return Delivery(path, rel, feed, fmt=fmt, problem=f"period folder '{period_dir}' is not a YYYYMM month")
-    return Delivery(path, rel, feed, sender=m["sender"], period=period_dir, seq=m["seq"] or "", fmt=fmt)
-
-
-def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
-    """Every entry under ``folder`` that is delivered content: files, and links, which are refused
-    unless they point at a file inside the landing tree (a link is never followed out of it)."""
-    real_root = root.resolve()
-    for p in sorted(folder.iterdir()):
-        rel = p.relative_to(root).as_posix()
-        if p.is_symlink():
-            target = os.path.realpath(p)
-            kind = "folder" if os.path.isdir(target) else "file"
-            problem = None
-            if not os.path.exists(target):
-                problem = f"a symbolic link to '{os.readlink(p)}', which does not exist; deliver the file itself"
-            elif kind == "folder":
-                problem = (f"a symbolic link to the folder {target}: links are not followed; move or copy the "
-                           "files themselves into the landing tree")
-            elif not Path(target).is_relative_to(real_root):
-                problem = (f"a symbolic link to {target}, outside the landing tree: it is not read; deliver the "
-                           "file itself")
-            if problem:
-                parts = p.relative_to(root).parts
-                feed = FEEDS.get(parts[0]) if len(parts) > 1 else None
-                yield Delivery(p, rel, feed, problem=problem, unread=f"link to {target}")
-                continue
-        if p.is_dir():
-            yield from _walk(root, p)
-            continue
-        d = parse_delivery(root, p)
-        hidden = [part for part in p.relative_to(root).parts if part.startswith(".")]
-        if not p.is_file():
-            d.problem = "not a regular file (a device, socket or pipe); deliver a file"
-            d.unread = f"special file {rel}"
-        elif hidden:
-            d.problem = (f"a hidden {'file' if hidden[-1] == p.name else 'folder'} ('{hidden[0]}' starts with '.') "
-                         "is not loaded; if it is a delivery, rename it without the leading dot, otherwise "
-                         "remove it from the landing tree")
-        yield d
-
-
-def discover(root: Path) -> list[Delivery]:
-    """Every entry under the landing root, in load order (feed, period, name): what is not a
-    delivery (hidden files, links out of the tree, …) is listed with its problem, never skipped."""
-    out = list(_walk(root, root))
-    out.sort(key=lambda d: (d.feed.name if d.feed else "~", d.period or "", d.rel))
-    return out
-
-
-SLOT_CONFLICT = "is in the landing tree for the same sender, feed, period and seq"
-
-
-def _same_slot_refusals(deliveries: list[Delivery], loaded: dict[tuple, tuple]) -> None:
-    """Two files in the landing tree for one (sender, feed, period, seq) — ``x.csv`` beside ``x.xlsx``
-    — would replace each other in turn: the one already loaded (else the first) is kept, the others
-    are refused naming it."""
-    by_slot: dict[tuple, list[Delivery]] = {}
-    for d in deliveries:
-        if d.problem is None and d.slot:
-            by_slot.setdefault(d.slot, []).append(d)
-    for slot, ds in by_slot.items():
-        if len(ds) < 2:
-            continue
-        holder = loaded.get(slot)
-        keep = next((d for d in ds if holder and d.rel == holder[1]), ds[0])
-        for d in ds:
-            if d is not keep:
-                d.problem = (f"{keep.rel} {SLOT_CONFLICT}: a "
-                             "correction keeps the file name (it then replaces the batch), a second file of the "
-                             "month needs its own _<seq>; remove one of them")
 
 
 @contextlib.contextmanager
@@ -458,7 +199,7 @@ class Loader:
         deliveries = [d for d in discover(self.root)
                       if wanted is None or (d.feed is not None and d.feed.name in wanted)
                       or (d.feed is None and "_unknown" in wanted)]
-        _same_slot_refusals(deliveries, self._slot_batch)
+        same_slot_refusals(deliveries, self._slot_batch)
         self._check_disk(deliveries)
         for i, d in enumerate(deliveries, 1):
             try:
@@ -617,7 +358,7 @@ class Loader:
                                   "re-export the file with flat columns")
             exprs = []
             for i, (name, typ, *_) in enumerate(desc):
-                q = '"' + name.replace('"', '""') + '"'
+                q = ident(name)
                 typ = typ.upper()
                 if typ.startswith("TIMESTAMP WITH TIME ZONE"):
                     exprs.append(f"strftime(timezone('Asia/Shanghai', {q}), '%Y-%m-%d %H:%M:%S') as c{i}")

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 
+from ingest.check_digits import certno_check_char_sql
 from ingest.specs import FeedSpec, Field
+from warehouse.sql import literal
 
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALFWIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
@@ -48,13 +50,9 @@ CODE_CONTROL = "[\\x00-\\x1f\\x7f]"
 # one pass finds the rare suspect code; only a suspect one is told apart (three passes cost 2×)
 CODE_SUSPECT = f"(?i){CODE_CONTROL}|^(?:{NULL_MARKER_RE[4:]})$|^(?:{EXCEL_MANGLED[4:]})$"
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
 # connection-local helpers; created by ``install_macros`` on the loader's connection
 MACROS = [
-    "create or replace temp macro yb_id_check(s) as substr('10X98765432', (("
-    + " + ".join(f"cast(substr(s, {i + 1}, 1) as integer) * {w}" for i, w in enumerate(ID_WEIGHTS))
-    + ") % 11) + 1, 1)",
+    f"create or replace temp macro yb_id_check(s) as {certno_check_char_sql('s')}",
 ]
 
 
@@ -63,12 +61,8 @@ def install_macros(con) -> None:
         con.execute(m)
 
 
-def _lit(x: str) -> str:
-    return "'" + x.replace("'", "''") + "'"
-
-
 def _lit_list(items: list[str]) -> str:
-    return "[" + ", ".join(_lit(x) for x in items) + "]"
+    return "[" + ", ".join(literal(x) for x in items) + "]"
 
 
 def _clean(col: str, f: Field) -> str:

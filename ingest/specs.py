@@ -546,7 +546,7 @@ def render_dbt_sources(group: str) -> str:
 
 
 def dbt_sources_path(group: str):
-    from ingest.config import DBT_PROJECT_DIR
+    from warehouse.settings import DBT_PROJECT_DIR
 
     return DBT_PROJECT_DIR / "models" / "staging" / group / f"_{group}__sources.yml"
 

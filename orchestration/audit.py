@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ingest.config import REPO_ROOT, settings
-from ingest.guards import WarehouseBusy
-from ingest.loader import connect
+from warehouse.connection import connect
+from warehouse.guards import WarehouseBusy
+from warehouse.settings import REPO_ROOT, settings
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -2,12 +2,13 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import dbt_resource, warehouse_models
+from orchestration.assets.dbt import warehouse_models
 from orchestration.assets.exports import audience_exports
 from orchestration.assets.feeds import feed_assets, unrecognised_deliveries
 from orchestration.assets.quality import quality_gate
 from orchestration.assets.reports import quarterly_reports, quarterly_reports_job, quarterly_reports_schedule
 from orchestration.audit import audit_failed_runs, audit_successful_runs
+from orchestration.resources import WarehouseResource, dbt_resource
 from orchestration.sensors import build_landing_sensor
 
 materialize_all = dg.define_asset_job(
@@ -25,5 +26,5 @@ defs = dg.Definitions(
     jobs=[materialize_all, quarterly_reports_job],
     schedules=[quarterly_reports_schedule],
     sensors=[build_landing_sensor(materialize_all), audit_successful_runs, audit_failed_runs],
-    resources={"dbt": dbt_resource()},
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
 )

@@ -7,7 +7,7 @@ import subprocess
 
 from dagster_dbt import DbtProject
 
-from ingest.config import DBT_PROJECT_DIR, venv_bin
+from warehouse.settings import DBT_PROJECT_DIR, venv_bin
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 

@@ -6,6 +6,7 @@ into a landing directory someone else configured.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -13,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from ingest.config import REPO_ROOT, settings
-from ingest.guards import NotEnoughDisk, WarehouseBusy, run_lock
+from warehouse.connection import connect_read_only
+from warehouse.guards import NotEnoughDisk, WarehouseBusy, run_lock
+from warehouse.settings import REPO_ROOT, settings
 
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 
@@ -45,16 +47,32 @@ def ensure_landing() -> str | None:
             f"YIBAO_LANDING_DIR={cfg.landing_dir} is empty or missing. `make run` only generates sample "
             "extracts into the default data/landing; point YIBAO_LANDING_DIR at a delivered landing tree."
         )
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     print(f"landing directory {cfg.landing_dir} is empty: generating the sample extracts (seed 7, scale 1)")
     generate(cfg.landing_dir, seed=7, scale=1.0)
     return str(cfg.landing_dir)
 
 
+def score_against_truth(con, truth: Path) -> dict:
+    """Rule hits scored against the sample's ground truth (``make score`` prints the table)."""
+    from synthetic.scoring import read_truth, score
+
+    return score(con, read_truth(truth))
+
+
+def render_reports() -> dict[str, list[Path]]:
+    """The 通报 of every quarter in reporting.rpt_quarters, under <output>/reports/<YYYYQn>/."""
+    from orchestration.assets.reports import reports_root
+    from reporting import render_all
+
+    cfg = settings()
+    with contextlib.closing(connect_read_only(cfg.warehouse)) as con:
+        return render_all(con, reports_root(cfg.output_dir))
+
+
 def materialize_everything(instance, launched_from: str = "make run"):
     """Run the materialize_all job in this process and leave its audit row."""
-    from orchestration.assets.reports import render_all_quarters
     from orchestration.audit import audit_run
     from orchestration.definitions import defs
 
@@ -63,7 +81,7 @@ def materialize_everything(instance, launched_from: str = "make run"):
         tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()})
     reports: list[str] = []
     if result.success:  # the quarterly 通报 of every quarter in the data (workbook + HTML)
-        reports = [str(p) for paths in render_all_quarters().values() for p in paths]
+        reports = [str(p) for paths in render_reports().values() for p in paths]
     audit_run(instance, result.run_id, extra_exports=reports)
     return result
 
@@ -94,7 +112,7 @@ def _run(cfg) -> int:
     instance = dg.DagsterInstance.get()
     result = materialize_everything(instance)
     elapsed = time.perf_counter() - t0
-    print_summary(cfg, result.run_id, elapsed, generated, ok=result.success)
+    print_summary(cfg, result.run_id, elapsed, generated, ok=result.success, score_truth=score_against_truth)
     return 0 if result.success else 1
 
 

@@ -7,7 +7,7 @@ import time
 
 import dagster as dg
 
-from ingest.config import settings
+from warehouse.settings import settings
 
 SETTLE_SECONDS = 60  # a file still being copied in is not picked up until it stops changing
 

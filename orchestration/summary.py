@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import duckdb
 
 from expectations.runner import site_index
 from exports.writer import bi_connection_url
-from ingest.config import Settings
+from warehouse.connection import connect_read_only
+from warehouse.settings import Settings
 
 
 def _q(con, sql: str, params=None):
@@ -16,7 +20,10 @@ def _q(con, sql: str, params=None):
         return None
 
 
-def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | None, ok: bool) -> None:
+def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | None, ok: bool,
+                  score_truth: Callable[[duckdb.DuckDBPyConnection, Path], dict] | None = None) -> None:
+    """``score_truth(con, truth_csv)`` scores the rule hits when a ground-truth file sits beside the
+    landing tree (the caller supplies it: the scorer belongs to the sample generator)."""
     print("\n" + "=" * 78)
     print(f"yibao-supervision run {run_id} {'succeeded' if ok else 'FAILED'} in {elapsed:.0f} s")
     if generated:
@@ -24,7 +31,7 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     if not cfg.warehouse.exists():
         print(f"no warehouse at {cfg.warehouse}")
         return
-    con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    con = connect_read_only(cfg.warehouse)
     try:
         m = _q(con, """
             select
@@ -68,10 +75,8 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
                 note = " (kept from its last evaluation: not evaluated in this run)" if code in kept else ""
                 print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan{note}")
         truth = cfg.landing_dir.parent / "ground_truth.csv"
-        if hits is not None and truth.exists():
-            from ingest.scoring import read_truth, score
-
-            scores = score(con, read_truth(truth))
+        if hits is not None and score_truth is not None and truth.exists():
+            scores = score_truth(con, truth)
             off = [s.rule_code for s in scores.values() if s.missed or s.wrongly_hit]
             print(f"scored against {truth}: {len(scores)} rules, "
                   + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")

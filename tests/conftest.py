@@ -1,4 +1,5 @@
-"""Shared fixtures: a parsed dbt project, a small generated landing tree, and a full pipeline run."""
+"""Shared fixtures: an empty landing tree beside a warehouse path, a parsed dbt project, a small generated
+landing tree, and a full pipeline run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR
+from warehouse.settings import DBT_PROJECT_DIR
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -16,6 +17,14 @@ SAMPLE_SEED = 11
 SAMPLE_SCALE = 0.05
 # a secret of this test session: the scanner proves it never reaches logs, target/ or exports
 TEST_SECRET = "pytest-secret-" + os.urandom(8).hex()
+
+
+@pytest.fixture
+def tree(tmp_path) -> tuple[Path, Path]:
+    """An empty landing directory and the path of a warehouse that does not exist yet."""
+    root = tmp_path / "landing"
+    root.mkdir()
+    return root, tmp_path / "wh.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +39,7 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def sample_tree(tmp_path_factory) -> tuple[Path, Path]:
     """A small generated landing tree and its ground-truth file (every rule's cases, few rows)."""
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     base = tmp_path_factory.mktemp("sample")
     landing, truth = base / "landing", base / "ground_truth.csv"

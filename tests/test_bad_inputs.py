@@ -39,9 +39,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
-from test_ingest import ID_A, ID_B, PSN_HEADER, load, q, write
 
-from ingest.loader import Loader, connect
+from ingest.loader import Loader
+from tests.helpers import ID_A, ID_B, PSN_HEADER, load, query, write
+from warehouse.connection import connect
 
 
 def _set(table: pa.Table, column: str, row: int, value) -> pa.Table:
@@ -159,13 +160,6 @@ CHARGE_HEADER = "charge_sn,fixmedins_code,hilist_code,cnt,pric,amount,charge_tim
 SALE_HEADER = "sale_sn,fixmedins_code,sel_time,med_list_codg,cnt,finl_trns_pric"
 
 
-@pytest.fixture
-def tree(tmp_path):
-    root = tmp_path / "landing"
-    root.mkdir()
-    return root, tmp_path / "wh.duckdb"
-
-
 def _fee_parquet(path: Path, sn: str, **override) -> Path:
     cols = {
         "feedetl_sn": [sn], "mdtrt_id": ["M1"], "setl_id": ["S1"], "psn_no": ["P1"], "fixmedins_code": ["H001"],
@@ -223,7 +217,7 @@ def test_glob_characters_in_file_names_read_only_that_file(tree):
     rep = load(root, db)
     assert [f.status for f in rep.files] == ["loaded"] * 5
     assert all(f.rows_read == 1 for f in rep.files)
-    got = dict(q(db, "select _seq, feedetl_sn from raw.fee_list"))
+    got = dict(query(db, "select _seq, feedetl_sn from raw.fee_list"))
     assert got == {"1": "F1", "[1]": "F2", "2": "F3", "?": "F4", "*": "F5"}
 
 
@@ -249,9 +243,9 @@ def test_links_out_of_the_tree_hidden_files_and_linked_folders_are_refused_and_l
     assert by_file["psn/202504/990100_psn_202504.csv"].status == "loaded"
     assert by_file["psn/202504/990100_psn_202504_2.csv"].status == "duplicate"  # a link inside the tree: same bytes
     assert "not a regular file" in by_file["psn/202504/990100_psn_202504_3.csv"].message
-    assert q(db, "select psn_no from raw.psn") == [("P1",)]
-    assert q(db, "select count(*) from raw.load_manifest")[0][0] == 6
-    assert q(db, "select feed from raw.load_manifest where file = 'psn/202502'") == [("psn",)]
+    assert query(db, "select psn_no from raw.psn") == [("P1",)]
+    assert query(db, "select count(*) from raw.load_manifest")[0][0] == 6
+    assert query(db, "select feed from raw.load_manifest where file = 'psn/202502'") == [("psn",)]
     # the next run mentions nothing again and reads nothing through the links
     assert {f.status for f in load(root, db).files} == {"unchanged"}
 
@@ -264,7 +258,7 @@ def test_a_csv_and_an_xlsx_for_one_slot_the_second_is_refused(tree):
     rep = load(root, db)
     assert [(Path(f.file).suffix, f.status) for f in rep.files] == [(".csv", "loaded"), (".xlsx", "refused")]
     assert "990100_case_inspection_202503.csv is in the landing tree" in rep.files[1].message
-    assert q(db, "select insp_id from raw.case_inspection") == [("I1",)]
+    assert query(db, "select insp_id from raw.case_inspection") == [("I1",)]
 
 
 def test_a_file_refused_for_its_slot_loads_once_the_other_file_is_gone(tree):
@@ -277,8 +271,8 @@ def test_a_file_refused_for_its_slot_loads_once_the_other_file_is_gone(tree):
     csv_file.unlink()  # as the refusal asked: the xlsx is the delivery now and replaces the csv's batch
     f = load(root, db).files[0]
     assert (Path(f.file).suffix, f.status) == (".xlsx", "loaded") and "correction" in f.message, f.message
-    assert q(db, "select count(*) from raw.load_manifest where file like '%.xlsx'") == [(1,)]
-    assert sorted(r[0] for r in q(db, "select insp_id from raw.case_inspection")) == sorted(
+    assert query(db, "select count(*) from raw.load_manifest where file like '%.xlsx'") == [(1,)]
+    assert sorted(r[0] for r in query(db, "select insp_id from raw.case_inspection")) == sorted(
         r[0] for r in INSPECTION[1:])
 
 
@@ -291,8 +285,8 @@ def test_rows_of_another_institution_in_an_institution_file_are_quarantined(tree
           f"{SALE_HEADER}\nS1,P002,2025-02-05 09:00:00,X01,2,2.5\nS1,P001,2025-02-05 09:00:00,X01,999,2.5\n")
     rep = load(root, db)
     assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined == 3
-    assert q(db, "select fixmedins_code, sale_sn, cnt from raw.phar_sale order by 1") == [("P001", "S1", 1), ("P002", "S1", 2)]
-    assert q(db, "select file, line, reasons from raw.quarantine") == [
+    assert query(db, "select fixmedins_code, sale_sn, cnt from raw.phar_sale order by 1") == [("P001", "S1", 1), ("P002", "S1", 2)]
+    assert query(db, "select file, line, reasons from raw.quarantine") == [
         ("phar_sale/202502/P002_phar_sale_202502.csv", 3, "foreign_institution(fixmedins_code)")]
     # a centre feed carries every institution's rows
     _fee_parquet(root / "fee_list/202501/990100_fee_list_202501.parquet", "F1")
@@ -314,8 +308,8 @@ def test_a_withdrawn_correction_brings_the_first_bytes_back(tree):
     rep = load(root, db)
     assert [f.status for f in rep.files] == ["loaded"] and rep.files[0].replaced_batch_id
     assert "withdrawn" in rep.files[0].message
-    assert q(db, "select psn_name from raw.psn") == [("张三",)]
-    assert sorted(q(db, "select status from raw.load_manifest")) == [("loaded",), ("replaced",)]
+    assert query(db, "select psn_name from raw.psn") == [("张三",)]
+    assert sorted(query(db, "select status from raw.load_manifest")) == [("loaded",), ("replaced",)]
     assert [f.status for f in load(root, db).files] == ["unchanged"]
 
 
@@ -352,7 +346,7 @@ def test_formula_cells_are_refused(tree, cached):
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)], formulas=[("D3", "=1+1", cached)])
     f = load(root, db).files[0]
     assert f.status == "refused" and "the first D3" in f.message and "deliver values, not formulas" in f.message
-    assert q(db, "select error_line from raw.load_manifest")[0][0] == 3
+    assert query(db, "select error_line from raw.load_manifest")[0][0] == 3
 
 
 def test_codes_as_number_cells_are_quarantined(tree):
@@ -360,8 +354,8 @@ def test_codes_as_number_cells_are_quarantined(tree):
     _xlsx(root / INSPECTION_FILE, [("检查", [INSPECTION[0], [123, "H001", "2025-03-05", 1], ["0124", "H001", "2025-03-05", 2]])])
     f = load(root, db).files[0]
     assert (f.rows_loaded, f.rows_quarantined) == (1, 1)
-    assert q(db, "select line, reasons from raw.quarantine") == [(2, "code_as_number(insp_id)")]
-    assert q(db, "select insp_id, insp_type from raw.case_inspection") == [("0124", "2")]  # 1/2 enumerations may be numbers
+    assert query(db, "select line, reasons from raw.quarantine") == [(2, "code_as_number(insp_id)")]
+    assert query(db, "select insp_id, insp_type from raw.case_inspection") == [("0124", "2")]  # 1/2 enumerations may be numbers
 
 
 # -- Parquet: typed columns read as delivered
@@ -371,8 +365,8 @@ def test_parquet_nanosecond_timestamps_load(tree):
     ts = pa.array([1735783205123456789], pa.timestamp("ns"))  # 2025-01-02 02:00:05.123456789
     _fee_parquet(root / "fee_list/202501/990100_fee_list_202501.parquet", "F1", fee_ocur_time=ts)
     f = load(root, db).files[0]
-    assert (f.rows_loaded, f.rows_quarantined) == (1, 0), q(db, "select reasons from raw.quarantine")
-    assert q(db, "select fee_ocur_time from raw.fee_list") == [(dt.datetime(2025, 1, 2, 2, 0, 5),)]
+    assert (f.rows_loaded, f.rows_quarantined) == (1, 0), query(db, "select reasons from raw.quarantine")
+    assert query(db, "select fee_ocur_time from raw.fee_list") == [(dt.datetime(2025, 1, 2, 2, 0, 5),)]
 
 
 def test_parquet_codes_stored_as_numbers_are_refused(tree):
@@ -400,7 +394,7 @@ def test_gb18030_file_with_one_utf8_field_is_refused_as_mixed(tree):
     write(root, "his_order/202501/H001_his_order_202501.csv", data)
     f = load(root, db).files[0]
     assert f.status == "refused" and "line 3" in f.message and "UTF-8" in f.message, f.message
-    assert q(db, "select count(*) from raw.his_order")[0][0] == 0
+    assert query(db, "select count(*) from raw.his_order")[0][0] == 0
 
 
 def test_gb18030_that_is_also_valid_utf8_is_decoded_as_chinese_and_flagged(tree):
@@ -410,8 +404,8 @@ def test_gb18030_that_is_also_valid_utf8_is_decoded_as_chinese_and_flagged(tree)
     write(root, "his_ipt_register/202501/H001_his_ipt_register_202501.csv", text, "gb18030")
     f = load(root, db).files[0]
     assert f.status == "loaded" and "decoded as GB18030" in f.message, f.message
-    assert q(db, "select adm_dept from raw.his_ipt_register") == [("住院",)]
-    assert q(db, "select encoding from raw.load_manifest") == [("gb18030",)]
+    assert query(db, "select adm_dept from raw.his_ipt_register") == [("住院",)]
+    assert query(db, "select encoding from raw.load_manifest") == [("gb18030",)]
 
 
 def test_gb18030_names_that_happen_to_be_valid_utf8_do_not_refuse_the_file(tree):
@@ -422,7 +416,7 @@ def test_gb18030_names_that_happen_to_be_valid_utf8_do_not_refuse_the_file(tree)
           f"P2,{ID_B},张三,1,1980-01-01,990101\n", "gb18030")
     f = load(root, db).files[0]
     assert f.status == "loaded", f.message
-    assert q(db, "select psn_name from raw.psn order by psn_no") == [("濮鸿芳",), ("张三",)]
+    assert query(db, "select psn_name from raw.psn order by psn_no") == [("濮鸿芳",), ("张三",)]
 
 
 def test_gb18030_text_that_is_valid_utf8_chinese_as_a_whole_is_read_as_gb18030_and_flagged(tree):
@@ -433,7 +427,7 @@ def test_gb18030_text_that_is_valid_utf8_chinese_as_a_whole_is_read_as_gb18030_a
     write(root, "psn/202501/990100_psn_202501.csv", text, "gb18030")
     f = load(root, db).files[0]
     assert f.status == "loaded" and "decoded as GB18030" in f.message, f.message
-    assert q(db, "select psn_name from raw.psn") == [("濮鸿芳",)]
+    assert query(db, "select psn_name from raw.psn") == [("濮鸿芳",)]
 
 
 def test_utf8_foreign_names_stay_utf8(tree):
@@ -444,7 +438,7 @@ def test_utf8_foreign_names_stay_utf8(tree):
     write(root, "psn/202501/990100_psn_202501.csv", f"{PSN_HEADER}\n{rows}")
     f = load(root, db).files[0]
     assert f.status == "loaded" and "GB18030" not in (f.message or ""), f.message
-    assert q(db, "select psn_name from raw.psn order by psn_no") == [(names[0],), (names[1],)]
+    assert query(db, "select psn_name from raw.psn order by psn_no") == [(names[0],), (names[1],)]
 
 
 def test_a_double_bom_is_refused_as_such(tree):
@@ -472,11 +466,11 @@ def test_amounts_with_separators_or_extra_decimals_are_quarantined(tree):
     _fee_parquet(root / "fee_list/202501/990100_fee_list_202501.parquet", "F1",
                  det_item_fee_sumamt=pa.array([Decimal("12.005")], pa.decimal128(18, 3)))
     load(root, db)
-    assert q(db, "select charge_sn, amount from raw.his_charge") == [("C4", Decimal("12.50"))]
-    reasons = dict(q(db, "select line, reasons from raw.quarantine where feed = 'his_charge'"))
+    assert query(db, "select charge_sn, amount from raw.his_charge") == [("C4", Decimal("12.50"))]
+    reasons = dict(query(db, "select line, reasons from raw.quarantine where feed = 'his_charge'"))
     assert reasons == {2: "invalid_number(pric); invalid_number(amount)", 3: "invalid_number(pric); invalid_number(amount)",
                        4: "invalid_number(amount)", 6: "invalid_number(pric)"}
-    assert q(db, "select reasons from raw.quarantine where feed = 'fee_list'") == [("invalid_number(det_item_fee_sumamt)",)]
+    assert query(db, "select reasons from raw.quarantine where feed = 'fee_list'") == [("invalid_number(det_item_fee_sumamt)",)]
 
 
 def test_bare_integers_in_csv_date_columns_are_not_excel_serials(tree):
@@ -485,7 +479,7 @@ def test_bare_integers_in_csv_date_columns_are_not_excel_serials(tree):
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     f = load(root, db).files[0]
     assert (f.rows_loaded, f.rows_quarantined) == (0, 4)
-    assert {r[0] for r in q(db, "select reasons from raw.quarantine")} == {"invalid_date(brdy)"}
+    assert {r[0] for r in query(db, "select reasons from raw.quarantine")} == {"invalid_date(brdy)"}
 
 
 def test_invisible_characters_in_codes_are_removed_and_control_characters_quarantined(tree):
@@ -494,8 +488,8 @@ def test_invisible_characters_in_codes_are_removed_and_control_characters_quaran
             f"SA00\x0090,{ID_A},张三,1,1949-12-31,990101", f"SA000000091,{ID_A},张\x00三,1,1949-12-31,990101"]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     load(root, db)
-    assert q(db, "select psn_no from raw.psn order by 1") == [("SA000000088",), ("SA000000089",)]
-    assert q(db, "select line, reasons from raw.quarantine order by line") == [
+    assert query(db, "select psn_no from raw.psn order by 1") == [("SA000000088",), ("SA000000089",)]
+    assert query(db, "select line, reasons from raw.quarantine order by line") == [
         (4, "control_character(psn_no)"), (5, "control_character(psn_name)")]
 
 
@@ -506,8 +500,8 @@ def test_null_markers_and_excel_mangled_codes_are_quarantined(tree):
     rows.append(f"230E12,{ID_A},张三,1,1949-12-31,990101")  # a code with an E in it, not Excel's notation
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     load(root, db)
-    assert q(db, "select psn_no from raw.psn order by 1") == [("230E12",), ("P1",)]
-    assert [r[0] for r in q(db, "select reasons from raw.quarantine order by line")] == [
+    assert query(db, "select psn_no from raw.psn order by 1") == [("230E12",), ("P1",)]
+    assert [r[0] for r in query(db, "select reasons from raw.quarantine order by line")] == [
         "null_marker(psn_no)"] * 4 + ["excel_mangled(psn_no)"] * 2
 
 
@@ -518,7 +512,7 @@ def test_a_repeated_header_line_is_quarantined(tree):
           "drord_no,fixmedins_code,start_time,item_name\nD2,H001,2025-01-03 09:00:00,b\n")
     f = load(root, db).files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 2, 1)
-    assert q(db, "select line, reasons from raw.quarantine") == [(3, "repeated_header")]
+    assert query(db, "select line, reasons from raw.quarantine") == [(3, "repeated_header")]
 
 
 def test_two_extra_columns_of_one_name_are_both_kept(tree):
@@ -526,7 +520,7 @@ def test_two_extra_columns_of_one_name_are_both_kept(tree):
     write(root, "psn/202501/990100_psn_202501.csv", f"{PSN_HEADER},备注,备注\nP1,{ID_A},张三,1,1949-12-31,990101,a,b\n")
     f = load(root, db).files[0]
     assert f.status == "loaded" and f.extra_columns == ["备注 (column 7)", "备注 (column 8)"]
-    assert json.loads(q(db, "select _extra from raw.psn")[0][0]) == {"备注 (column 7)": "a", "备注 (column 8)": "b"}
+    assert json.loads(query(db, "select _extra from raw.psn")[0][0]) == {"备注 (column 7)": "a", "备注 (column 8)": "b"}
 
 
 # -- operations

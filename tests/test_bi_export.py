@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from exports.writer import ColumnDoc, RelationDoc, bi_column_verdict, bi_connection_url, load_docs
-from ingest.config import REPO_ROOT
+from warehouse.settings import REPO_ROOT
 
 BI_CLIENT = REPO_ROOT / ".venv-bi-client" / "bin" / "python"
 

@@ -17,48 +17,24 @@ amount), with stays too short for R06 and diagnoses outside the low-standard lis
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.specs import FEEDS, FEEDS_LIST, LINEAGE_COLUMNS, raw_table_ddl
+from tests.helpers import create_raw, insert_raw, run_dbt, ts
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "pytest-only-psn-key-secret-clues"
 CERT_1 = "11010519491231002X"
 
 
-def _create_raw(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("create schema if not exists raw")
-        for feed in FEEDS_LIST:
-            con.execute(raw_table_ddl(feed))
-    finally:
-        con.close()
-
-
 def _insert(con, feed_name: str, rows: list[dict], period: str, seq: str = "") -> None:
-    """Rows into raw.<feed> the way the loader writes them, lineage columns included."""
-    feed = FEEDS[feed_name]
-    cols = [*feed.codes, *(name for name, _, _ in LINEAGE_COLUMNS)]
-    file = f"{feed_name}/{period}/test_{feed_name}_{period}{seq}.xlsx"
-    for i, row in enumerate(rows, start=2):
-        unknown = set(row) - set(feed.codes)
-        assert not unknown, (feed_name, unknown)
-        values = {**row, "_extra": None, "_file": file, "_sha256": "0" * 64, "_batch_id": f"b-{feed_name}-{period}{seq}",
-                  "_line": i, "_sender": "990100", "_period": period, "_seq": seq,
-                  "_loaded_at": f"{period[:4]}-{period[4:]}-28 00:00:00", "_run_id": "pytest"}
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        con.execute(f'insert into raw."{feed_name}" ({quoted}) values ({", ".join("?" for _ in cols)})',
-                    [values.get(c) for c in cols])
-
-
-def _ts(s: str) -> datetime:
-    return datetime.fromisoformat(s)
+    """Rows into raw.<feed> as the centre's workbook of the period, loaded on the 28th."""
+    insert_raw(con, feed_name, rows, period, sender="990100", loaded_at=f"{period[:4]}-{period[4:]}-28 00:00:00",
+               seq=seq, ext="xlsx")
 
 
 def _load_activity(warehouse: Path) -> None:
@@ -85,11 +61,11 @@ def _load_activity(warehouse: Path) -> None:
 
         def stay(mid, psn, inst, beg, end):
             return {"mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "med_type": "21",
-                    "begntime": _ts(beg), "endtime": _ts(end), "dscg_maindiag_code": "J18.0",
+                    "begntime": ts(beg), "endtime": ts(end), "dscg_maindiag_code": "J18.0",
                     "dscg_maindiag_name": "肺炎", "dscg_way": "1", "insu_admdvs": "990101"}
 
         def setl(sid, mid, psn, inst, t, amt):
-            return {"setl_id": sid, "mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "setl_time": _ts(t),
+            return {"setl_id": sid, "mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "setl_time": ts(t),
                     "medfee_sumamt": amt, "fund_pay_sumamt": amt, "acct_pay": 0, "psn_cash_pay": 0,
                     "refd_setl_flag": "0"}
 
@@ -180,25 +156,11 @@ def _snapshot(warehouse: Path) -> dict:
 def builds(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("clues")
     warehouse = tmp / "warehouse.duckdb"
-    _create_raw(warehouse)
+    create_raw(warehouse)
     _load_activity(warehouse)
 
     def dbt_build() -> None:
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-        from dbt.cli.main import dbtRunner
-
-        try:
-            result = dbtRunner().invoke([
-                "build", "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
-                "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-            ])
-        finally:
-            DuckDBConnectionManager.close_all_connections()
-        failures = []
-        if result.result is not None and hasattr(result.result, "results"):
-            failures = [(r.node.unique_id, str(r.status), r.message) for r in result.result.results
-                        if str(r.status) not in ("success", "pass")]
-        assert result.success, (result.exception, failures)
+        run_dbt("build", target=tmp / "target", logs=tmp / "logs")
 
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(REPO)

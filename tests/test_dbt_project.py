@@ -10,44 +10,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.specs import FEEDS, FEEDS_LIST, LINEAGE_COLUMNS, raw_table_ddl
+from tests.helpers import create_raw, insert_raw, run_dbt, ts
 
 REPO = Path(__file__).resolve().parents[1]
 DBT_DIR = REPO / "dbt_project"
 TEST_SECRET = "pytest-only-psn-key-secret-0f3a"
 
 
-def create_raw(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("create schema if not exists raw")
-        for feed in FEEDS_LIST:
-            con.execute(raw_table_ddl(feed))
-    finally:
-        con.close()
-
-
 def insert_rows(con, feed_name: str, rows: list[dict], period: str, loaded_at: str = "2025-06-01 00:00:00") -> None:
-    """Insert hand-made rows into raw.<feed> the way the loader would, lineage columns included."""
-    feed = FEEDS[feed_name]
-    cols = [*feed.codes, *(name for name, _, _ in LINEAGE_COLUMNS)]
-    file = f"{feed_name}/{period}/test_{feed_name}_{period}.csv"
-    for i, row in enumerate(rows, start=2):
-        unknown = set(row) - set(feed.codes)
-        assert not unknown, (feed_name, unknown)
-        values = {**row, "_extra": None, "_file": file, "_sha256": "0" * 64, "_batch_id": f"b-{feed_name}-{period}",
-                  "_line": i, "_sender": "110105", "_period": period, "_seq": "", "_loaded_at": loaded_at,
-                  "_run_id": "pytest"}
-        placeholders = ", ".join("?" for _ in cols)
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        con.execute(f'insert into raw."{feed_name}" ({quoted}) values ({placeholders})',
-                    [values.get(c) for c in cols])
+    """Hand-made rows into raw.<feed> as one CSV delivery of the period from sender 110105."""
+    insert_raw(con, feed_name, rows, period, sender="110105", loaded_at=loaded_at)
 
 
 @pytest.fixture
@@ -62,23 +39,7 @@ def dbt_env(tmp_path, monkeypatch):
     target = tmp_path / "target"
 
     def run(*args: str):
-        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-        from dbt.cli.main import dbtRunner
-
-        try:
-            result = dbtRunner().invoke([
-                *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
-                "--target-path", str(target), "--log-path", str(tmp_path / "logs"),
-            ])
-        finally:
-            # dbt-duckdb keeps its database open in this process; release it for our own reads
-            DuckDBConnectionManager.close_all_connections()
-        failures = []
-        if result.result is not None and hasattr(result.result, "results"):
-            failures = [(r.node.unique_id, str(r.status), r.message) for r in result.result.results
-                        if str(r.status) not in ("success", "pass")]
-        assert result.success, (result.exception, failures)
-        return result
+        return run_dbt(*args, target=target, logs=tmp_path / "logs")
 
     return {"warehouse": warehouse, "target": target, "run": run}
 
@@ -98,10 +59,6 @@ def test_build_on_empty_raw_tables(dbt_env):
 
 
 # --------------------------------------------------------------------------------- hand-made data
-
-def ts(s: str) -> datetime:
-    return datetime.fromisoformat(s)
-
 
 CERT_1 = "11010519491231002X"
 CERT_2 = "110105198001010016"

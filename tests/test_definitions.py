@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dagster as dg
+import duckdb
+import pytest
 
 from ingest.specs import FEEDS
 
@@ -22,3 +24,25 @@ def test_definitions_load_with_every_feed_linked_to_dbt(dbt_manifest):
     assert dg.AssetKey(["raw", "fee_list"]) in graph.get(stg[0]).parent_keys
     job = defs.resolve_job_def("materialize_all")
     assert job is not None
+
+
+def test_warehouse_resource_reads_the_environment_when_asked_and_always_closes(tmp_path, monkeypatch):
+    from orchestration.resources import WarehouseResource
+
+    resource = WarehouseResource()  # made before the environment names a warehouse, as definitions are
+    monkeypatch.setenv("YIBAO_WAREHOUSE", str(tmp_path / "a.duckdb"))
+    assert resource.settings.warehouse == tmp_path / "a.duckdb"
+    with resource.writer() as con:
+        con.execute("create table t as select 1 as x")
+        assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "Asia/Shanghai"
+    with pytest.raises(ZeroDivisionError), resource.writer() as con:
+        held = con
+        raise ZeroDivisionError
+    with pytest.raises(duckdb.Error):
+        held.execute("select 1")  # closed although the block failed
+    with resource.reader() as con:
+        assert con.execute("select x from t").fetchall() == [(1,)]
+        with pytest.raises(duckdb.Error):
+            con.execute("insert into t values (2)")  # read-only
+    with resource.writer() as con:  # nothing left open: the file takes a writer again
+        assert con.execute("select count(*) from t").fetchone()[0] == 1

@@ -16,6 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.check_digits import certno_check_char, uscc_check_char
+from tests.helpers import load
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 TODAY = dt.date(2024, 4, 15)
@@ -23,22 +26,15 @@ CENTRE = "320100"
 
 # ----------------------------------------------------------------------------- fixtures data
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
 def certno(area: str, birth: str, seq: int, male: bool) -> str:
     """A valid 18-digit 身份证号: 17th digit odd for men, even for women."""
     s = seq * 10 + (1 if male else 2) % 10
     body = f"{area}{birth}{s:03d}"
-    total = sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True))
-    return body + "10X98765432"[total % 11]
+    return body + certno_check_char(body)
 
 
 def uscc(body17: str) -> str:
-    total = sum(USCC_CHARS.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
-    return body17 + USCC_CHARS[(31 - total % 31) % 31]
+    return body17 + uscc_check_char(body17)
 
 
 PERSONS = [
@@ -136,16 +132,6 @@ def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=No
                ["mdtrt_id", "diag_code", "diag_name", "maindiag_flag"], diag)
 
 
-def load(landing: Path, warehouse: Path):
-    from ingest.loader import Loader, connect
-
-    con = connect(warehouse)
-    try:
-        return Loader(con, landing, run_id="test").load_all()
-    finally:
-        con.close()
-
-
 def gate(warehouse: Path, out: Path, **kw):
     from expectations.runner import run_gate
 
@@ -156,7 +142,7 @@ def gate(warehouse: Path, out: Path, **kw):
 def clean(tmp_path_factory):
     base = tmp_path_factory.mktemp("clean")
     build_landing(base / "landing")
-    load(base / "landing", base / "wh.duckdb")
+    load(base / "landing", base / "wh.duckdb", run_id="test")
     return base, gate(base / "wh.duckdb", base / "out")
 
 
@@ -168,7 +154,7 @@ def broken(tmp_path_factory):
     base = tmp_path_factory.mktemp("broken")
     build_landing(base / "landing", setl_total_delta=5.0, gend_override={"P0002": "1"}, bad_certno={"P0003"})
     _write_csv(base / "landing/setl/202403/320100_setl_202403_2.csv", ["foo", "bar"], [["1", "2"]])  # refused
-    load(base / "landing", base / "wh.duckdb")
+    load(base / "landing", base / "wh.duckdb", run_id="test")
     con = duckdb.connect(str(base / "wh.duckdb"))
     con.execute("""insert into raw.psn select * replace ('P0009' as psn_no, 5 as _line,
                    substr(certno, 1, 17) || case when substr(certno, 18, 1) = '0' then '1' else '0' end as certno)
@@ -334,7 +320,7 @@ def test_warning_only_problem_is_reported_and_does_not_block(tmp_path):
         _write_csv(tmp_path / f"landing/inv_stocktake/2024{month}/H001_inv_stocktake_2024{month}.csv",
                    ["fixmedins_code", "med_list_codg", "invdate", "inv_cnt", "fixmedins_bchno"],
                    [["H001", "X001", f"2024-{month}-01", "10", f"B{i}"] for i in range(n)])
-    load(tmp_path / "landing", tmp_path / "wh.duckdb")
+    load(tmp_path / "landing", tmp_path / "wh.duckdb", run_id="test")
     res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list", "inv_stocktake"])
     assert res.passed
     stock = res.feeds["inv_stocktake"]

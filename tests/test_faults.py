@@ -12,9 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.config import REPO_ROOT
-from ingest.guards import NotEnoughDisk, WarehouseBusy, run_lock
-from ingest.loader import Loader, connect
+from ingest.loader import Loader
+from warehouse.connection import connect
+from warehouse.guards import NotEnoughDisk, WarehouseBusy, run_lock
+from warehouse.settings import REPO_ROOT
 
 HEADER = "收费流水号,定点医药机构编号,就诊ID,医保目录编码,数量,单价,金额,收费时间\n"
 

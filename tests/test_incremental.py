@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR, venv_bin
-from ingest.loader import Loader, connect
+from tests.helpers import load
+from warehouse.settings import DBT_PROJECT_DIR, venv_bin
 
 pytestmark = pytest.mark.slow
 
@@ -43,14 +43,6 @@ def dbt_build(warehouse: Path, target: Path) -> dict:
     assert r.returncode == 0, r.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {x["unique_id"].split(".")[-1]: x for x in results}
-
-
-def load(landing: Path, warehouse: Path):
-    con = connect(warehouse)
-    try:
-        return Loader(con, landing).load_all()
-    finally:
-        con.close()
 
 
 def copy_months(src: Path, dst: Path, keep) -> None:
@@ -73,7 +65,7 @@ def table(warehouse: Path, sql: str) -> set:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     base = tmp_path_factory.mktemp("incremental")
     generate(base / "generated", seed=5, scale=0.05, months=13, truth=base / "truth.csv")

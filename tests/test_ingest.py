@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -15,53 +14,50 @@ import pyarrow.parquet as pq
 import pytest
 import xlsxwriter
 
-from ingest.loader import Loader, connect, discover
+from ingest.check_digits import (
+    certno_check_char,
+    certno_check_char_sql,
+    certno_check_chars,
+    certno_valid,
+    uscc_check_char,
+    uscc_check_char_sql,
+    uscc_valid,
+)
+from ingest.landing import discover
 from ingest.specs import FEEDS, resolve_header
-
-PSN_HEADER = "psn_no,certno,psn_name,gend,brdy,insu_admdvs"
-# valid 18-digit IDs (check digits computed by ISO 7064 MOD 11-2)
-ID_A = "11010519491231002X"
-ID_B = "110101199003070011"
-
-
-def check_char(s17: str) -> str:
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(c) * k for c, k in zip(s17, w, strict=True)) % 11]
-
-
-def write(root: Path, rel: str, data: bytes | str, encoding: str = "utf-8") -> Path:
-    p = root / rel
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
-    return p
-
-
-def load(root: Path, db: Path, feeds=None):
-    con = connect(db)
-    try:
-        return Loader(con, root).load_all(feeds)
-    finally:
-        con.close()
-
-
-def q(db: Path, sql: str, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def tree(tmp_path):
-    root = tmp_path / "landing"
-    root.mkdir()
-    return root, tmp_path / "wh.duckdb"
+from tests.helpers import ID_A, ID_B, PSN_HEADER, load, query, write
 
 
 def test_check_digits_of_fixtures():
-    assert check_char(ID_A[:17]) == ID_A[17]
-    assert check_char(ID_B[:17]) == ID_B[17]
+    assert certno_check_char(ID_A[:17]) == ID_A[17]
+    assert certno_check_char(ID_B[:17]) == ID_B[17]
+    assert certno_valid(ID_A) and certno_valid(ID_A.lower()) and not certno_valid(ID_A[:17] + "1")
+    assert not certno_valid(ID_B[:17]) and not certno_valid("A" + ID_B[1:])
+
+
+def test_check_digits_agree_in_python_numpy_and_sql():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    digits = rng.integers(0, 10, size=(500, 17))
+    bodies = ["".join(map(str, row)) for row in digits]
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    usccs = ["".join(alphabet[i] for i in row) for row in rng.integers(0, 31, size=(500, 17))]
+    python = [certno_check_char(b) for b in bodies]
+    assert list(certno_check_chars(digits)) == python
+    assert set(python) == set("10X98765432")  # every check character occurs
+    con = duckdb.connect()
+    try:
+        sql = con.execute(f"select {certno_check_char_sql('b')} from unnest(?) t(b)", [bodies]).fetchall()
+        assert [r[0] for r in sql] == python
+        assert con.execute(f"select {certno_check_char_sql('b')} from (select '1101051949123100A' as b)"
+                           ).fetchone()[0] is None  # not computable: NULL
+        sql = con.execute(f"select {uscc_check_char_sql('u')} from unnest(?) t(u)", [usccs]).fetchall()
+        assert [r[0] for r in sql] == [uscc_check_char(u) for u in usccs]
+    finally:
+        con.close()
+    assert all(uscc_valid(u + uscc_check_char(u)) for u in usccs)
+    assert not uscc_valid("91320100MA1000001" + "I")  # not in the code's alphabet
 
 
 # ----------------------------------------------------------------------------- encodings
@@ -72,8 +68,8 @@ def test_gb18030_with_chinese_headers_loads(tree):
     write(root, "his_charge/202501/H001_his_charge_202501.csv", text, "gb18030")
     rep = load(root, db)
     assert rep.summary()["rows_loaded"] == 1
-    assert q(db, "select encoding from raw.load_manifest")[0][0] == "gb18030"
-    assert q(db, "select charge_sn, cnt, amount from raw.his_charge")[0] == ("C1", 2, 3)
+    assert query(db, "select encoding from raw.load_manifest")[0][0] == "gb18030"
+    assert query(db, "select charge_sn, cnt, amount from raw.his_charge")[0] == ("C1", 2, 3)
 
 
 def test_utf8_bom_and_plain_utf8(tree):
@@ -82,8 +78,8 @@ def test_utf8_bom_and_plain_utf8(tree):
     write(root, "psn/202501/990100_psn_202501.csv", body, "utf-8-sig")
     write(root, "psn/202502/990100_psn_202502.csv", body, "utf-8")
     load(root, db)
-    assert sorted(r[0] for r in q(db, "select encoding from raw.load_manifest")) == ["utf-8", "utf-8-sig"]
-    assert q(db, "select distinct psn_name from raw.psn") == [("张三",)]
+    assert sorted(r[0] for r in query(db, "select encoding from raw.load_manifest")) == ["utf-8", "utf-8-sig"]
+    assert query(db, "select distinct psn_name from raw.psn") == [("张三",)]
 
 
 def test_bytes_invalid_everywhere_refused_with_offset(tree):
@@ -93,9 +89,9 @@ def test_bytes_invalid_everywhere_refused_with_offset(tree):
     rep = load(root, db)
     assert rep.files[0].status == "refused"
     assert "byte offset" in rep.files[0].message
-    assert q(db, "select count(*) from raw.psn")[0][0] == 0
+    assert query(db, "select count(*) from raw.psn")[0][0] == 0
     # and never a replacement character anywhere
-    assert q(db, "select count(*) from raw.quarantine where original like '%\ufffd%'")[0][0] == 0
+    assert query(db, "select count(*) from raw.quarantine where original like '%\ufffd%'")[0][0] == 0
 
 
 def test_utf8_with_one_bad_byte_is_not_reread_as_gb18030(tree):
@@ -122,8 +118,8 @@ def test_truncated_mid_row_refused_and_no_partial_batch(tree):
     rep = load(root, db)
     f = rep.files[0]
     assert f.status == "refused" and "truncated" in f.message and "line 3" in f.message
-    assert q(db, "select count(*) from raw.psn")[0][0] == 0
-    assert q(db, "select error_line from raw.load_manifest")[0][0] == 3
+    assert query(db, "select count(*) from raw.psn")[0][0] == 0
+    assert query(db, "select error_line from raw.load_manifest")[0][0] == 3
 
 
 @pytest.mark.parametrize("sep", ["\t", ";", "|", "，"])
@@ -148,7 +144,7 @@ def test_header_drift_labels_reordered_padded_fullwidth_and_extras(tree):
     f = rep.files[0]
     assert f.status == "loaded" and f.rows_loaded == 1
     assert f.extra_columns == ["备注"]
-    extra = q(db, "select _extra from raw.psn")[0][0]
+    extra = query(db, "select _extra from raw.psn")[0][0]
     assert json.loads(extra) == {"备注": "VIP"}
 
 
@@ -158,7 +154,7 @@ def test_missing_required_column_refused(tree):
     rep = load(root, db)
     assert rep.files[0].status == "refused"
     assert "certno (证件号码)" in rep.files[0].message
-    assert q(db, "select error_column from raw.load_manifest")[0][0] == "certno"
+    assert query(db, "select error_column from raw.load_manifest")[0][0] == "certno"
 
 
 def test_labels_are_global_but_own_labels_win():
@@ -185,10 +181,10 @@ def test_value_normalisation(tree):
     ]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     rep = load(root, db)
-    assert rep.files[0].rows_loaded == 3, q(db, "select reasons from raw.quarantine")
-    got = dict((r[0], r[1:]) for r in q(db, "select psn_no, certno, brdy, insu_admdvs from raw.psn"))
+    assert rep.files[0].rows_loaded == 3, query(db, "select reasons from raw.quarantine")
+    got = dict((r[0], r[1:]) for r in query(db, "select psn_no, certno, brdy, insu_admdvs from raw.psn"))
     assert got["P1"] == (ID_A, dt.date(1949, 12, 31), "990101")
-    assert got["P2"][0] == "110105" + "19" + "491231002" + check_char("11010519491231002")
+    assert got["P2"][0] == "110105" + "19" + "491231002" + certno_check_char("11010519491231002")
     assert got["P3"] == (ID_B, dt.date(1990, 3, 7), "990101")
 
 
@@ -208,14 +204,14 @@ def test_bad_ids_and_impossible_dates_quarantined_with_reasons(tree):
     rep = load(root, db)
     f = rep.files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (7, 1, 6)
-    reasons = dict(q(db, "select line, reasons from raw.quarantine"))
+    reasons = dict(query(db, "select line, reasons from raw.quarantine"))
     assert reasons[2] == "invalid_certno_check_digit(certno)"
     assert reasons[3] == "invalid_certno_format(certno)"
     assert reasons[4] == "impossible_date(brdy)"
     assert reasons[5] == "impossible_date(brdy)"
     assert reasons[6] == "invalid_date(brdy)"
     assert reasons[7] == "missing_required(certno)"
-    orig = json.loads(q(db, "select original from raw.quarantine where line = 6")[0][0])
+    orig = json.loads(query(db, "select original from raw.quarantine where line = 6")[0][0])
     assert orig["brdy"] == "2025-02-30"  # original values are kept for the sender to fix
 
 
@@ -225,8 +221,8 @@ def test_discharge_before_admission_quarantined(tree):
     rows = ["M1,P1,H001,21,2025-01-10 08:00:00,2025-01-05 09:00:00", "M2,P1,H001,21,2025-01-10 08:00:00,"]
     write(root, "mdtrt/202501/990100_mdtrt_202501.csv", header + "\n" + "\n".join(rows) + "\n")
     load(root, db)
-    assert q(db, "select reasons from raw.quarantine") == [("end_before_begin(begntime,endtime)",)]
-    assert q(db, "select mdtrt_id from raw.mdtrt") == [("M2",)]
+    assert query(db, "select reasons from raw.quarantine") == [("end_before_begin(begntime,endtime)",)]
+    assert query(db, "select mdtrt_id from raw.mdtrt") == [("M2",)]
 
 
 def test_duplicate_keys_within_and_across_files(tree):
@@ -238,10 +234,10 @@ def test_duplicate_keys_within_and_across_files(tree):
     write(root, "psn/202502/990100_psn_202502.csv", PSN_HEADER + "\n" + rows[0].replace("张三", "张叁") + "\n")
     rep = load(root, db)
     assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined == 4
-    reasons = sorted(r[0] for r in q(db, "select reasons from raw.quarantine"))
+    reasons = sorted(r[0] for r in query(db, "select reasons from raw.quarantine"))
     assert reasons[0].startswith("duplicate_key_across_files(psn/202501/990100_psn_202501.csv line 2")
     assert reasons[1] == "duplicate_key_in_file(first at line 2)"
-    assert q(db, "select count(*) from raw.psn")[0][0] == 2
+    assert query(db, "select count(*) from raw.psn")[0][0] == 2
 
 
 # ----------------------------------------------------------------------------- formats
@@ -273,11 +269,11 @@ def test_xlsx_with_date_cells_serials_and_numbers(tree):
     wb.close()
     hidden_sheet_first = load(root, db)
     f = hidden_sheet_first.files[0]
-    assert (f.rows_loaded, f.rows_quarantined) == (2, 1), q(db, "select * from raw.quarantine")
-    got = q(db, "select insp_id, insp_date, refused_amt, action, _line from raw.case_inspection order by _line")
+    assert (f.rows_loaded, f.rows_quarantined) == (2, 1), query(db, "select * from raw.quarantine")
+    got = query(db, "select insp_id, insp_date, refused_amt, action, _line from raw.case_inspection order by _line")
     assert got[0] == ("I1", dt.date(2025, 3, 5), 1234.5, "1;2", 2)
     assert got[1] == ("I3", dt.date(2025, 3, 15), None, "1", 4)
-    assert q(db, "select line, reasons from raw.quarantine") == [(3, "code_as_number(insp_id); invalid_date(insp_date)")]
+    assert query(db, "select line, reasons from raw.quarantine") == [(3, "code_as_number(insp_id); invalid_date(insp_date)")]
 
 
 def test_parquet_typed_columns(tree):
@@ -293,7 +289,7 @@ def test_parquet_typed_columns(tree):
     })
     pq.write_table(t, p)
     load(root, db)
-    row = q(db, "select fee_ocur_time, cnt, pric, det_item_fee_sumamt, _line from raw.fee_list")[0]
+    row = query(db, "select fee_ocur_time, cnt, pric, det_item_fee_sumamt, _line from raw.fee_list")[0]
     assert row[0] == dt.datetime(2025, 1, 2, 10, 0, 5)
     assert (float(row[1]), float(row[2]), float(row[3]), row[4]) == (2.5, 0.1234, 0.31, 1)
 
@@ -304,7 +300,7 @@ def test_empty_and_header_only_files_are_empty_batches(tree):
     write(root, "psn/202502/990100_psn_202502.csv", PSN_HEADER + "\n")
     rep = load(root, db)
     assert [f.status for f in rep.files] == ["loaded", "loaded"]
-    msgs = [r[0] for r in q(db, "select message from raw.load_manifest order by period")]
+    msgs = [r[0] for r in query(db, "select message from raw.load_manifest order by period")]
     assert "empty file" in msgs[0] and "header only" in msgs[1]
 
 
@@ -320,7 +316,7 @@ def test_same_bytes_twice_and_under_new_name_is_a_noop(tree):
     write(root, "psn/202501/990100_psn_202501_copy.csv", body)
     rep3 = load(root, db)
     assert [f.status for f in rep3.files if f.status != "unchanged"] == ["duplicate"]
-    assert q(db, "select count(*) from raw.psn")[0][0] == 1
+    assert query(db, "select count(*) from raw.psn")[0][0] == 1
 
 
 def test_correction_replaces_its_batch_atomically(tree):
@@ -332,8 +328,8 @@ def test_correction_replaces_its_batch_atomically(tree):
     rep = load(root, db)
     f = rep.files[0]
     assert f.status == "loaded" and f.replaced_batch_id
-    assert q(db, "select psn_no, psn_name from raw.psn") == [("P1", "张三丰")]
-    assert sorted(r[0] for r in q(db, "select status from raw.load_manifest")) == ["loaded", "replaced"]
+    assert query(db, "select psn_no, psn_name from raw.psn") == [("P1", "张三丰")]
+    assert sorted(r[0] for r in query(db, "select status from raw.load_manifest")) == ["loaded", "replaced"]
 
 
 def test_unknown_folders_and_bad_names_are_refused_not_lost(tree):
@@ -344,7 +340,7 @@ def test_unknown_folders_and_bad_names_are_refused_not_lost(tree):
     write(root, "psn/readme.txt", "hello")
     rep = load(root, db, ["psn", "_unknown"])
     assert len(rep.files) == 4 and all(f.status == "refused" for f in rep.files)
-    assert q(db, "select count(*) from raw.load_manifest where status = 'refused'")[0][0] == 4
+    assert query(db, "select count(*) from raw.load_manifest where status = 'refused'")[0][0] == 4
 
 
 def test_file_names_with_quotes_are_data_not_sql(tree):
@@ -353,8 +349,8 @@ def test_file_names_with_quotes_are_data_not_sql(tree):
     write(root, name, f"{PSN_HEADER},\"col\"\"; drop\"\nP1,{ID_A},张三,1,1949-12-31,990101,1\n")
     rep = load(root, db)
     assert rep.files[0].status == "refused"  # the seq part breaks the naming rule
-    assert q(db, "select count(*) from raw.psn")[0][0] == 0
-    assert q(db, "select file from raw.load_manifest")[0][0].endswith("--.csv")
+    assert query(db, "select count(*) from raw.psn")[0][0] == 0
+    assert query(db, "select file from raw.load_manifest")[0][0].endswith("--.csv")
 
 
 def test_discover_orders_by_feed_and_period(tree):
@@ -395,7 +391,7 @@ def test_gb18030_whose_first_bytes_look_like_utf8(tree):
     write(root, "his_ipt_register/202501/H001_his_ipt_register_202501.csv", text, "gb18030")
     rep = load(root, db)
     assert rep.files[0].status == "loaded", rep.files[0].message
-    assert q(db, "select ipt_no from raw.his_ipt_register") == [("ZY1",)]
+    assert query(db, "select ipt_no from raw.his_ipt_register") == [("ZY1",)]
 
 
 def test_file_names_and_headers_with_sql_fragments_are_handled_as_data(tree):
@@ -408,7 +404,7 @@ def test_file_names_and_headers_with_sql_fragments_are_handled_as_data(tree):
     f = rep.files[0]
     assert f.status == "loaded" and f.rows_loaded == 1, f.message
     assert f.extra_columns == evil
-    file_, seq, extra = q(db, "select _file, _seq, _extra from raw.psn")[0]
+    file_, seq, extra = query(db, "select _file, _seq, _extra from raw.psn")[0]
     assert file_ == name and seq == "a'b;drop table psn--"
     assert json.loads(extra) == {evil[0]: "1", evil[1]: "2"}
-    assert q(db, "select count(*) from raw.load_manifest")[0][0] == 1
+    assert query(db, "select count(*) from raw.load_manifest")[0][0] == 1

@@ -53,9 +53,8 @@ def test_audit_row_waits_when_the_warehouse_is_busy_and_is_written_later(tmp_pat
     facts = {"trigger": "user", "triggered_by": "t", "launched_from": "pytest", "status": "failure",
              "started_at": None, "finished_at": None, "assets": [], "exports": []}
     monkeypatch.setattr(audit, "run_facts", lambda instance, run_id: facts)
-    import ingest.loader
+    from warehouse.connection import connect as real_connect
 
-    real_connect = ingest.loader.connect
     # another process holds the warehouse (as a failed run's dbt process still closing it would)
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('holding', flush=True); time.sleep(60)", str(tmp_path / "wh.duckdb")],

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.config import DBT_PROJECT_DIR
+from ingest.check_digits import certno_valid
 from tests.conftest import TEST_SECRET
+from warehouse.settings import DBT_PROJECT_DIR
 
 ID18 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
 # area codes never start with 0 (catalogue codes like 002503000110000 do)
 ID15 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{6})(\d{3})(?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def _valid_date(s: str, fmt: str) -> bool:
@@ -33,9 +33,7 @@ def _valid_date(s: str, fmt: str) -> bool:
 def find_personal_data(text: str) -> list[str]:
     found = []
     for m in ID18.finditer(text):
-        s = "".join(m.groups()).upper()
-        check = "10X98765432"[sum(int(c) * w for c, w in zip(s[:17], WEIGHTS, strict=True)) % 11]
-        if s[17] == check and _valid_date(m.group(2), "%Y%m%d"):
+        if certno_valid("".join(m.groups())) and _valid_date(m.group(2), "%Y%m%d"):
             found.append("id18")
     found += ["id15" for m in ID15.finditer(text) if _valid_date("19" + m.group(2), "%Y%m%d")]  # 15-digit IDs are 19xx births
     found += ["mobile" for _ in MOBILE.finditer(text)]

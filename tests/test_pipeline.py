@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ingest.scoring import format_table, read_truth, score
+from synthetic.scoring import format_table, read_truth, score
 
 # every catalogued rule: a rule added to rule_catalogue.csv must come with injected cases and near-misses
 with open(Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "knowledge_base" / "rule_catalogue.csv",

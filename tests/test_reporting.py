@@ -24,10 +24,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.config import DBT_PROJECT_DIR
 from reporting import render_all, render_html, render_workbook
 from reporting.data import quarters
 from reporting.workbook import SHEETS
+from warehouse.settings import DBT_PROJECT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -539,18 +539,20 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
 def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
     import dagster as dg
 
-    from orchestration.assets.reports import QUARTERLY, quarter_label, quarterly_reports, render_all_quarters
+    from orchestration.assets.reports import QUARTERLY, quarter_label, quarterly_reports
+    from orchestration.resources import WarehouseResource
+    from orchestration.run import render_reports
 
     assert quarter_label("2025-04-01") == "2025Q2" and quarter_label("2024-10-01") == "2024Q4"
     q = quarters(wh)[0]
     key = f"{q[:4]}-{(int(q[-1]) - 1) * 3 + 1:02d}-01"
     assert key in QUARTERLY.get_partition_keys(dynamic_partitions_store=None)
     out = Path(os.environ["YIBAO_OUTPUT_DIR"])
-    res = dg.materialize([quarterly_reports], partition_key=key)
+    res = dg.materialize([quarterly_reports], partition_key=key, resources={"warehouse": WarehouseResource()})
     assert res.success
     assert sorted(p.name for p in (out / "reports" / q).iterdir()) == [
         f"医保基金监管季度通报_{q}.html", f"医保基金监管季度通报_{q}.xlsx"]
-    done = render_all_quarters()
+    done = render_reports()
     assert set(done) == set(quarters(wh)) and all(p.exists() for ps in done.values() for p in ps)
 
 

@@ -26,7 +26,7 @@ pytestmark = [
 
 
 def test_dbt_build_on_spark(tmp_path):
-    from ingest.synthetic import generate
+    from synthetic import generate
 
     landing = tmp_path / "landing"
     generate(landing, seed=7, scale=1.0)

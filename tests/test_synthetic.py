@@ -16,10 +16,10 @@ import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ingest.check_digits import certno_valid, uscc_valid
 from ingest.specs import FEEDS, resolve_header
-from ingest.synthetic import generate
-from ingest.synthetic.oracle import check
-from ingest.synthetic.util import certno_valid, uscc_valid
+from synthetic import generate
+from synthetic.oracle import check
 
 SEED, SCALE = 5, 0.05
 RULES = [f"R{i:02d}" for i in range(1, 23)]

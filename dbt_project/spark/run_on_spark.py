@@ -36,8 +36,9 @@ sys.path.insert(0, str(REPO))
 
 def export_raw_parquet(landing: Path, out: Path) -> Path:
     """Load ``landing`` with ingest.loader into a scratch DuckDB file; write raw.<feed> to out/<feed>.parquet."""
-    from ingest.loader import Loader, connect
+    from ingest.loader import Loader
     from ingest.specs import FEEDS_LIST
+    from warehouse.connection import connect
 
     out.mkdir(parents=True, exist_ok=True)
     db = out / "scratch.duckdb"
@@ -63,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from pyspark.sql import SparkSession
     from pyspark.sql.types import StringType
 
-    from ingest.config import settings
     from ingest.specs import FEEDS_LIST, raw_table_ddl
+    from warehouse.settings import settings
 
     base = Path(os.environ.get("YIBAO_SPARK_DIR", REPO / "data" / "spark")).resolve()
     os.environ["YIBAO_SPARK_DIR"] = str(base)  # the profile's spark output reads it too
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                 cols = ", ".join(f"`{c}`" for c in spark.table(f"raw.`{feed.name}`").columns)
                 spark.sql(f"insert overwrite raw.`{feed.name}` select {cols} from parquet.`{path}`")
 
-    # the same HMAC-SHA256 as ingest.pseudonym.psn_key (not imported: it needs pyarrow)
+    # the same HMAC-SHA256 as warehouse.pseudonym.psn_key (not imported: it needs pyarrow)
     key = settings().psn_key_secret.encode("utf-8")
 
     def _psn_key(value: str | None) -> str | None:

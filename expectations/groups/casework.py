@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from expectations.checks import WARNING, Check, SuiteParams, between, code_tables, esc, lit, pair_ge, references, rows
+from expectations.checks import WARNING, Check, SuiteParams, between, code_tables, esc, pair_ge, references, rows
 from ingest.specs import FeedSpec
+from warehouse.sql import literal
 
 PERIOD_WINDOWS: dict[str, dict] = {
     # tip-offs are delivered when received and reported again as they are handled: the reward
@@ -25,12 +26,12 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     if name == "case_inspection":
         codes = code_tables().get("case_inspection.action", ("1", "2", "3", "4", "5", "6"))
         alt = "|".join(codes)
-        pattern = f"({alt})(;({alt}))*"
+        pattern = literal(esc(f"({alt})(;({alt}))*"))
         return [
             references(name, "fixmedins_code", "fixmedins", what="institution"),
             rows(name, "action_codes", f"""
                 select _batch_id, _line, insp_id, action from {{batch}}
-                where action is not null and not regexp_full_match(replace(action, ' ', ''), {lit(esc(pattern))})""",
+                where action is not null and not regexp_full_match(replace(action, ' ', ''), {pattern})""",
                  severity=WARNING, category="code", check_id=f"{name}.code.action",
                  columns=("action",), sample_column="action",
                  title="action (处理方式) is one or more codes of its code table separated by ';'",

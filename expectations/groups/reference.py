@@ -13,14 +13,13 @@ from expectations.checks import (
     Check,
     SuiteParams,
     between,
-    certno_check_char_sql,  # noqa: F401 - re-exported for tests
     full,
     matches,
     pair_ge,
     references,
     rows,
-    uscc_check_char_sql,
 )
+from ingest.check_digits import uscc_check_char_sql
 from ingest.specs import FeedSpec
 
 PERIOD_WINDOWS: dict[str, dict] = {}  # snapshots have no period window

@@ -11,11 +11,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ingest.config import PRODUCTION_BUILD_ARGS, settings, venv_bin
-from ingest.loader import connect
-from orchestration.assets.feeds import WRITER_POOL
 from orchestration.lineage import blocked_by, failed_batches, load_manifest, record_blocked
 from orchestration.project import dbt_project
+from orchestration.resources import WRITER_POOL, WarehouseResource
+from warehouse.settings import PRODUCTION_BUILD_ARGS, settings
 
 
 class YibaoTranslator(DagsterDbtTranslator):
@@ -46,7 +45,7 @@ class YibaoTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=YibaoTranslator(),
     pool=WRITER_POOL,
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build the selected dbt nodes (seeds, models and data tests) in the warehouse.
 
     Unit tests are left to `make test` / CI: they check the SQL on fixed inputs, so a monthly run
@@ -59,14 +58,10 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     fct_rule_hits keeps the blocked rules' hits from their last evaluation, and
     quality.rules_not_evaluated names them with the failing deliveries.
     """
-    cfg = settings()
-    os.environ.update(cfg.export_env())  # absolute paths for the dbt subprocess
-    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
-    try:
+    os.environ.update(settings().export_env())  # absolute paths for the dbt subprocess
+    with warehouse.writer() as con:
         blocked = blocked_by(load_manifest(dbt_project.manifest_path), failed_batches(con))
         record_blocked(con, blocked, context.run.run_id)
-    finally:
-        con.close()
     args = ["build", *PRODUCTION_BUILD_ARGS]
     if blocked:
         for line in blocked.describe():
@@ -81,9 +76,3 @@ def prune_run_targets(target: Path, keep: int = 10) -> None:
     runs = sorted((p for p in target.glob("warehouse_models-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
     for old in runs[:-keep]:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def dbt_resource() -> DbtCliResource:
-    # the dbt next to this interpreter, so a venv works without being activated
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                          dbt_executable=venv_bin("dbt"))

@@ -3,11 +3,9 @@
 import dagster as dg
 
 from exports.writer import write_exports
-from ingest.config import settings
-from ingest.loader import connect
 from orchestration.assets.dbt import warehouse_models
-from orchestration.assets.feeds import WRITER_POOL
 from orchestration.project import dbt_project
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 
 def _listed(withheld: dict[str, list[tuple[str, str]]]) -> str:
@@ -26,13 +24,9 @@ def _listed(withheld: dict[str, list[tuple[str, str]]]) -> str:
     "psn_key — as a read-only DuckDB copy with descriptions, readable by DuckDB 1.x, + Parquet) and "
     "YIBAO_OUTPUT_DIR/supervisor (person-level hits with evidence and clues).",
 )
-def audience_exports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    cfg = settings()
-    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
-    try:
-        res = write_exports(con, cfg.output_dir, dbt_project.manifest_path)
-    finally:
-        con.close()
+def audience_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
+        res = write_exports(con, warehouse.settings.output_dir, dbt_project.manifest_path)
     if res.undocumented:
         context.log.warning("columns withheld from BI because the dbt docs do not describe them: "
                             + "; ".join(f"{rel}: {', '.join(cols)}" for rel, cols in sorted(res.undocumented.items())))

@@ -3,11 +3,10 @@
 
 import dagster as dg
 
-from ingest.config import settings
-from ingest.loader import Loader, LoadReport, connect
+from ingest.loader import Loader
+from ingest.manifest import LoadReport
 from ingest.specs import FEEDS_LIST, FeedSpec
-
-WRITER_POOL = "duckdb_writer"
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 
 def load_metadata(report: LoadReport, table_rows: int | None) -> dict:
@@ -46,15 +45,11 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         tags={"feed_group": feed.group},
     )
-    def _feed(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        cfg = settings()
-        con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
-        try:
-            report = Loader(con, cfg.landing_dir, run_id=context.run.run_id,
+    def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        with warehouse.writer() as con:
+            report = Loader(con, warehouse.settings.landing_dir, run_id=context.run.run_id,
                             progress=context.log.info).load_all([feed.name])
             rows = con.execute(f'select count(*) from raw."{feed.name}"').fetchone()[0]
-        finally:
-            con.close()
         for f in report.by_status("refused"):
             context.log.warning(f"refused {f.file}: {f.message}")
         return dg.MaterializeResult(metadata=load_metadata(report, rows))
@@ -71,15 +66,11 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
     pool=WRITER_POOL,
     kinds={"duckdb"},
 )
-def unrecognised_deliveries(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    cfg = settings()
-    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
-    try:
-        report = Loader(con, cfg.landing_dir, run_id=context.run.run_id,
+def unrecognised_deliveries(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.writer() as con:
+        report = Loader(con, warehouse.settings.landing_dir, run_id=context.run.run_id,
                         progress=context.log.info).load_all(["_unknown"])
         n = con.execute("select count(*) from raw.load_manifest where feed is null").fetchone()[0]
-    finally:
-        con.close()
     for f in report.by_status("refused"):
         context.log.warning(f"refused {f.file}: {f.message}")
     return dg.MaterializeResult(metadata={**load_metadata(report, None), "unrecognised_files_total": n})

@@ -13,10 +13,8 @@ nothing downstream runs when the gate itself could not run.
 
 import dagster as dg
 
-from ingest.config import settings
-from ingest.loader import connect
 from ingest.specs import FEEDS_LIST
-from orchestration.assets.feeds import WRITER_POOL
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 CRITICAL_CHECK = "quality_critical"
 WARNING_CHECK = "quality_warnings"
@@ -56,20 +54,17 @@ def _metadata(md: dict) -> dict:
     can_subset=True,
     pool=WRITER_POOL,
 )
-def quality_gate(context: dg.AssetCheckExecutionContext):
+def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
     # imported here: Great Expectations takes seconds to import, and loading definitions should not
     from expectations.quality import write_delivery_quality
     from expectations.runner import run_gate
 
-    cfg = settings()
+    cfg = warehouse.settings
     feeds = sorted({k.asset_key.path[1] for k in context.selected_asset_check_keys})
     result = run_gate(cfg.warehouse, cfg.output_dir, feeds=feeds, run_id=context.run.run_id,
                       memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
-    con = connect(cfg.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
-    try:
+    with warehouse.writer() as con:
         write_delivery_quality(con, result)
-    finally:
-        con.close()
     context.log.info(result.summary())
     selected = set(context.selected_asset_check_keys)
     for name, fr in result.feeds.items():

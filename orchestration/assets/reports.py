@@ -3,20 +3,18 @@ reporting marts (dbt_project/models/marts/reporting) into YIBAO_OUTPUT_DIR/repor
 
 * ``quarterly_reports`` — asset ``["reports", "quarterly"]``, partitioned by calendar quarter (partition
   key = the quarter's first day, rendered as YYYYQn), run by ``quarterly_reports_schedule``;
-* ``render_all_quarters()`` — every quarter present in the data, for ``make run`` (not partitioned).
+* ``make run`` renders every quarter present in the data after its job (``orchestration/run.py``).
 
-The warehouse is opened read-only: rendering never writes to it.
+Rendering itself is ``reporting.render_all``; the warehouse is opened read-only, so it never writes.
 """
 
 import datetime as dt
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from ingest.config import settings
 from orchestration.assets.dbt import warehouse_models
-from orchestration.assets.feeds import WRITER_POOL
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 QUARTERLY = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai")
@@ -30,38 +28,9 @@ def quarter_label(partition_key: str) -> str:
     return f"{d.year}Q{(d.month - 1) // 3 + 1}"
 
 
-def reports_dir(output_dir: Path, quarter: str) -> Path:
-    return Path(output_dir) / "reports" / quarter
-
-
-def _read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(warehouse), read_only=True)
-
-
-def render_quarter(warehouse: Path, output_dir: Path, quarter: str) -> list[Path]:
-    """Renders one quarter's workbook and HTML page; returns their paths."""
-    from reporting import render_html, render_workbook
-
-    con = _read_only(warehouse)
-    try:
-        out = reports_dir(output_dir, quarter)
-        return [render_workbook(con, quarter, out), render_html(con, quarter, out)]
-    finally:
-        con.close()
-
-
-def render_all_quarters(warehouse: Path | None = None, output_dir: Path | None = None) -> dict[str, list[Path]]:
-    """Every quarter of reporting.rpt_quarters rendered under output_dir/reports/<YYYYQn>/ (make run)."""
-    from reporting import render_all
-
-    cfg = settings()
-    warehouse = Path(warehouse or cfg.warehouse)
-    output_dir = Path(output_dir or cfg.output_dir)
-    con = _read_only(warehouse)
-    try:
-        return render_all(con, output_dir / "reports")
-    finally:
-        con.close()
+def reports_root(output_dir: Path) -> Path:
+    """Where every quarter's folder goes: <output_dir>/reports/<YYYYQn>/."""
+    return Path(output_dir) / "reports"
 
 
 @dg.asset(
@@ -75,20 +44,16 @@ def render_all_quarters(warehouse: Path | None = None, output_dir: Path | None =
     "分规则, 疑点机构前十, 线索处置, 重点药品耗材, 数据质量, with native charts) and a self-contained HTML page "
     "(inline SVG charts, no network). Rendered from the reporting marts; the warehouse is opened read-only.",
 )
-def quarterly_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def quarterly_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from reporting import render_all
     from reporting.data import quarters
 
-    cfg = settings()
     quarter = quarter_label(context.partition_key)
-    con = _read_only(cfg.warehouse)
-    try:
-        present = quarters(con)
-    finally:
-        con.close()
-    if quarter not in present:
-        context.log.warning(f"{quarter}: no data in reporting.rpt_quarters — nothing rendered")
-        return dg.MaterializeResult(metadata={"quarter": quarter, "rendered": False})
-    xlsx, page = render_quarter(cfg.warehouse, cfg.output_dir, quarter)
+    with warehouse.reader() as con:
+        if quarter not in quarters(con):
+            context.log.warning(f"{quarter}: no data in reporting.rpt_quarters — nothing rendered")
+            return dg.MaterializeResult(metadata={"quarter": quarter, "rendered": False})
+        xlsx, page = render_all(con, reports_root(warehouse.settings.output_dir), [quarter])[quarter]
     return dg.MaterializeResult(metadata={
         "quarter": quarter,
         "rendered": True,

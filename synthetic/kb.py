@@ -11,7 +11,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.config import DBT_PROJECT_DIR
+from warehouse.settings import DBT_PROJECT_DIR
 
 from .catalogue import BY_CODE, DIAGNOSES
 

@@ -5,7 +5,7 @@ and no near-miss may. It reads the delivered files (not the generator's internal
 the readings documented in the package docstring. It is not the warehouse's implementation: the dbt
 rule views are.
 
-    python -m ingest.synthetic.oracle --landing DIR --truth PATH
+    python -m synthetic.oracle --landing DIR --truth PATH
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pyarrow.csv as pcsv
 
 from ingest.specs import FEEDS, resolve_header
 
-KEYS = ("fixmedins_code", "psn_no", "mdtrt_id", "setl_id", "feedetl_sn", "sale_sn", "hilist_code")
+from .scoring import read_truth, truth_matches
 
 
 def _read_csv(path: Path, feed: str) -> pa.Table:
@@ -414,18 +414,6 @@ def hits(con: duckdb.DuckDBPyConnection, kb_dir: Path) -> list[dict]:
     return out
 
 
-def _matches(truth: dict, hit: dict) -> bool:
-    for k in KEYS:
-        v = (truth.get(k) or "").strip()
-        if v and (hit.get(k) or "") != v:
-            return False
-    period = (truth.get("period") or "").strip()
-    if period and (hit["occurred_on"] is None or hit["occurred_on"].strftime("%Y%m") != period):
-        return False
-    day = (truth.get("occurred_on") or "").strip()
-    return not (day and (hit["occurred_on"] is None or hit["occurred_on"].isoformat() != day))
-
-
 def check(landing: Path, truth_path: Path, kb_dir: Path | None = None) -> dict:
     """Evaluate every rule and compare with the truth: returns problems (empty lists when all is well)."""
     from .kb import KB_DIR
@@ -435,18 +423,17 @@ def check(landing: Path, truth_path: Path, kb_dir: Path | None = None) -> dict:
         found = hits(con, kb_dir or KB_DIR)
     finally:
         con.close()
-    with open(truth_path, encoding="utf-8-sig", newline="") as fh:
-        truth = list(csv.DictReader(fh))
+    truth = read_truth(truth_path)
     missed, wrong, unexpected = [], [], []
     for t in truth:
-        m = [h for h in found if h["rule_code"] == t["rule_code"] and _matches(t, h)]
+        m = [h for h in found if h["rule_code"] == t["rule_code"] and truth_matches(t, h)]
         if t["expect_hit"] == "1" and not m:
             missed.append(t["case_id"])
         if t["expect_hit"] == "0" and m:
             wrong.append(t["case_id"])
     positives = [t for t in truth if t["expect_hit"] == "1"]
     for h in found:
-        if not any(t["rule_code"] == h["rule_code"] and _matches(t, h) for t in positives):
+        if not any(t["rule_code"] == h["rule_code"] and truth_matches(t, h) for t in positives):
             unexpected.append(h)
     by_rule: dict[str, int] = {}
     for h in found:

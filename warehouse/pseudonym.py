@@ -3,7 +3,7 @@
 A plain hash of a 身份证号 is brute-forceable (~10^11 possible IDs); a keyed HMAC is not without
 the secret. The secret comes from ``YIBAO_PSN_KEY_SECRET`` and never reaches SQL text, logs or
 dbt's ``target/``: dbt calls the ``yibao_psn_key`` function this module registers on each DuckDB
-connection (see ``ingest/dbt_plugin.py``).
+connection (see ``warehouse/dbt_plugin.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import hmac
 
 import pyarrow as pa
 
-from ingest.config import settings
+from warehouse.settings import settings
 
 
 def psn_key(secret: str, certno: str | None) -> str | None:

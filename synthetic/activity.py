@@ -1,7 +1,7 @@
 """Background activity of one month, vectorised: inpatient stays, outpatient visits, pharmacy sales.
 
 The background is clean for every rule by construction (see the module docstring of
-``ingest.synthetic``): persons act on fixed "slot" days at least 8 days apart, inpatient-prone persons
+``synthetic``): persons act on fixed "slot" days at least 8 days apart, inpatient-prone persons
 are admitted at most once a quarter, restricted items only appear in profiles that satisfy them,
 supply per purchase is bounded, and every stay day carries a treatment line.
 """

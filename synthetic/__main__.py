@@ -1,4 +1,4 @@
-"""CLI: ``python -m ingest.synthetic --out DIR --seed N --scale S``."""
+"""CLI: ``python -m synthetic --out DIR --seed N --scale S``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .generator import generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.synthetic", description=__doc__)
+    ap = argparse.ArgumentParser(prog="python -m synthetic", description=__doc__)
     ap.add_argument("--out", type=Path, required=True, help="landing directory to create (must be empty)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--scale", type=float, default=1.0, help="1 ≈ 50,000 fee lines; fee lines grow linearly")

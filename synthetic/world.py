@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.check_digits import certno_check_chars
+
 from . import catalogue as cat
-from .util import age_on, certno_check, date_of, day_of, uscc
+from .util import age_on, date_of, day_of, uscc
 
 CENTRE = "990100"
 CITY = "云澜市"
@@ -508,7 +510,7 @@ class World:
         seq = 100 + 2 * rank + np.where(self.gend == 1, 1, 0)  # odd = male
         body = np.array([f"{a}{d:%Y%m%d}{s:03d}" for a, d, s in zip(area, by, seq, strict=True)])
         digits = np.array([[int(c) for c in b] for b in body], dtype=np.int64)
-        certno = np.char.add(body, certno_check(digits))
+        certno = np.char.add(body, certno_check_chars(digits))
         names = np.array(
             [
                 SURNAMES[rng.integers(len(SURNAMES))]

@@ -1,6 +1,6 @@
 """Score rule hits against a ground-truth file: precision and recall per rule.
 
-    python -m ingest.scoring --warehouse data/warehouse.duckdb --truth data/ground_truth.csv
+    python -m synthetic.scoring --warehouse data/warehouse.duckdb --truth data/ground_truth.csv
 
 Truth rows (written by the sample generator, or by hand for any other landing tree) name a rule,
 whether it must hit (1) or is a near-miss that must not (0), and the keys of the case. A truth row
@@ -46,7 +46,8 @@ def read_truth(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def _matches(truth: dict, hit: dict) -> bool:
+def truth_matches(truth: dict, hit: dict) -> bool:
+    """Whether a hit is the case a truth row describes (every key the row names, and its month or day)."""
     for k in KEYS:
         v = (truth.get(k) or "").strip()
         if v and (hit.get(k) or "") != v:
@@ -71,7 +72,7 @@ def score(con, truth: list[dict], rules: list[str] | None = None) -> dict[str, R
         if wanted and code not in wanted:
             continue
         s = out.setdefault(code, RuleScore(code))
-        matched = [h for h in hits_by_rule.get(code, []) if _matches(t, h)]
+        matched = [h for h in hits_by_rule.get(code, []) if truth_matches(t, h)]
         if t["expect_hit"].strip() == "1":
             s.injected += 1
             if matched:
@@ -89,7 +90,7 @@ def score(con, truth: list[dict], rules: list[str] | None = None) -> dict[str, R
             continue
         s = out.setdefault(code, RuleScore(code))
         s.hits = len(hits)
-        s.hits_matched = sum(1 for h in hits if any(t["rule_code"] == code and _matches(t, h) for t in positives))
+        s.hits_matched = sum(1 for h in hits if any(t["rule_code"] == code and truth_matches(t, h) for t in positives))
     return dict(sorted(out.items()))
 
 
@@ -109,7 +110,7 @@ def format_table(scores: dict[str, RuleScore]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ingest.config import settings
+    from warehouse.settings import settings
 
     cfg = settings()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -8,6 +8,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingest.check_digits import org_code_check_char, uscc_check_char
+
 EPOCH = dt.date(1970, 1, 1)
 DAY = 86_400
 
@@ -126,45 +128,15 @@ def take_str(values: list[str] | np.ndarray | pa.Array, idx: np.ndarray) -> pa.A
 
 
 # ----------------------------------------------------------------------------- identity numbers
-_W17 = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_CHECK = np.array(list("10X98765432"))
-
-
-def certno_check(body17: np.ndarray) -> np.ndarray:
-    """ISO 7064 MOD 11-2 check characters for an (n, 17) digit matrix."""
-    return _CHECK[(body17 @ _W17) % 11]
-
-
-def certno_valid(s: str) -> bool:
-    if len(s) != 18 or not s[:17].isdigit():
-        return False
-    body = np.array([int(c) for c in s[:17]], dtype=np.int64)
-    return certno_check(body[None, :])[0] == s[17].upper()
-
-
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
-
+# (check characters: ingest/check_digits.py)
 
 def org_code(n: int) -> str:
     """A 9-character 组织机构代码 (GB 11714) from a number."""
     body = f"{n:08d}"
-    s = sum(int(c) * w for c, w in zip(body, [3, 7, 9, 10, 5, 8, 4, 2], strict=True))
-    c = 11 - s % 11
-    return body + ("X" if c == 10 else "0" if c == 11 else str(c))
+    return body + org_code_check_char(body)
 
 
 def uscc(reg: str, kind: str, admdvs: str, n: int) -> str:
     """统一社会信用代码 with its GB 32100 check character."""
     body = reg + kind + admdvs + org_code(n)
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_W, strict=True))
-    c = 31 - total % 31
-    return body + _USCC_CHARS[0 if c == 31 else c]
-
-
-def uscc_valid(s: str) -> bool:
-    if len(s) != 18 or any(c not in _USCC_CHARS for c in s):
-        return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(s[:17], _USCC_W, strict=True))
-    c = 31 - total % 31
-    return s[17] == _USCC_CHARS[0 if c == 31 else c]
+    return body + uscc_check_char(body)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from ingest.pseudonym import register_udfs
+from warehouse.pseudonym import register_udfs
 
 
 class Plugin(BasePlugin):

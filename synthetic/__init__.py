@@ -1,6 +1,6 @@
 """Sample extracts for the fictional 统筹区 云澜市 (centre admdvs 990100) — every feed, every format.
 
-    python -m ingest.synthetic --out DIR --seed N --scale S [--start 2025-01 --months 12] [--truth PATH]
+    python -m synthetic --out DIR --seed N --scale S [--start 2025-01 --months 12] [--truth PATH]
 
 or ``generate(out, seed=7, scale=1.0, start="2025-01", months=12, truth=None) -> Summary``. The same
 arguments give byte-identical files. The ground truth goes to ``--truth`` (default
@@ -31,7 +31,7 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       ``CL-<fixmedins_code>-<YYYY>Q<q>`` for the quarter before the month (the first months refer to
       clues of the year before, which the warehouse will report as unmatched).
 
-The background is clean for all 22 rules (checked by ``ingest.synthetic.oracle`` in the tests and
+The background is clean for all 22 rules (checked by ``synthetic.oracle`` in the tests and
 on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are
 admitted at most once a quarter and never have other visits during a stay; chronic refills supply
 ≤ 30 days a month, acute purchases ≤ 10 days; restricted items only appear in profiles whose
