@@ -3,7 +3,7 @@
 
     psn_key(col)          HMAC-SHA256(secret, certno). The secret never reaches SQL: the engine
                           must provide a function yibao_psn_key(string) -> string. On DuckDB the
-                          dbt-duckdb plugin ingest/dbt_plugin.py registers it on every connection;
+                          dbt-duckdb plugin warehouse/dbt_plugin.py registers it on every connection;
                           on Spark register the same Python function as a session UDF
                           (spark.udf.register('yibao_psn_key', ...)) before dbt runs.
     mask_certno(col)      110105********002X: first 6 and last 4 characters kept.
