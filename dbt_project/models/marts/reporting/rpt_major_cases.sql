@@ -7,7 +7,7 @@ clues as (
 ),
 
 clue_stages as (
-    select * from {{ ref('stg_casework__clue_stages') }}
+    select * from {{ ref('fct_clue_stage') }}
 ),
 
 institutions as (

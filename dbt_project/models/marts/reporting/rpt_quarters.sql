@@ -7,11 +7,11 @@ fee_lines as (
 ),
 
 inspections as (
-    select * from {{ ref('stg_casework__inspections') }}
+    select * from {{ ref('fct_inspection') }}
 ),
 
 tipoffs as (
-    select * from {{ ref('stg_casework__tipoffs') }}
+    select * from {{ ref('fct_tipoff') }}
 ),
 
 dated as (

@@ -11,7 +11,7 @@ agreements as (
 ),
 
 inspections as (
-    select * from {{ ref('stg_casework__inspections') }}
+    select * from {{ ref('fct_inspection') }}
 ),
 
 hits as (
@@ -23,11 +23,11 @@ clues as (
 ),
 
 clue_stages as (
-    select * from {{ ref('stg_casework__clue_stages') }}
+    select * from {{ ref('fct_clue_stage') }}
 ),
 
 tipoffs as (
-    select * from {{ ref('stg_casework__tipoffs') }}
+    select * from {{ ref('fct_tipoff') }}
 ),
 
 quarters as (
