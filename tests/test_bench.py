@@ -25,7 +25,7 @@ def test_stages_are_the_issue_layers():
         "models/intermediate/supervision/int_billed_lines_unioned.sql": "rule views",
         "models/marts/supervision/vio_r01_duplicate_charge.sql": "rule views",
         "models/marts/supervision/fct_rule_hits.sql": "clues + reports",
-        "models/marts/supervision/mart_clues.sql": "clues + reports",
+        "models/marts/supervision/clues/mart_clues.sql": "clues + reports",
         "models/marts/reporting/rpt_quarters.sql": "clues + reports",
     }
     for path, stage in expected.items():
