@@ -22,10 +22,6 @@ clues as (
     select * from {{ ref('mart_clues') }}
 ),
 
-clue_stages as (
-    select * from {{ ref('fct_clue_stage') }}
-),
-
 tipoffs as (
     select * from {{ ref('fct_tipoff') }}
 ),
@@ -114,14 +110,6 @@ designated as (
     where is_held = 1 and is_terminated = 0
 ),
 
-first_stages as (
-    select
-        clue_id,
-        min(stage_date) as first_stage_date
-    from clue_stages
-    group by clue_id
-),
-
 -- one row per fact, keyed by institution and quarter; the measures a branch does not carry are 0
 {%- set measures = [
     'is_designated', 'inspection_count', 'problem_inspection_count', 'refused_amount', 'recovered_amount',
@@ -168,7 +156,7 @@ first_stages as (
         'values': {'hit_count': '1', 'suspect_amount': 'hits.suspect_amount'},
     },
     {
-        'from': 'clues left join first_stages on clues.clue_id = first_stages.clue_id',
+        'from': 'clues',
         'code': 'clues.fixmedins_code',
         'year': 'clues.year_number',
         'quarter': 'clues.quarter_number',
@@ -184,8 +172,7 @@ first_stages as (
             'clue_closed_count': 'case when clues.is_closed then 1 else 0 end',
             'confirmed_amount': 'coalesce(clues.confirmed_amount, 0)',
             'major_case_count': 'case when clues.must_report then 1 else 0 end',
-            'major_case_on_time_count': 'case when clues.must_report and first_stages.first_stage_date'
-                ~ ' <= clues.report_due_date then 1 else 0 end',
+            'major_case_on_time_count': 'case when clues.is_reported_on_time then 1 else 0 end',
         },
     },
     {

@@ -170,7 +170,8 @@ report_due as (
 ),
 
 -- handling stages: the latest record wins (later date, then the later stage code, then the
--- later delivery); the confirmed amount is the latest one recorded
+-- later delivery); the confirmed amount is the latest one recorded; the first record (any stage)
+-- stands for the 要情 report
 ranked_stages as (
     select
         clue_id,
@@ -182,7 +183,8 @@ ranked_stages as (
             partition by clue_id
             order by stage_date desc, stage desc, source_period desc, source_line desc
         ) as stage_rank,
-        count(*) over (partition by clue_id) as stage_count
+        count(*) over (partition by clue_id) as stage_count,
+        min(stage_date) over (partition by clue_id) as first_stage_date
     from stages
 ),
 
@@ -263,7 +265,13 @@ final as (
         points.suspect_amount >= {{ major }} as must_report,
         detection.major_case_detected_on,
         report_due.report_due_date,
+        -- 按期报告 of a 要情: its first recorded stage on or before the due date (none recorded: late)
+        case
+            when points.suspect_amount >= {{ major }}
+                then coalesce(latest_stages.first_stage_date <= report_due.report_due_date, false)
+        end as is_reported_on_time,
         cast(coalesce(latest_stages.stage_count, 0) as integer) as stage_count,
+        latest_stages.first_stage_date,
         latest_stages.stage as latest_stage,
         latest_stages.stage_name as latest_stage_name,
         latest_stages.stage_date as latest_stage_date,
