@@ -5,7 +5,8 @@ reporting marts (dbt_project/models/marts/reporting) into YIBAO_OUTPUT_DIR/repor
   key = the quarter's first day, rendered as YYYYQn), run by ``quarterly_reports_schedule``;
 * ``render_all_quarters()`` — every quarter present in the data, for ``make run`` (not partitioned).
 
-The warehouse is opened read-only: rendering never writes to it.
+The warehouse is opened read-only: rendering never writes to it. Column headers are the reporting marts'
+labels in the dbt manifest (target/manifest.json of the dbt project).
 """
 
 import datetime as dt
@@ -17,6 +18,7 @@ import duckdb
 from ingest.config import settings
 from orchestration.assets.dbt import warehouse_models
 from orchestration.assets.feeds import WRITER_POOL
+from orchestration.project import dbt_project
 
 QUARTERLY = dg.TimeWindowPartitionsDefinition(
     cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai")
@@ -45,7 +47,8 @@ def render_quarter(warehouse: Path, output_dir: Path, quarter: str) -> list[Path
     con = _read_only(warehouse)
     try:
         out = reports_dir(output_dir, quarter)
-        return [render_workbook(con, quarter, out), render_html(con, quarter, out)]
+        return [render_workbook(con, quarter, out, dbt_project.manifest_path),
+                render_html(con, quarter, out, dbt_project.manifest_path)]
     finally:
         con.close()
 
@@ -59,7 +62,7 @@ def render_all_quarters(warehouse: Path | None = None, output_dir: Path | None =
     output_dir = Path(output_dir or cfg.output_dir)
     con = _read_only(warehouse)
     try:
-        return render_all(con, output_dir / "reports")
+        return render_all(con, output_dir / "reports", dbt_project.manifest_path)
     finally:
         con.close()
 
