@@ -55,7 +55,7 @@ SIZES = {"1m": 1_000_000, "10m": 10_000_000}
 # the dbt build's stages, by the path of a node's file under dbt_project/ (first match wins)
 DBT_STAGES = {
     "staging + core": ("seeds/", "models/staging/", "models/marts/core/"),
-    "rule views": ("models/intermediate/", "models/marts/supervision/rules/vio_"),
+    "rule views": ("models/intermediate/supervision/", "models/marts/supervision/rules/vio_"),
     "clues + reports": ("models/",),
 }
 DBT_OVERHEAD = "dbt start-up and between nodes"  # its peak RSS: the whole dbt command's (ru_maxrss)

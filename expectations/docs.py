@@ -184,8 +184,8 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
     body = [f"<p>Gate run <b>{e(result.run_id)}</b> at {e(result.run_time)} on {e(result.warehouse)}. "
             "A critical failure blocks what reads its feed: the models and rules on that feed keep "
             "their last build (the rules not evaluated are listed in quality.rules_not_evaluated), "
-            "everything else is built; warnings are reported and do not block. Sensitive columns (身份证号, names, phone numbers, "
-            "经办人) are reported as counts only.</p>",
+            "everything else is built; warnings are reported and do not block. Sensitive columns "
+            "(身份证号, names, phone numbers, 经办人) are reported as counts only.</p>",
             "<h2>Feeds</h2><table><tr><th>feed</th><th>verdict</th><th>critical failed / evaluated</th>"
             "<th>warnings failed / evaluated</th><th>rows</th><th>deliveries</th><th>failing</th>"
             "<th>with warnings</th><th>validated</th></tr>"]

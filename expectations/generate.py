@@ -11,7 +11,7 @@ Every feed gets, from its spec alone:
 | 身份证 format, check digit, birth date | critical | safety net behind the loader; counts only |
 | dates between 1900-01-01 and tomorrow | critical | safety net: impossible dates are quarantined |
 | end ≥ begin for the spec's order pairs | critical | safety net: quarantined by the loader |
-| money and unit prices within ±100,000,000 yuan | critical | no single line/settlement/penalty or unit price is that large: a unit or format error |
+| money, unit prices within ±100,000,000 yuan | critical | no amount or unit price is that large: a unit error |
 | code values in the code tables | warning (critical: ``CRITICAL_CODES``) | flagged, not dropped (RELIABILITY #11) |
 | dates inside the delivery period ± tolerance | warning | plausibility |
 | delivery volume vs the sender's usual | warning | plausibility |

@@ -33,7 +33,7 @@ BI_SUPERVISION_PREFIXES = ("mart_",)  # clue summaries; rule views are person-le
 SUPERVISOR_SCHEMAS = ("supervisor",)
 SUPERVISOR_TABLES = (("supervision", "fct_rule_hits"),)
 # Lineage of a row (which delivered file and line): for engineers and supervisors, noise in BI.
-LINEAGE_COLUMNS = frozenset({"source_file", "source_line"})
+LINEAGE_COLUMNS = frozenset({"source_file", "source_line", "source_period"})
 # Never in BI even if a model's docs forgot to mark them personal: the identifiers, their masks,
 # the dates that fill a mask back in, free-text names and the person-level evidence.
 NEVER_IN_BI = frozenset({

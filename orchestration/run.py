@@ -64,11 +64,12 @@ def score_against_truth(con, truth: Path) -> dict:
 def render_reports() -> dict[str, list[Path]]:
     """The 通报 of every quarter in reporting.rpt_quarters, under <output>/reports/<YYYYQn>/."""
     from orchestration.assets.reports import reports_root
+    from orchestration.project import dbt_project
     from reporting import render_all
 
     cfg = settings()
     with contextlib.closing(connect_read_only(cfg.warehouse)) as con:
-        return render_all(con, reports_root(cfg.output_dir))
+        return render_all(con, reports_root(cfg.output_dir), dbt_project.manifest_path)
 
 
 def materialize_everything(instance, launched_from: str = "make run"):

@@ -1,10 +1,15 @@
 """Reads one quarter of the reporting marts (schema ``reporting``) into DataFrames; both renderers
-print exactly these frames, so the workbook and the HTML report show the marts' figures."""
+print exactly these frames, so the workbook and the HTML report show the marts' figures. Column
+headers are the marts' own labels (``label_zh`` in the dbt YAML of marts/reporting), read from the
+dbt manifest, so a header is written in one place."""
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -99,6 +104,70 @@ COUNTY_COLUMNS = [
 ]
 
 
+# the reporting mart whose column labels head each frame of QuarterData
+FRAME_MARTS = {
+    "summary": "rpt_quarter_summary",
+    "county": "rpt_segment_quarterly",
+    "segments": "rpt_segment_quarterly",
+    "rules": "rpt_rule_quarterly",
+    "categories": "rpt_rule_quarterly",
+    "top10": "rpt_institution_quarterly",
+    "major_cases": "rpt_major_cases",
+    "key_drugs": "rpt_key_drug_quarterly",
+    "quality": "rpt_delivery_quality_quarterly",
+}
+# columns a frame computes here, labelled by the mart column they are computed like
+BORROWED_LABELS = {"county": {"inspection_rate": ("rpt_quarter_summary", "inspection_rate")}}
+REPORTING_YAML = "dbt_project/models/marts/reporting/_reporting__models.yml"
+
+
+def load_labels(manifest_path: str | Path) -> dict[str, dict[str, str]]:
+    """{model: {column: label_zh}} of the reporting marts (rpt_*), from the dbt manifest."""
+    path = Path(manifest_path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"dbt manifest {path} not found: the report headers come from it. Parse the dbt project first "
+            "(`dbt parse`, which make run does).") from None
+    return _read_labels(str(path), stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_labels(path: str, _mtime_ns: int) -> dict[str, dict[str, str]]:
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    labels: dict[str, dict[str, str]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["name"].startswith("rpt_"):
+            continue
+        columns = {}
+        for name, col in node.get("columns", {}).items():
+            meta = {**col.get("meta", {}), **col.get("config", {}).get("meta", {})}
+            if meta.get("label_zh"):
+                columns[name] = meta["label_zh"]
+        labels[node["name"]] = columns
+    return labels
+
+
+def frame_labels(labels: dict[str, dict[str, str]], frame: str) -> dict[str, str]:
+    """The labels heading one frame of QuarterData: its mart's, plus those it borrows."""
+    mart = FRAME_MARTS[frame]
+    if mart not in labels:
+        raise LookupError(f"the dbt manifest has no model {mart}: was it parsed from this project?")
+    out = dict(labels[mart])
+    for column, (other, other_column) in BORROWED_LABELS.get(frame, {}).items():
+        out[column] = labels[other][other_column]
+    return out
+
+
+def _label(labels: dict[str, dict[str, str]], frame: str, column: str) -> str:
+    try:
+        return labels[frame][column]
+    except KeyError:
+        raise KeyError(f"column {column} of {FRAME_MARTS[frame]} has no label_zh: give it config.meta.label_zh "
+                       f"in {REPORTING_YAML}") from None
+
+
 @dataclass
 class QuarterData:
     quarter: str
@@ -114,6 +183,14 @@ class QuarterData:
     major_cases: pd.DataFrame
     key_drugs: pd.DataFrame
     quality: pd.DataFrame
+    labels: dict[str, dict[str, str]]  # frame -> column -> label_zh
+
+    def label(self, frame: str, column: str) -> str:
+        return _label(self.labels, frame, column)
+
+    def headers(self, frame: str, columns: list[str] | None = None) -> list[str]:
+        """The Chinese headers of a frame's columns (all of them, or the ones given)."""
+        return [self.label(frame, c) for c in (columns if columns is not None else getattr(self, frame).columns)]
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
@@ -139,13 +216,18 @@ def _num(v):
     return float(v)
 
 
-def load_quarter(con, quarter: str) -> QuarterData:
+def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
+    """One quarter's frames; headers from the dbt manifest at manifest_path (target/manifest.json)."""
     parse_quarter(quarter)
+    mart_labels = load_labels(manifest_path)
+    labels = {frame: frame_labels(mart_labels, frame) for frame in FRAME_MARTS}
     s = _df(con, "select * from reporting.rpt_quarter_summary where year_quarter = ?", [quarter])
     if s.empty:
         raise LookupError(f"no row for {quarter} in reporting.rpt_quarter_summary")
     summary = s.iloc[0]
-    from reporting.labels import label
+
+    def label(column: str) -> str:
+        return _label(labels, "summary", column)
 
     five = pd.DataFrame([
         {"指标": name, "本季": _num(summary[col]) if col else None,
@@ -203,4 +285,4 @@ def load_quarter(con, quarter: str) -> QuarterData:
                rows_loaded, rows_quarantined
         from reporting.rpt_delivery_quality_quarterly where year_quarter = ? order by feed""", [quarter])
     return QuarterData(quarter, summary, five, summary_table, county, segments, rules, categories, top10,
-                       stages, major_cases, key_drugs, quality)
+                       stages, major_cases, key_drugs, quality, labels)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 
 from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
-from reporting.labels import label
 
 PALETTE = ["#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#4BACC6", "#F79646", "#2C4D75", "#772C2A"]
 
@@ -79,10 +78,9 @@ def fmt_change(column: str, v) -> str:
     return "0.00%" if round(float(v) * 100, 2) == 0 else f"{float(v) * 100:+.2f}%"
 
 
-def table(df: pd.DataFrame, headers: list[str] | None = None) -> str:
+def table(df: pd.DataFrame, headers: list[str]) -> str:
     if df.empty:
         return '<p class="note">本季无数据。</p>'
-    headers = headers or [label(c) for c in df.columns]
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     rows = []
     for rec in df.itertuples(index=False):
@@ -206,9 +204,10 @@ def _cards(d: QuarterData) -> str:
     return '<div class="cards">' + "".join(out) + "</div>"
 
 
-def render_html(con, quarter: str, out_dir: str | Path) -> Path:
-    """Writes 医保基金监管季度通报_<quarter>.html into out_dir and returns its path."""
-    d = load_quarter(con, quarter)
+def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Path) -> Path:
+    """Writes 医保基金监管季度通报_<quarter>.html into out_dir and returns its path; headers from the dbt
+    manifest at manifest_path."""
+    d = load_quarter(con, quarter, manifest_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     st = d.summary_table[["类别", "指标", "本季", "上季", "环比变化"]].copy()
@@ -247,6 +246,11 @@ def render_html(con, quarter: str, out_dir: str | Path) -> Path:
                 "inspected_institution_count", "inspected_designated_institution_count", "hit_institution_count",
                 "hit_count", "suspect_amount", "clue_count",
                 "clue_closed_count", "confirmed_amount", "recovered_amount", "penalty_amount", "tipoff_count"]
+
+    def grid(frame: str, columns: list[str] | None = None) -> str:  # a frame of d under its headers
+        df = getattr(d, frame)
+        return table(df if columns is None else df[columns], d.headers(frame, columns))
+
     body = f"""
 <header><h1>医保基金监管季度通报（{_e(quarter)}）</h1>
 <p>定点医药机构监督检查、智能监控疑点、线索处置、举报奖励与重点药品耗材监测 ·
@@ -256,15 +260,15 @@ def render_html(con, quarter: str, out_dir: str | Path) -> Path:
 <p class="note">培训率：数据接口规范（DATA_CONTRACT）中没有培训记录，本通报不统计。</p>
 <div class="charts">{five_chart}</div></section>
 <section><h2>二、总体情况</h2>{summary_html}</section>
-<section><h2>三、分县区情况</h2><div class="charts">{county_chart}</div>{table(d.county)}</section>
-<section><h2>四、分机构类别情况</h2>{table(d.segments[seg_cols])}</section>
-<section><h2>五、智能监控疑点（分规则）</h2><div class="charts">{rule_chart}{cat_chart}</div>{table(d.rules)}</section>
-<section><h2>六、疑点金额前十机构</h2><div class="charts">{top_chart}</div>{table(d.top10)}</section>
+<section><h2>三、分县区情况</h2><div class="charts">{county_chart}</div>{grid("county")}</section>
+<section><h2>四、分机构类别情况</h2>{grid("segments", seg_cols)}</section>
+<section><h2>五、智能监控疑点（分规则）</h2><div class="charts">{rule_chart}{cat_chart}</div>{grid("rules")}</section>
+<section><h2>六、疑点金额前十机构</h2><div class="charts">{top_chart}</div>{grid("top10")}</section>
 <section><h2>七、线索处置与要情报告</h2><div class="charts">{stage_chart}</div>
 <p>要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条。</p>
-<p class="note">{_e(FOOTNOTES[-1])}</p>{table(d.major_cases)}</section>
-<section><h2>八、重点药品耗材监测</h2><div class="charts">{drug_chart}</div>{table(d.key_drugs)}</section>
-<section><h2>九、数据质量</h2>{table(d.quality)}</section>
+<p class="note">{_e(FOOTNOTES[-1])}</p>{grid("major_cases")}</section>
+<section><h2>八、重点药品耗材监测</h2><div class="charts">{drug_chart}</div>{grid("key_drugs")}</section>
+<section><h2>九、数据质量</h2>{grid("quality")}</section>
 </main>"""
     page = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

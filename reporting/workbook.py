@@ -10,7 +10,6 @@ import pandas as pd
 import xlsxwriter
 
 from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
-from reporting.labels import label
 
 SHEETS = ["汇总", "分县区", "分机构类别", "分规则", "疑点机构前十", "线索处置", "重点药品耗材", "数据质量"]
 
@@ -48,10 +47,9 @@ class _Writer:
             return self.f_int
         return None
 
-    def table(self, ws, df: pd.DataFrame, row: int, col: int = 0, headers: list[str] | None = None,
+    def table(self, ws, df: pd.DataFrame, row: int, col: int = 0, *, headers: list[str],
               formats: dict | None = None, widths: dict | None = None) -> tuple[int, int]:
-        """Writes df with a header row at (row, col); returns (first data row, last data row)."""
-        headers = headers or [label(c) for c in df.columns]
+        """Writes df under the header row `headers` at (row, col); returns (first data row, last data row)."""
         for j, h in enumerate(headers):
             ws.write(row, col + j, h, self.f_head)
             width = (widths or {}).get(df.columns[j]) or max(10, min(40, 2 * len(str(h)) + 2))
@@ -99,9 +97,10 @@ def _note_height(text: str, width: int = 80) -> float:
     return 14.0 * max(1, -(-units // width))
 
 
-def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
-    """Writes 医保基金监管季度通报_<quarter>.xlsx into out_dir and returns its path."""
-    d: QuarterData = load_quarter(con, quarter)
+def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str | Path) -> Path:
+    """Writes 医保基金监管季度通报_<quarter>.xlsx into out_dir and returns its path; headers from the dbt
+    manifest at manifest_path."""
+    d: QuarterData = load_quarter(con, quarter, manifest_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / workbook_name(quarter)
@@ -145,7 +144,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     # 分县区
     ws = wb.add_worksheet("分县区")
     county = d.county
-    f0, f1 = w.table(ws, county, 0, widths={"admdvs": 14})
+    f0, f1 = w.table(ws, county, 0, headers=d.headers("county"), widths={"admdvs": 14})
     ws.freeze_panes(1, 1)
     if len(county):
         ci = list(county.columns)
@@ -164,15 +163,15 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
                 "recovered_amount", "penalty_amount", "action_1_count", "action_2_count", "action_3_count",
                 "action_4_count", "action_5_count", "action_6_count", "tipoff_count", "tipoff_verified_count",
                 "tipoff_rewarded_count"]
-    w.table(ws, d.segments[seg_cols], 0)
+    w.table(ws, d.segments[seg_cols], 0, headers=d.headers("segments", seg_cols))
     ws.freeze_panes(1, 3)
 
     # 分规则
     ws = wb.add_worksheet("分规则")
-    f0, f1 = w.table(ws, d.rules, 0, widths={"rule_name_zh": 30, "category": 16})
+    f0, f1 = w.table(ws, d.rules, 0, headers=d.headers("rules"), widths={"rule_name_zh": 30, "category": 16})
     ws.freeze_panes(1, 2)
     cat_row = f1 + 2
-    c0, c1 = w.table(ws, d.categories, cat_row, widths={"category": 16})
+    c0, c1 = w.table(ws, d.categories, cat_row, headers=d.headers("categories"), widths={"category": 16})
     ch = _chart(wb, "bar", "各规则疑点金额", "分规则", [f0, 1, f1, 1], [("疑点金额", [f0, 5, f1, 5])], y_title="元")
     ch.set_size({"width": 640, "height": 560})
     ws.insert_chart(0, 10, ch)
@@ -182,7 +181,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
 
     # 疑点机构前十
     ws = wb.add_worksheet("疑点机构前十")
-    f0, f1 = w.table(ws, d.top10, 0, widths={"fixmedins_name": 28, "clue_id": 22})
+    f0, f1 = w.table(ws, d.top10, 0, headers=d.headers("top10"), widths={"fixmedins_name": 28, "clue_id": 22})
     ws.freeze_panes(1, 0)
     if len(d.top10):
         ch = _chart(wb, "bar", "疑点金额前十机构", "疑点机构前十", [f0, 2, f1, 2],
@@ -197,12 +196,14 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     mrow = max(f1 + 2, 19)
     ws.write(mrow, 0, f"要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条", w.f_note)
     ws.write(mrow + 1, 0, FOOTNOTES[-1], w.f_note)
-    w.table(ws, d.major_cases, mrow + 2, widths={"fixmedins_name": 28, "clue_id": 22})
+    w.table(ws, d.major_cases, mrow + 2, headers=d.headers("major_cases"),
+            widths={"fixmedins_name": 28, "clue_id": 22})
     ws.freeze_panes(1, 0)
 
     # 重点药品耗材
     ws = wb.add_worksheet("重点药品耗材")
-    f0, f1 = w.table(ws, d.key_drugs, 0, widths={"watchlist_name_zh": 30, "top_fixmedins_name": 28})
+    f0, f1 = w.table(ws, d.key_drugs, 0, headers=d.headers("key_drugs"),
+                     widths={"watchlist_name_zh": 30, "top_fixmedins_name": 28})
     ws.freeze_panes(1, 3)
     if len(d.key_drugs):
         n = min(f1, f0 + 14)
@@ -216,7 +217,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path) -> Path:
     if d.quality.empty:
         ws.write(0, 0, "本季无数据质量记录（质检结果表 quality.delivery_quality 尚未生成）", w.f_note)
     else:
-        f0, f1 = w.table(ws, d.quality, 0, widths={"feed": 22})
+        f0, f1 = w.table(ws, d.quality, 0, headers=d.headers("quality"), widths={"feed": 22})
         ws.freeze_panes(1, 1)
         ch = _chart(wb, "column", "各数据接口隔离行数", "数据质量", [f0, 0, f1, 0],
                     [("隔离行数", [f0, 8, f1, 8])], y_title="行")

@@ -25,8 +25,9 @@ def test_stages_are_the_issue_layers():
         "models/intermediate/supervision/int_billed_lines_unioned.sql": "rule views",
         "models/marts/supervision/rules/vio_r01_duplicate_charge.sql": "rule views",
         "models/marts/supervision/rules/fct_rule_hits.sql": "clues + reports",
-        "models/marts/supervision/mart_clues.sql": "clues + reports",
+        "models/marts/supervision/clues/mart_clues.sql": "clues + reports",
         "models/marts/reporting/rpt_quarters.sql": "clues + reports",
+        "models/intermediate/reporting/int_institution_quarters_joined.sql": "clues + reports",
     }
     for path, stage in expected.items():
         assert (REPO / "dbt_project" / path).exists(), path

@@ -67,13 +67,18 @@ def test_bi_export_has_county_names_quarter_dates_person_keys_and_no_lineage(pip
         for s, t, c in con.execute("select table_schema, table_name, column_name from information_schema.columns "
                                    "where table_catalog = current_database()").fetchall():
             cols.setdefault(f"{s}.{t}", set()).add(c)
-        lineage = {f"{t}.{c}" for t, cs in cols.items() for c in cs if c in ("source_file", "source_line")
-                   or c.startswith("_")}
+        lineage = {f"{t}.{c}" for t, cs in cols.items() for c in cs if c.startswith(("source_", "_"))
+                   and c not in ("source_feed", "source_key")}
         assert not lineage
+        with duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as wh:
+            with_person = {f"core.{t}" for (t,) in wh.execute(
+                "select table_name from information_schema.columns where table_schema = 'core' "
+                "and table_name like 'fct\\_%' escape '\\' and column_name = 'psn_no'").fetchall()}
+        assert {"core.fct_visit", "core.fct_fee_line"} <= with_person
         for rel, cs in cols.items():
             if "year_quarter" in cs:
                 assert "quarter_start_date" in cs, rel
-            if rel.startswith("core.fct_") and rel != "core.fct_stocktake":
+            if rel in with_person:  # a fact about persons names them by psn_key alone
                 assert "psn_key" in cs and "psn_no" not in cs, rel
         assert {"admdvs_name", "quarter_start_date", "rule_code", "suspect_amount"} <= cols["supervision.mart_clue_rules"]
         assert cols["core.dim_person"] >= {"psn_key", "birth_year", "gend", "insu_admdvs", "is_deceased"}

@@ -41,9 +41,17 @@ def wh(pipeline_run):
 
 
 @pytest.fixture(scope="module")
-def rendered(wh, tmp_path_factory):
+def rendered(wh, dbt_manifest, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    return render_all(wh, out), out
+    return render_all(wh, out, dbt_manifest), out
+
+
+@pytest.fixture(scope="module")
+def labels(dbt_manifest) -> dict[str, dict[str, str]]:
+    """{mart: {column: label_zh}} as the dbt YAML gives them: the report's headers."""
+    from reporting.data import load_labels
+
+    return load_labels(dbt_manifest)
 
 
 def _one(con, sql, params=()):
@@ -193,13 +201,76 @@ def test_training_rate_is_documented_as_unsourced():
     assert "培训率" in docs and "no source" in docs
 
 
+# --- the headers: the marts' own docs ---------------------------------------------------------------
+
+def test_reporting_marts_are_documented_grain_first_and_in_both_languages(dbt_manifest):
+    """Every rpt_* says its grain first and has a Chinese label; every column an English description
+    after its label_zh (meta under config, dbt >= 1.10); the contract comes from the folder config."""
+    import json
+    import re
+
+    import yaml
+
+    nodes = [n for n in json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
+             if n["resource_type"] == "model" and n["name"].startswith("rpt_")]
+    assert len(nodes) >= 8
+    for node in nodes:
+        name = node["name"]
+        assert node["description"].startswith("One row per"), name
+        assert node["config"]["contract"]["enforced"] and node["config"]["meta"].get("label_zh"), name
+        assert node["columns"], name
+        for col, doc in node["columns"].items():
+            label = doc["config"]["meta"].get("label_zh")
+            assert label, (name, col)
+            english = doc["description"].removeprefix(f"{label} — ")
+            assert english != doc["description"] and re.search(r"[A-Za-z]{3}", english), (name, col, english)
+    written = yaml.safe_load((DBT_PROJECT_DIR / "models/marts/reporting/_reporting__models.yml").read_text(
+        encoding="utf-8"))
+    for model in written["models"]:
+        assert "contract" not in model.get("config", {}), model["name"]  # set once, in dbt_project.yml
+        assert not [c["name"] for c in model["columns"] if "meta" in c], model["name"]
+
+
+def test_workbook_headers_are_the_marts_labels(rendered, labels):
+    known = {label for columns in labels.values() for label in columns.values()}
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        sheets = _sheets(xlsx)
+        for name in ("分县区", "分机构类别", "分规则", "疑点机构前十", "重点药品耗材", "数据质量"):
+            head = [v for v in sheets[name].iloc[0] if isinstance(v, str)] if len(sheets[name]) else []
+            if name == "数据质量" and head and head[0].startswith("本季无数据质量记录"):
+                continue
+            assert head and set(head) <= known, (q, name, set(head) - known)
+        html = page.read_text(encoding="utf-8")
+        assert labels["rpt_key_drug_quarterly"]["watchlist_name_zh"] in html
+
+
+def test_a_column_without_a_label_is_named_with_the_file_to_fix(wh, dbt_manifest, tmp_path):
+    import json
+
+    from reporting.data import load_quarter
+
+    manifest = json.loads(dbt_manifest.read_text(encoding="utf-8"))
+    node = manifest["nodes"]["model.yibao.rpt_rule_quarterly"]
+    for where in (node["columns"]["rule_name_zh"], node["columns"]["rule_name_zh"]["config"]):
+        where.get("meta", {}).pop("label_zh", None)
+    broken = tmp_path / "manifest.json"
+    broken.write_text(json.dumps(manifest), encoding="utf-8")
+    d = load_quarter(wh, quarters(wh)[0], broken)
+    with pytest.raises(KeyError, match=r"rule_name_zh of rpt_rule_quarterly .*_reporting__models\.yml"):
+        d.headers("rules")
+    with pytest.raises(FileNotFoundError, match="dbt parse"):
+        load_quarter(wh, quarters(wh)[0], tmp_path / "missing.json")
+
+
 # --- the workbook ---------------------------------------------------------------------------------
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     return pd.read_excel(path, sheet_name=None, engine="calamine", header=None)
 
 
-def test_workbook_figures_equal_the_marts(wh, rendered):
+def test_workbook_figures_equal_the_marts(wh, rendered, labels):
+    label = labels["rpt_quarter_summary"].__getitem__
     files, out = rendered
     assert set(files) == set(quarters(wh))
     for q, (xlsx, page) in files.items():
@@ -212,7 +283,6 @@ def test_workbook_figures_equal_the_marts(wh, rendered):
         header_row = next(i for i in range(len(summ)) if summ.iloc[i, 0] == "类别")
         body = summ.iloc[header_row + 1:, :5].dropna(how="all")
         from reporting.data import SUMMARY_ROWS
-        from reporting.labels import label
         shown = {row[1]: row[2] for row in body.itertuples(index=False)}
         changes = {row[1]: row[4] for row in body.itertuples(index=False)}
         assert summ.iloc[header_row, 4] == "环比变化"
@@ -244,8 +314,8 @@ def test_workbook_figures_equal_the_marts(wh, rendered):
         # 分县区: county totals
         county = sheets["分县区"]
         heads = list(county.iloc[0])
-        cols = [heads.index(label(c)) for c in ("admdvs", "institution_count", "hit_count", "suspect_amount",
-                                                "clue_count")]
+        cols = [heads.index(labels["rpt_segment_quarterly"][c])
+                for c in ("admdvs", "institution_count", "hit_count", "suspect_amount", "clue_count")]
         mart = wh.execute("""select admdvs, sum(institution_count), sum(hit_count), sum(suspect_amount), sum(clue_count)
             from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""", [q]).fetchall()
         got = [(r[cols[0]], int(r[cols[1]]), int(r[cols[2]]), round(float(r[cols[3]]), 2), int(r[cols[4]]))
@@ -283,9 +353,10 @@ def _cell_number_formats(xlsx: Path, sheet_xml: str) -> dict[str, str]:
     return {ref: codes.get(xf_fmt[int(st)], "") for ref, st in re.findall(r'<c r="([A-Z]+\d+)" s="(\d+)"', sheet)}
 
 
-def test_workbook_changes_read_as_points_for_rates_and_growth_otherwise(rendered):
+def test_workbook_changes_read_as_points_for_rates_and_growth_otherwise(rendered, labels):
     from reporting.data import SUMMARY_ROWS
-    from reporting.labels import label
+
+    label = labels["rpt_quarter_summary"].__getitem__
 
     files, _ = rendered
     xlsx = next(iter(files.values()))[0]
@@ -470,7 +541,7 @@ def _summary(warehouse: Path, quarter: str) -> tuple:
 
 
 @pytest.mark.slow
-def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run, tmp_path):
+def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run, dbt_manifest, tmp_path):
     from tests.conftest import TEST_SECRET
 
     before_wh = pipeline_run["warehouse"]
@@ -526,8 +597,8 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
     # and the rendered report shows the new rate
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        xlsx = render_workbook(con, quarter, tmp_path / "out")
-        render_html(con, quarter, tmp_path / "out")
+        xlsx = render_workbook(con, quarter, tmp_path / "out", dbt_manifest)
+        render_html(con, quarter, tmp_path / "out", dbt_manifest)
     finally:
         con.close()
     five = pd.read_excel(xlsx, sheet_name="汇总", engine="calamine", header=None).iloc[3:8, :2]

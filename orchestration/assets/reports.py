@@ -6,6 +6,7 @@ reporting marts (dbt_project/models/marts/reporting) into YIBAO_OUTPUT_DIR/repor
 * ``make run`` renders every quarter present in the data after its job (``orchestration/run.py``).
 
 Rendering itself is ``reporting.render_all``; the warehouse is opened read-only, so it never writes.
+Column headers are the reporting marts' labels in the dbt manifest.
 """
 
 import datetime as dt
@@ -14,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.assets.dbt import warehouse_models
+from orchestration.project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
 QUARTERLY = dg.TimeWindowPartitionsDefinition(
@@ -53,7 +55,8 @@ def quarterly_reports(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         if quarter not in quarters(con):
             context.log.warning(f"{quarter}: no data in reporting.rpt_quarters — nothing rendered")
             return dg.MaterializeResult(metadata={"quarter": quarter, "rendered": False})
-        xlsx, page = render_all(con, reports_root(warehouse.settings.output_dir), [quarter])[quarter]
+        xlsx, page = render_all(con, reports_root(warehouse.settings.output_dir), dbt_project.manifest_path,
+                                 [quarter])[quarter]
     return dg.MaterializeResult(metadata={
         "quarter": quarter,
         "rendered": True,

@@ -3,7 +3,7 @@
 with
 
 stages as (
-    select * from {{ ref('stg_casework__clue_stages') }}
+    select * from {{ ref('fct_clue_stage') }}
 ),
 
 clues as (
@@ -14,26 +14,22 @@ unmatched as (
     select * from {{ ref('mart_clue_stages_unmatched') }}
 ),
 
-stage_names as (
-    select * from {{ ref('code_clue_stage') }}
-),
-
 final as (
     select
         stages.clue_id,
         stages.stage,
-        stage_names.name_zh as stage_name,
+        stages.stage_name,
         stages.stage_date,
-        {{ money('stages.confirmed_amt') }} as confirmed_amt,
+        stages.confirmed_amt,
         stages.handler,
         clues.clue_id is not null as is_matched,
         clues.fixmedins_code,
         clues.year_quarter,
         unmatched.unmatched_reason,
         unmatched.unmatched_reason_zh,
-        stages._file,
-        stages._line,
-        stages._period
+        stages.source_file as _file,
+        stages.source_line as _line,
+        stages.source_period as _period
     from stages
     left join clues
         on stages.clue_id = clues.clue_id
@@ -42,8 +38,6 @@ final as (
             stages.clue_id = unmatched.clue_id
             and stages.stage = unmatched.stage
             and stages.stage_date = unmatched.stage_date
-    left join stage_names
-        on stages.stage = stage_names.code
 )
 
 select * from final

@@ -5,7 +5,7 @@
 with
 
 stages as (
-    select * from {{ ref('stg_casework__clue_stages') }}
+    select * from {{ ref('fct_clue_stage') }}
 ),
 
 clues as (
@@ -18,10 +18,6 @@ institutions as (
 
 dates as (
     select * from {{ ref('dim_date') }}
-),
-
-stage_names as (
-    select * from {{ ref('code_clue_stage') }}
 ),
 
 -- the calendar the warehouse's data spans (dim_date: whole years around every dated event)
@@ -89,9 +85,9 @@ final as (
     select
         located.clue_id,
         located.stage,
-        stage_names.name_zh as stage_name,
+        located.stage_name,
         located.stage_date,
-        {{ money('located.confirmed_amt') }} as confirmed_amt,
+        located.confirmed_amt,
         located.handler,
         located.parsed_fixmedins_code,
         case
@@ -122,15 +118,13 @@ final as (
                 then '该季度不在数据仓库数据期间内（如上一年度的线索）'
             else '该机构该季度没有规则疑点，数据仓库未生成此线索'
         end as unmatched_reason_zh,
-        located._file,
-        located._line,
-        located._period
+        located.source_file as _file,
+        located.source_line as _line,
+        located.source_period as _period
     from located
     cross join data_span
     left join institutions
         on located.parsed_fixmedins_code = institutions.fixmedins_code
-    left join stage_names
-        on located.stage = stage_names.code
 )
 
 select * from final

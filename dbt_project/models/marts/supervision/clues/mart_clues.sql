@@ -18,11 +18,7 @@ holidays as (
 ),
 
 stages as (
-    select * from {{ ref('stg_casework__clue_stages') }}
-),
-
-stage_names as (
-    select * from {{ ref('code_clue_stage') }}
+    select * from {{ ref('fct_clue_stage') }}
 ),
 
 -- every hit in its clue: the institution and the calendar quarter of occurred_on
@@ -174,18 +170,21 @@ report_due as (
 ),
 
 -- handling stages: the latest record wins (later date, then the later stage code, then the
--- later delivery); the confirmed amount is the latest one recorded
+-- later delivery); the confirmed amount is the latest one recorded; the first record (any stage)
+-- stands for the 要情 report
 ranked_stages as (
     select
         clue_id,
         stage,
+        stage_name,
         stage_date,
         confirmed_amt,
         row_number() over (
             partition by clue_id
-            order by stage_date desc, stage desc, _period desc, _line desc
+            order by stage_date desc, stage desc, source_period desc, source_line desc
         ) as stage_rank,
-        count(*) over (partition by clue_id) as stage_count
+        count(*) over (partition by clue_id) as stage_count,
+        min(stage_date) over (partition by clue_id) as first_stage_date
     from stages
 ),
 
@@ -200,7 +199,7 @@ ranked_confirmed as (
         confirmed_amt,
         row_number() over (
             partition by clue_id
-            order by stage_date desc, stage desc, _period desc, _line desc
+            order by stage_date desc, stage desc, source_period desc, source_line desc
         ) as confirmed_rank
     from stages
     where confirmed_amt is not null
@@ -266,9 +265,15 @@ final as (
         points.suspect_amount >= {{ major }} as must_report,
         detection.major_case_detected_on,
         report_due.report_due_date,
+        -- 按期报告 of a 要情: its first recorded stage on or before the due date (none recorded: late)
+        case
+            when points.suspect_amount >= {{ major }}
+                then coalesce(latest_stages.first_stage_date <= report_due.report_due_date, false)
+        end as is_reported_on_time,
         cast(coalesce(latest_stages.stage_count, 0) as integer) as stage_count,
+        latest_stages.first_stage_date,
         latest_stages.stage as latest_stage,
-        stage_names.name_zh as latest_stage_name,
+        latest_stages.stage_name as latest_stage_name,
         latest_stages.stage_date as latest_stage_date,
         coalesce(latest_stages.stage in ('5', '9'), false) as is_closed,
         case when latest_stages.stage in ('5', '9') then latest_stages.stage_date end as closed_on,
@@ -285,8 +290,6 @@ final as (
         on points.clue_id = report_due.clue_id
     left join latest_stages
         on points.clue_id = latest_stages.clue_id
-    left join stage_names
-        on latest_stages.stage = stage_names.code
     left join latest_confirmed
         on points.clue_id = latest_confirmed.clue_id
 )
