@@ -115,6 +115,7 @@ FRAME_MARTS = {
     "major_cases": "rpt_major_cases",
     "key_drugs": "rpt_key_drug_quarterly",
     "quality": "rpt_delivery_quality_quarterly",
+    "not_evaluated": "rpt_rules_not_evaluated",
 }
 # columns a frame computes here, labelled by the mart column they are computed like
 BORROWED_LABELS = {"county": {"inspection_rate": ("rpt_quarter_summary", "inspection_rate")}}
@@ -168,6 +169,12 @@ def _label(labels: dict[str, dict[str, str]], frame: str, column: str) -> str:
                        f"in {REPORTING_YAML}") from None
 
 
+# the 数据质量 section's words on the rules a failing feed kept from being evaluated (workbook and HTML)
+NOT_EVALUATED_NONE = "本季所有规则均已评估：没有规则因数据接口未通过质检而未评估。"
+NOT_EVALUATED_NOTE = ("未评估规则：下列规则读取的数据接口有交付未通过关键质检，本次构建未评估这些规则"
+                      "（其疑点为上次评估结果），待机构重新交付更正文件并通过质检后自动重新评估。")
+
+
 @dataclass
 class QuarterData:
     quarter: str
@@ -183,6 +190,7 @@ class QuarterData:
     major_cases: pd.DataFrame
     key_drugs: pd.DataFrame
     quality: pd.DataFrame
+    not_evaluated: pd.DataFrame  # rules left out of the last build: a feed they read failed the gate
     labels: dict[str, dict[str, str]]  # frame -> column -> label_zh
 
     def label(self, frame: str, column: str) -> str:
@@ -284,5 +292,8 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         select feed, delivery_count, refused_count, duplicate_count, failed_count, warned_count, rows_read,
                rows_loaded, rows_quarantined
         from reporting.rpt_delivery_quality_quarterly where year_quarter = ? order by feed""", [quarter])
+    not_evaluated = _df(con, """
+        select rule_code, rule_name_zh, feed, failed_delivery_count, first_period, last_period, failed_checks
+        from reporting.rpt_rules_not_evaluated where year_quarter = ? order by rule_code, feed""", [quarter])
     return QuarterData(quarter, summary, five, summary_table, county, segments, rules, categories, top10,
-                       stages, major_cases, key_drugs, quality, labels)
+                       stages, major_cases, key_drugs, quality, not_evaluated, labels)

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
+from reporting.data import (
+    CHANGE_NOTE,
+    FOOTNOTES,
+    NOT_EVALUATED_NONE,
+    NOT_EVALUATED_NOTE,
+    QuarterData,
+    is_rate,
+    load_quarter,
+)
 
 PALETTE = ["#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#4BACC6", "#F79646", "#2C4D75", "#772C2A"]
 
@@ -251,6 +259,9 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
         df = getattr(d, frame)
         return table(df if columns is None else df[columns], d.headers(frame, columns))
 
+    not_evaluated_html = (f'<p class="note">{_e(NOT_EVALUATED_NONE)}</p>' if d.not_evaluated.empty
+                          else f'<p class="note">{_e(NOT_EVALUATED_NOTE)}</p>' + grid("not_evaluated"))
+
     body = f"""
 <header><h1>医保基金监管季度通报（{_e(quarter)}）</h1>
 <p>定点医药机构监督检查、智能监控疑点、线索处置、举报奖励与重点药品耗材监测 ·
@@ -268,7 +279,8 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 <p>要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条。</p>
 <p class="note">{_e(FOOTNOTES[-1])}</p>{grid("major_cases")}</section>
 <section><h2>八、重点药品耗材监测</h2><div class="charts">{drug_chart}</div>{grid("key_drugs")}</section>
-<section><h2>九、数据质量</h2>{grid("quality")}</section>
+<section><h2>九、数据质量</h2>{grid("quality")}
+<h3>未评估规则</h3>{not_evaluated_html}</section>
 </main>"""
     page = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -9,7 +9,15 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from reporting.data import CHANGE_NOTE, FOOTNOTES, QuarterData, is_rate, load_quarter
+from reporting.data import (
+    CHANGE_NOTE,
+    FOOTNOTES,
+    NOT_EVALUATED_NONE,
+    NOT_EVALUATED_NOTE,
+    QuarterData,
+    is_rate,
+    load_quarter,
+)
 
 SHEETS = ["汇总", "分县区", "分机构类别", "分规则", "疑点机构前十", "线索处置", "重点药品耗材", "数据质量"]
 
@@ -222,6 +230,13 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
         ch = _chart(wb, "column", "各数据接口隔离行数", "数据质量", [f0, 0, f1, 0],
                     [("隔离行数", [f0, 8, f1, 8])], y_title="行")
         ws.insert_chart(f1 + 2, 0, ch)
+    # the rules a failing feed kept from being evaluated (blocking by lineage)
+    row = (len(d.quality) + 24) if not d.quality.empty else 2
+    if d.not_evaluated.empty:
+        ws.write(row, 0, NOT_EVALUATED_NONE, w.f_note)
+    else:
+        ws.write(row, 0, NOT_EVALUATED_NOTE, w.f_note)
+        w.table(ws, d.not_evaluated, row + 1, headers=d.headers("not_evaluated"), widths={"failed_checks": 40})
 
     wb.close()
     return path

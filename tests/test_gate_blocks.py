@@ -138,9 +138,35 @@ def test_the_rules_not_evaluated_are_named_with_the_failing_delivery(broken_run,
     assert {r[0] for r in rows} == set(blocked.rules)
     assert {(r[1], r[2], r[3]) for r in rows} == {(BROKEN_FEED, broken_run["period"], broken_run["sale_file"])}
     assert all("finl_trns_pric_hard_limit" in r[4] for r in rows)
+    period = broken_run["period"]
+    quarter = f"{period[:4]}Q{(int(period[4:]) - 1) // 3 + 1}"
+    report = _query(broken_run["base"], "select year_quarter, rule_code, feed, failed_delivery_count "
+                                        "from reporting.rpt_rules_not_evaluated")
+    assert {(q, f, n) for q, _, f, n in report} == {(quarter, BROKEN_FEED, 1)}
+    assert {r[1] for r in report} == set(blocked.rules)
     last_run = dict(_query(broken_run["base"], "select rule_code, evaluated from build_state.fct_rule_hits__last_run"))
     assert last_run["R17"].startswith("not evaluated: phar_sale")
     assert last_run["R01"] == "all hits"
+
+
+def test_the_quarterly_report_says_which_rules_were_not_evaluated(broken_run, dbt_manifest, tmp_path):
+    import pandas as pd
+
+    from reporting import render_html, render_workbook
+
+    period = broken_run["period"]
+    quarter = f"{period[:4]}Q{(int(period[4:]) - 1) // 3 + 1}"
+    con = duckdb.connect(str(broken_run["base"] / "wh.duckdb"), read_only=True)
+    try:
+        xlsx = render_workbook(con, quarter, tmp_path, dbt_manifest)
+        page = render_html(con, quarter, tmp_path, dbt_manifest).read_text(encoding="utf-8")
+    finally:
+        con.close()
+    sheet = pd.read_excel(xlsx, sheet_name="数据质量", engine="calamine", header=None)
+    cells = {c for c in sheet.to_numpy().ravel().tolist() if isinstance(c, str)}
+    assert any(c.startswith("未评估规则") for c in cells)
+    assert {"R17", "R19", BROKEN_FEED, "规则编号"} <= cells
+    assert "未评估规则" in page and "R17" in page
 
 
 def test_data_docs_show_the_failure_without_identifiers(broken_run):
