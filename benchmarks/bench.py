@@ -70,8 +70,9 @@ r = run_gate(Path(sys.argv[1]), Path(sys.argv[2]), memory_limit=cfg.duckdb_memor
 print(f"gate: {len(r.feeds)} feeds validated in {r.seconds:.1f}s")
 """
 
-DAGSTER_STARTUP_CODE = ("import dagster\nfrom orchestration.definitions import defs\n"
-                        "defs.resolve_job_def('materialize_all')\n")
+DAGSTER_STARTUP_CODE = (
+    "import dagster\nfrom orchestration.definitions import defs\ndefs.resolve_job_def('materialize_all')\n"
+)
 GX_STARTUP_CODE = "import great_expectations\n"
 
 
@@ -99,8 +100,10 @@ def run_child(cmd: list[str], env: dict, label: str, cwd: Path = REPO, log: Path
         out.close()
     rss_mib = ru.ru_maxrss / 1024  # Linux: KiB
     ok = p.returncode == 0
-    print(f"    {label}: {wall:7.1f} s  peak RSS {rss_mib:7.0f} MiB{'' if ok else '  FAILED (see ' + str(log) + ')'}",
-          flush=True)
+    print(
+        f"    {label}: {wall:7.1f} s  peak RSS {rss_mib:7.0f} MiB{'' if ok else '  FAILED (see ' + str(log) + ')'}",
+        flush=True,
+    )
     return {"stage": label, "seconds": round(wall, 2), "peak_rss_mib": round(rss_mib), "ok": ok}
 
 
@@ -160,8 +163,9 @@ def run_dbt_build(env: dict, log: Path) -> list[dict]:
     (target / "run_results.json").unlink(missing_ok=True)
     with open(log, "ab") as out:
         t0 = time.perf_counter()
-        p = subprocess.Popen(dbt_cmd("build", *PRODUCTION_BUILD_ARGS), env=env, cwd=REPO, stdout=out,
-                             stderr=subprocess.STDOUT)
+        p = subprocess.Popen(
+            dbt_cmd("build", *PRODUCTION_BUILD_ARGS), env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+        )
         sampler = RssSampler(p.pid)
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
@@ -172,8 +176,9 @@ def run_dbt_build(env: dict, log: Path) -> list[dict]:
         nodes = json.loads((target / "manifest.json").read_text())["nodes"]
     except (OSError, ValueError, KeyError):
         results, nodes = [], {}
-    stages = {name: {"stage": name, "seconds": 0.0, "intervals": [], "nodes": 0, "ok": bool(results)}
-              for name in DBT_STAGES}
+    stages = {
+        name: {"stage": name, "seconds": 0.0, "intervals": [], "nodes": 0, "ok": bool(results)} for name in DBT_STAGES
+    }
     for r in results:
         node = nodes.get(r["unique_id"])
         if node is None:
@@ -187,34 +192,63 @@ def run_dbt_build(env: dict, log: Path) -> list[dict]:
             st["intervals"].append((_unix(times[0]["started_at"]), _unix(times[-1]["completed_at"])))
     out_rows = []
     for st in stages.values():
-        out_rows.append({"stage": st["stage"], "seconds": round(st["seconds"], 2),
-                         "peak_rss_mib": round(sampler.peak(st["intervals"])), "ok": st["ok"] and ok,
-                         "dbt_nodes": st["nodes"]})
+        out_rows.append(
+            {
+                "stage": st["stage"],
+                "seconds": round(st["seconds"], 2),
+                "peak_rss_mib": round(sampler.peak(st["intervals"])),
+                "ok": st["ok"] and ok,
+                "dbt_nodes": st["nodes"],
+            }
+        )
     in_nodes = sum(st["seconds"] for st in stages.values())
-    out_rows.append({"stage": DBT_OVERHEAD, "seconds": round(wall - in_nodes, 2),
-                     "peak_rss_mib": round(ru.ru_maxrss / 1024), "ok": ok})
+    out_rows.append(
+        {
+            "stage": DBT_OVERHEAD,
+            "seconds": round(wall - in_nodes, 2),
+            "peak_rss_mib": round(ru.ru_maxrss / 1024),
+            "ok": ok,
+        }
+    )
     for row in out_rows:
-        print(f"    {row['stage']}: {row['seconds']:7.1f} s  peak RSS {row['peak_rss_mib']:7.0f} MiB"
-              + ("" if row["ok"] else f"  FAILED (see {log})"), flush=True)
+        print(
+            f"    {row['stage']}: {row['seconds']:7.1f} s  peak RSS {row['peak_rss_mib']:7.0f} MiB"
+            + ("" if row["ok"] else f"  FAILED (see {log})"),
+            flush=True,
+        )
     return out_rows
 
 
 def dbt_cmd(*args: str) -> list[str]:
     dbt = Path(sys.executable).with_name("dbt")
-    return [str(dbt), *args, "--project-dir", str(REPO / "dbt_project"),
-            "--profiles-dir", str(REPO / "dbt_project"), "--target", "duckdb"]
+    return [
+        str(dbt),
+        *args,
+        "--project-dir",
+        str(REPO / "dbt_project"),
+        "--profiles-dir",
+        str(REPO / "dbt_project"),
+        "--target",
+        "duckdb",
+    ]
 
 
 def stage_env(work: Path) -> dict:
     """Environment of every child: the landing tree, warehouse, outputs and dbt dirs under ``work``."""
     env = dict(os.environ)
-    env.update({
-        "YIBAO_LANDING_DIR": str(work / "landing"), "YIBAO_WAREHOUSE": str(work / "warehouse.duckdb"),
-        "YIBAO_OUTPUT_DIR": str(work / "outputs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "GX_ANALYTICS_ENABLED": "False",
-        "DAGSTER_HOME": str(work / "dagster_home"), "PYTHONUNBUFFERED": "1",
-        "DBT_TARGET_PATH": str(work / "dbt_target"), "DBT_LOG_PATH": str(work / "dbt_logs"),
-    })
+    env.update(
+        {
+            "YIBAO_LANDING_DIR": str(work / "landing"),
+            "YIBAO_WAREHOUSE": str(work / "warehouse.duckdb"),
+            "YIBAO_OUTPUT_DIR": str(work / "outputs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "GX_ANALYTICS_ENABLED": "False",
+            "DAGSTER_HOME": str(work / "dagster_home"),
+            "PYTHONUNBUFFERED": "1",
+            "DBT_TARGET_PATH": str(work / "dbt_target"),
+            "DBT_LOG_PATH": str(work / "dbt_logs"),
+        }
+    )
     return env
 
 
@@ -222,13 +256,14 @@ def run_stages(work: Path, log: Path) -> list[dict]:
     """The pipeline's stages on ``work``'s landing tree and warehouse, each a timed child process."""
     env, py = stage_env(work), sys.executable
     landing, wh = work / "landing", work / "warehouse.duckdb"
-    stages = [run_child([py, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(wh)],
-                        env, "ingest", log=log)]
+    stages = [
+        run_child([py, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(wh)], env, "ingest", log=log)
+    ]
     stages.append(run_child([py, "-c", GATE_CODE, str(wh), str(work / "outputs")], env, "quality gate", log=log))
     return stages + run_dbt_build(env, log)
 
 
-BASELINE_CODE = r'''
+BASELINE_CODE = r"""
 import json, sys, time, duckdb
 from pathlib import Path
 from warehouse.settings import settings
@@ -310,7 +345,7 @@ res["model_sql_seconds"] = time.perf_counter() - t0
 res["models"] = n_models
 con.close()
 Path(out).write_text(json.dumps(res))
-'''
+"""
 
 
 def arg_parser(doc: str, work_default: str) -> argparse.ArgumentParser:
@@ -346,8 +381,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench {size_name}: ~{lines:,} fee lines (scale {scale:.1f}) in {work}; child output in {log}")
 
     print("generating the landing tree (not timed as pipeline)")
-    gen = run_child([py, "-m", "synthetic", "--out", str(landing), "--seed", str(args.seed),
-                     "--scale", f"{scale:.3f}"], env, "generate", log=log)
+    gen = run_child(
+        [py, "-m", "synthetic", "--out", str(landing), "--seed", str(args.seed), "--scale", f"{scale:.3f}"],
+        env,
+        "generate",
+        log=log,
+    )
     landing_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
 
     print("start-up costs")
@@ -355,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         "dagster (import + Definitions)": run_child([py, "-c", DAGSTER_STARTUP_CODE], env, "dagster start-up", log=log),
         "great_expectations import": run_child([py, "-c", GX_STARTUP_CODE], env, "GX import", log=log),
         "dbt (one command, nothing selected)": run_child(
-            dbt_cmd("run", "--select", "path:models/does_not_exist"), env, "dbt start-up", log=log),
+            dbt_cmd("run", "--select", "path:models/does_not_exist"), env, "dbt start-up", log=log
+        ),
     }
 
     print("pipeline stages")
@@ -372,12 +412,18 @@ def main(argv: list[str] | None = None) -> int:
 
     dagster_s = startup["dagster (import + Definitions)"]["seconds"]
     stage_s = sum(s["seconds"] for s in stages)
-    e2e = {"seconds": round(stage_s + dagster_s, 2),
-           "peak_rss_mib": max([s["peak_rss_mib"] for s in stages] + [startup["dagster (import + Definitions)"]
-                                                                       ["peak_rss_mib"]]),
-           "ok": all(s["ok"] for s in stages)}
-    startup_in_pipeline = (dagster_s + startup["great_expectations import"]["seconds"]
-                           + startup["dbt (one command, nothing selected)"]["seconds"])
+    e2e = {
+        "seconds": round(stage_s + dagster_s, 2),
+        "peak_rss_mib": max(
+            [s["peak_rss_mib"] for s in stages] + [startup["dagster (import + Definitions)"]["peak_rss_mib"]]
+        ),
+        "ok": all(s["ok"] for s in stages),
+    }
+    startup_in_pipeline = (
+        dagster_s
+        + startup["great_expectations import"]["seconds"]
+        + startup["dbt (one command, nothing selected)"]["seconds"]
+    )
 
     baseline = None
     if not args.no_baseline and e2e["ok"]:
@@ -386,26 +432,42 @@ def main(argv: list[str] | None = None) -> int:
         base_dir.mkdir()
         base_db = base_dir / wh.name  # same file name = same catalog name as in dbt's compiled SQL
         # --full-refresh: an incremental model compiles to its full-build SQL
-        subprocess.run(dbt_cmd("compile", "--quiet", "--full-refresh"), env=env, cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            dbt_cmd("compile", "--quiet", "--full-refresh"), env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL
+        )
         shutil.copy(wh, base_db)  # the loader-shaped raw tables and seeds, before the clock
         out = base_dir / "baseline.json"
-        b = run_child([py, "-c", BASELINE_CODE, str(landing), str(base_db),
-                       str(work / "dbt_target" / "manifest.json"), str(out)], env, "baseline", log=log)
+        b = run_child(
+            [py, "-c", BASELINE_CODE, str(landing), str(base_db), str(work / "dbt_target" / "manifest.json"), str(out)],
+            env,
+            "baseline",
+            log=log,
+        )
         if b["ok"]:
             detail = json.loads(out.read_text())
             baseline = {**b, **{k: (round(v, 2) if isinstance(v, float) else v) for k, v in detail.items()}}
             baseline["seconds"] = round(detail["read_files_seconds"] + detail["model_sql_seconds"], 2)
 
     result = {
-        "size": size_name, "target_fee_lines": lines, "fee_lines_loaded": fee_lines, "scale": round(scale, 3),
-        "landing_mib": round(landing_bytes / 2**20), "started_utc": started,
-        "machine": {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-                    "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-                    "note": "shared machine: timings are noisy"},
-        "generate": gen, "startup": startup,
+        "size": size_name,
+        "target_fee_lines": lines,
+        "fee_lines_loaded": fee_lines,
+        "scale": round(scale, 3),
+        "landing_mib": round(landing_bytes / 2**20),
+        "started_utc": started,
+        "machine": {
+            "host": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "note": "shared machine: timings are noisy",
+        },
+        "generate": gen,
+        "startup": startup,
         "startup_seconds_in_pipeline": round(startup_in_pipeline, 2),
-        "stages": stages, "end_to_end": e2e, "baseline": baseline,
+        "stages": stages,
+        "end_to_end": e2e,
+        "baseline": baseline,
         "ratios": {"pipeline_over_baseline": round(e2e["seconds"] / baseline["seconds"], 2) if baseline else None},
     }
     other = RESULTS / ("1m.json" if size_name == "10m" else "10m.json")
@@ -423,9 +485,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'end to end (stages + Dagster start-up)':<38}{e2e['seconds']:>10.1f}{e2e['peak_rss_mib']:>14}")
     print(f"  of which start-up (Dagster + GX import + the dbt command) ≈ {startup_in_pipeline:.1f} s")
     if baseline:
-        print(f"{'bare-DuckDB baseline':<38}{baseline['seconds']:>10.1f}{baseline['peak_rss_mib']:>14}"
-              f"   (read {baseline['files_read']} files {baseline['read_files_seconds']:.1f} s, "
-              f"{baseline['models']} models' SQL {baseline['model_sql_seconds']:.1f} s)")
+        print(
+            f"{'bare-DuckDB baseline':<38}{baseline['seconds']:>10.1f}{baseline['peak_rss_mib']:>14}"
+            f"   (read {baseline['files_read']} files {baseline['read_files_seconds']:.1f} s, "
+            f"{baseline['models']} models' SQL {baseline['model_sql_seconds']:.1f} s)"
+        )
     for k, v in result["ratios"].items():
         print(f"ratio {k}: {v}")
     RESULTS.mkdir(parents=True, exist_ok=True)

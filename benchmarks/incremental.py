@@ -74,8 +74,12 @@ def compare(wh_a: Path, wh_b: Path) -> dict:
             rows = con.execute(f"select count(*) from ({qa})").fetchone()[0]
             only_a = con.execute(f"select count(*) from ({qa} except all {qb})").fetchone()[0]
             only_b = con.execute(f"select count(*) from ({qb} except all {qa})").fetchone()[0]
-            out[rel] = {"rows": rows, "only_incremental": only_a, "only_full_rebuild": only_b,
-                        "identical": only_a == 0 and only_b == 0}
+            out[rel] = {
+                "rows": rows,
+                "only_incremental": only_a,
+                "only_full_rebuild": only_b,
+                "identical": only_a == 0 and only_b == 0,
+            }
         return out
     finally:
         con.close()
@@ -87,15 +91,21 @@ def rules_evaluated(wh: Path) -> dict:
 
     con = duckdb.connect(str(wh), read_only=True)
     try:
-        return dict(con.execute("select rule_code, evaluated from build_state.fct_rule_hits__last_run "
-                                "order by rule_code").fetchall())
+        return dict(
+            con.execute(
+                "select rule_code, evaluated from build_state.fct_rule_hits__last_run order by rule_code"
+            ).fetchall()
+        )
     finally:
         con.close()
 
 
 def total(stages: list[dict]) -> dict:
-    return {"seconds": round(sum(s["seconds"] for s in stages), 2),
-            "peak_rss_mib": max(s["peak_rss_mib"] for s in stages), "ok": all(s["ok"] for s in stages)}
+    return {
+        "seconds": round(sum(s["seconds"] for s in stages), 2),
+        "peak_rss_mib": max(s["peak_rss_mib"] for s in stages),
+        "ok": all(s["ok"] for s in stages),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,14 +121,33 @@ def main(argv: list[str] | None = None) -> int:
     log = work / "bench.log"
     py = sys.executable
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    print(f"incremental bench {size_name}: a year of ~{lines:,} fee lines + one month (scale {scale:.1f}) "
-          f"in {work}; child output in {log}")
+    print(
+        f"incremental bench {size_name}: a year of ~{lines:,} fee lines + one month (scale {scale:.1f}) "
+        f"in {work}; child output in {log}"
+    )
 
     generated = work / "generated"
     print("generating 13 months (not timed)")
-    gen = run_child([py, "-m", "synthetic", "--out", str(generated), "--seed", str(args.seed),
-                     "--scale", f"{scale:.3f}", "--start", "2025-01", "--months", "13"],
-                    stage_env(work / "scratch"), "generate", log=log)
+    gen = run_child(
+        [
+            py,
+            "-m",
+            "synthetic",
+            "--out",
+            str(generated),
+            "--seed",
+            str(args.seed),
+            "--scale",
+            f"{scale:.3f}",
+            "--start",
+            "2025-01",
+            "--months",
+            "13",
+        ],
+        stage_env(work / "scratch"),
+        "generate",
+        log=log,
+    )
     if not gen["ok"]:
         print(f"generation failed: see {log}")
         return 1
@@ -141,8 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     comparison = compare(inc / "warehouse.duckdb", full / "warehouse.duckdb") if ok else None
     t_inc, t_full = total(incremental), total(rebuild)
     result = {
-        "size": size_name, "target_fee_lines_per_year": lines, "scale": round(scale, 3), "started_utc": started,
-        "new_month": NEW_MONTH, "files_year": n_year, "files_new_month": n_new,
+        "size": size_name,
+        "target_fee_lines_per_year": lines,
+        "scale": round(scale, 3),
+        "started_utc": started,
+        "new_month": NEW_MONTH,
+        "files_year": n_year,
+        "files_new_month": n_new,
         "year": {"stages": year, "total": total(year)},
         "incremental": {"stages": incremental, "total": t_inc},
         "full_rebuild": {"stages": rebuild, "total": t_full},
@@ -154,20 +188,26 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'stage':<32}{'year':>10}{'+1 month':>12}{'full rebuild':>14}   (seconds; peak RSS MiB)")
     for a, b, c in zip(year, incremental, rebuild, strict=True):
-        print(f"{a['stage']:<32}{a['seconds']:>10.1f}{b['seconds']:>12.1f}{c['seconds']:>14.1f}"
-              f"   ({a['peak_rss_mib']} / {b['peak_rss_mib']} / {c['peak_rss_mib']})")
+        print(
+            f"{a['stage']:<32}{a['seconds']:>10.1f}{b['seconds']:>12.1f}{c['seconds']:>14.1f}"
+            f"   ({a['peak_rss_mib']} / {b['peak_rss_mib']} / {c['peak_rss_mib']})"
+        )
     print(f"{'total':<32}{total(year)['seconds']:>10.1f}{t_inc['seconds']:>12.1f}{t_full['seconds']:>14.1f}")
     print(f"incremental ÷ full rebuild = {result['incremental_over_full_rebuild']} (target ≤ 0.333)")
     if evaluated:
         by_kind: dict[str, list[str]] = {}
         for rule, what in evaluated.items():
             by_kind.setdefault(what, []).append(rule)
-        print("rules in the incremental run: " + "; ".join(f"{what}: {', '.join(rules)}"
-                                                          for what, rules in sorted(by_kind.items())))
+        print(
+            "rules in the incremental run: "
+            + "; ".join(f"{what}: {', '.join(rules)}" for what, rules in sorted(by_kind.items()))
+        )
     if comparison:
         for rel, c in comparison.items():
-            print(f"{rel}: {c['rows']:,} rows; only after the incremental run {c['only_incremental']}, only after "
-                  f"the full rebuild {c['only_full_rebuild']} — {'identical' if c['identical'] else 'DIFFERENT'}")
+            print(
+                f"{rel}: {c['rows']:,} rows; only after the incremental run {c['only_incremental']}, only after "
+                f"the full rebuild {c['only_full_rebuild']} — {'identical' if c['identical'] else 'DIFFERENT'}"
+            )
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"{size_name}-incremental.json"
     target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -31,8 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     from expectations.quality import write_delivery_quality_file
     from expectations.runner import run_gate
 
-    result = run_gate(args.warehouse, args.output, feeds=args.feed, batch_ids=args.batch,
-                      memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
+    result = run_gate(
+        args.warehouse,
+        args.output,
+        feeds=args.feed,
+        batch_ids=args.batch,
+        memory_limit=cfg.duckdb_memory_limit,
+        threads=cfg.duckdb_threads,
+    )
     for fr in result.feeds.values():
         for msg in fr.messages():
             print(msg)

@@ -58,19 +58,19 @@ def full(pattern: str) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    id: str                      # stable: <feed>.<group>.<name>, used in results and the quality table
+    id: str  # stable: <feed>.<group>.<name>, used in results and the quality table
     feed: str
-    severity: str                # critical | warning
-    title: str                   # what is checked, one sentence a quality owner understands
-    remedy: str                  # what to do when it fails
-    kind: str                    # map | rows | table
-    gx_type: str                 # GX expectation class name
+    severity: str  # critical | warning
+    title: str  # what is checked, one sentence a quality owner understands
+    remedy: str  # what to do when it fails
+    kind: str  # map | rows | table
+    gx_type: str  # GX expectation class name
     gx_kwargs: dict = field(default_factory=dict, hash=False, compare=False)
-    predicate: str | None = None        # map: SQL true for an unexpected row (unqualified columns)
-    sample_column: str | None = None    # map: a column whose offending values may be shown
+    predicate: str | None = None  # map: SQL true for an unexpected row (unqualified columns)
+    sample_column: str | None = None  # map: a column whose offending values may be shown
     columns: tuple[str, ...] = ()
     sensitive: bool = False
-    attribution: str = "row"     # row | table
+    attribution: str = "row"  # row | table
     # schema | required | key | format | code | plausibility | arithmetic | consistency | reference
     # | completeness | volume | delivery
     category: str = ""
@@ -128,75 +128,152 @@ class Check:
 
 # ----------------------------------------------------------------------------- map builders
 
+
 def _date_lit(value, timestamp: bool) -> str:
     return f"timestamp {literal(str(value))}" if timestamp else f"date {literal(str(value))}"
 
 
 def not_null(feed: str, col: str, *, severity=CRITICAL, **kw) -> Check:
     return Check(
-        id=f"{feed}.required.{col}", feed=feed, severity=severity, kind="map",
+        id=f"{feed}.required.{col}",
+        feed=feed,
+        severity=severity,
+        kind="map",
         title=kw.pop("title", f"{col} is present on every row (required by the contract)"),
-        remedy=kw.pop("remedy", f"deliver {col} on every row; rows without it should have been "
-                                "quarantined by the loader, so a failure here means a loader defect"),
-        gx_type="ExpectColumnValuesToNotBeNull", gx_kwargs={"column": col},
-        predicate=f"{ident(col)} is null", columns=(col,), category=kw.pop("category", "required"), **kw)
+        remedy=kw.pop(
+            "remedy",
+            f"deliver {col} on every row; rows without it should have been "
+            "quarantined by the loader, so a failure here means a loader defect",
+        ),
+        gx_type="ExpectColumnValuesToNotBeNull",
+        gx_kwargs={"column": col},
+        predicate=f"{ident(col)} is null",
+        columns=(col,),
+        category=kw.pop("category", "required"),
+        **kw,
+    )
 
 
-def in_set(feed: str, col: str, values, *, check_id: str, title: str, remedy: str,
-           severity=WARNING, category="code") -> Check:
+def in_set(
+    feed: str, col: str, values, *, check_id: str, title: str, remedy: str, severity=WARNING, category="code"
+) -> Check:
     values = list(values)
     return Check(
-        id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
-        gx_type="ExpectColumnValuesToBeInSet", gx_kwargs={"column": col, "value_set": values},
+        id=check_id,
+        feed=feed,
+        severity=severity,
+        kind="map",
+        title=title,
+        remedy=remedy,
+        gx_type="ExpectColumnValuesToBeInSet",
+        gx_kwargs={"column": col, "value_set": values},
         predicate=f"{ident(col)} is not null and {ident(col)} not in ({', '.join(literal(v) for v in values)})",
-        sample_column=col, columns=(col,), category=category)
+        sample_column=col,
+        columns=(col,),
+        category=category,
+    )
 
 
-def between(feed: str, col: str, lo, hi, *, check_id: str, title: str, remedy: str,
-            severity=WARNING, category="plausibility", kind_of: str = "number") -> Check:
+def between(
+    feed: str,
+    col: str,
+    lo,
+    hi,
+    *,
+    check_id: str,
+    title: str,
+    remedy: str,
+    severity=WARNING,
+    category="plausibility",
+    kind_of: str = "number",
+) -> Check:
     """lo/hi inclusive; ``kind_of`` number | date | timestamp decides the SQL literals."""
     gx_kwargs = {"column": col}
     conds = []
     if lo is not None:
         gx_kwargs["min_value"] = lo if kind_of == "number" else str(lo)
-        conds.append(f"{ident(col)} < {lo!r}" if kind_of == "number" else
-                     f"{ident(col)} < {_date_lit(lo, kind_of == 'timestamp')}")
+        conds.append(
+            f"{ident(col)} < {lo!r}"
+            if kind_of == "number"
+            else f"{ident(col)} < {_date_lit(lo, kind_of == 'timestamp')}"
+        )
     if hi is not None:
         gx_kwargs["max_value"] = hi if kind_of == "number" else str(hi)
-        conds.append(f"{ident(col)} > {hi!r}" if kind_of == "number" else
-                     f"{ident(col)} > {_date_lit(hi, kind_of == 'timestamp')}")
+        conds.append(
+            f"{ident(col)} > {hi!r}"
+            if kind_of == "number"
+            else f"{ident(col)} > {_date_lit(hi, kind_of == 'timestamp')}"
+        )
     return Check(
-        id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
-        gx_type="ExpectColumnValuesToBeBetween", gx_kwargs=gx_kwargs,
+        id=check_id,
+        feed=feed,
+        severity=severity,
+        kind="map",
+        title=title,
+        remedy=remedy,
+        gx_type="ExpectColumnValuesToBeBetween",
+        gx_kwargs=gx_kwargs,
         predicate=f"{ident(col)} is not null and ({' or '.join(conds)})",
-        sample_column=col, columns=(col,), category=category)
+        sample_column=col,
+        columns=(col,),
+        category=category,
+    )
 
 
-def matches(feed: str, col: str, pattern: str, *, check_id: str, title: str, remedy: str,
-            severity=WARNING, category="format") -> Check:
+def matches(
+    feed: str, col: str, pattern: str, *, check_id: str, title: str, remedy: str, severity=WARNING, category="format"
+) -> Check:
     """Values match ``pattern`` (a search, like GX; anchor it with ^…$)."""
     return Check(
-        id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
-        gx_type="ExpectColumnValuesToMatchRegex", gx_kwargs={"column": col, "regex": pattern},
+        id=check_id,
+        feed=feed,
+        severity=severity,
+        kind="map",
+        title=title,
+        remedy=remedy,
+        gx_type="ExpectColumnValuesToMatchRegex",
+        gx_kwargs={"column": col, "regex": pattern},
         predicate=f"{ident(col)} is not null and not regexp_matches({ident(col)}, {literal(pattern)})",
-        sample_column=col, columns=(col,), category=category)
+        sample_column=col,
+        columns=(col,),
+        category=category,
+    )
 
 
-def pair_ge(feed: str, a: str, b: str, *, check_id: str, title: str, remedy: str,
-            severity=CRITICAL, category="plausibility") -> Check:
+def pair_ge(
+    feed: str, a: str, b: str, *, check_id: str, title: str, remedy: str, severity=CRITICAL, category="plausibility"
+) -> Check:
     """a ≥ b where both are present."""
     return Check(
-        id=check_id, feed=feed, severity=severity, kind="map", title=title, remedy=remedy,
+        id=check_id,
+        feed=feed,
+        severity=severity,
+        kind="map",
+        title=title,
+        remedy=remedy,
         gx_type="ExpectColumnPairValuesAToBeGreaterThanB",
-        gx_kwargs={"column_A": a, "column_B": b, "or_equal": True,
-                   "ignore_row_if": "either_value_is_missing"},
+        gx_kwargs={"column_A": a, "column_B": b, "or_equal": True, "ignore_row_if": "either_value_is_missing"},
         predicate=f"{ident(a)} is not null and {ident(b)} is not null and not ({ident(a)} >= {ident(b)})",
-        columns=(a, b), category=category)
+        columns=(a, b),
+        category=category,
+    )
 
 
-def rows(feed: str, name: str, sql: str, *, title: str, remedy: str, severity=CRITICAL,
-         category: str, columns: tuple[str, ...] = (), sensitive=False, attribution="row",
-         sample_column: str | None = None, check_id: str | None = None) -> Check:
+def rows(
+    feed: str,
+    name: str,
+    sql: str,
+    *,
+    title: str,
+    remedy: str,
+    severity=CRITICAL,
+    category: str,
+    columns: tuple[str, ...] = (),
+    sensitive=False,
+    attribution="row",
+    sample_column: str | None = None,
+    check_id: str | None = None,
+) -> Check:
     """An UnexpectedRowsExpectation. ``sql`` uses ``{batch}`` for the feed's rows in scope.
 
     GX substitutes ``{batch}`` with ``(<scope>) AS subselect`` when the query has no JOIN and
@@ -205,27 +282,55 @@ def rows(feed: str, name: str, sql: str, *, title: str, remedy: str, severity=CR
     quality owners (codes, dates, amounts — never a sensitive value).
     """
     return Check(
-        id=check_id or f"{feed}.{category}.{name}", sample_column=sample_column, feed=feed,
-        severity=severity, kind="rows", title=title,
-        remedy=remedy, gx_type="UnexpectedRowsExpectation",
+        id=check_id or f"{feed}.{category}.{name}",
+        sample_column=sample_column,
+        feed=feed,
+        severity=severity,
+        kind="rows",
+        title=title,
+        remedy=remedy,
+        gx_type="UnexpectedRowsExpectation",
         gx_kwargs={"unexpected_rows_query": " ".join(sql.split())},
-        columns=columns, sensitive=sensitive, attribution=attribution, category=category)
+        columns=columns,
+        sensitive=sensitive,
+        attribution=attribution,
+        category=category,
+    )
 
 
-def references(feed: str, col: str, target: str, target_col: str | None = None, *,
-               severity=WARNING, remedy: str | None = None, what: str = "") -> Check:
+def references(
+    feed: str,
+    col: str,
+    target: str,
+    target_col: str | None = None,
+    *,
+    severity=WARNING,
+    remedy: str | None = None,
+    what: str = "",
+) -> Check:
     """Every non-empty ``col`` exists in ``raw.<target>`` (any delivered snapshot)."""
     tcol = target_col or col
     # NOT IN over a null-free list, not a correlated NOT EXISTS: under COUNT(*) (how GX counts
     # unexpected rows) DuckDB 2.0 runs the correlated form ~50x slower on 10M rows (measured)
-    sql = (f"select _batch_id, _line, {ident(col)} from {{batch}} where {ident(col)} is not null "
-           f"and {ident(col)} not in (select {ident(tcol)} from raw.{ident(target)} where {ident(tcol)} is not null)")
+    sql = (
+        f"select _batch_id, _line, {ident(col)} from {{batch}} where {ident(col)} is not null "
+        f"and {ident(col)} not in (select {ident(tcol)} from raw.{ident(target)} where {ident(tcol)} is not null)"
+    )
     return rows(
-        feed, f"{col}_in_{target}", sql, severity=severity, category="reference", columns=(col,),
+        feed,
+        f"{col}_in_{target}",
+        sql,
+        severity=severity,
+        category="reference",
+        columns=(col,),
         sample_column=col,
         title=f"{col} refers to a known {what or target} (raw.{target}.{tcol})",
-        remedy=remedy or (f"deliver the missing {target} rows (reference snapshot) or correct {col}; "
-                          f"unknown codes are kept and flagged, never dropped"))
+        remedy=remedy
+        or (
+            f"deliver the missing {target} rows (reference snapshot) or correct {col}; "
+            f"unknown codes are kept and flagged, never dropped"
+        ),
+    )
 
 
 # ------------------------------------------------------------------------- patterns
@@ -243,6 +348,7 @@ LANDLINE_RE = r"^0[0-9]{2,3}-?[0-9]{7,8}$"
 
 
 # ----------------------------------------------------------------------------- code tables
+
 
 def _repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
@@ -282,11 +388,12 @@ def code_tables() -> dict[str, tuple[str, ...]]:
 
 # ------------------------------------------------------------------------------ parameters
 
+
 @dataclass(frozen=True)
 class SuiteParams:
     """What a suite depends on besides the spec: the run's date and the batches in scope."""
 
-    today: object                           # datetime.date, Asia/Shanghai
+    today: object  # datetime.date, Asia/Shanghai
     batch_ids: tuple[str, ...] | None = None  # None = every loaded batch of the feed
     # plausibility: a row may be dated up to this many days after its period's last day …
     period_after_days: int = 7

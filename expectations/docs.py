@@ -43,8 +43,7 @@ td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;font-size:.9em
 .badge{padding:.1em .5em;border-radius:.3em;font-weight:bold}code{font-size:.9em}.muted{color:#666}
 """
 
-VERDICT_LABEL = {"fail": "FAILED (blocking)", "warn": "passed with warnings", "pass": "passed",
-                 "none": "no deliveries"}
+VERDICT_LABEL = {"fail": "FAILED (blocking)", "warn": "passed with warnings", "pass": "passed", "none": "no deliveries"}
 
 
 def e(x) -> str:
@@ -53,9 +52,11 @@ def e(x) -> str:
 
 def _page(title: str, body: str, depth: int) -> str:
     up = "../" * depth
-    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{e(title)}</title>"
-            f"<style>{CSS}</style></head><body><p class=\"muted\"><a href=\"{up}index.html\">quality index</a>"
-            f" · <a href=\"{up}gx/index.html\">GX Data Docs</a></p><h1>{e(title)}</h1>{body}</body></html>")
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{e(title)}</title>'
+        f'<style>{CSS}</style></head><body><p class="muted"><a href="{up}index.html">quality index</a>'
+        f' · <a href="{up}gx/index.html">GX Data Docs</a></p><h1>{e(title)}</h1>{body}</body></html>'
+    )
 
 
 def _badge(verdict: str) -> str:
@@ -75,6 +76,7 @@ def batch_page_path(feed: str, batch_id: str) -> str:
 
 # ----------------------------------------------------------------------------- renderers
 
+
 def findings_by_batch(fr: FeedResult) -> dict[str, dict]:
     """{batch_id: {check_id: BatchFinding}} for the failed checks of each batch."""
     out: dict[str, dict] = {}
@@ -90,22 +92,36 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
     if findings is None:
         findings = findings_by_batch(fr).get(info.batch_id, {})
     facts = [
-        ("feed", f"{fr.feed} ({fr.label_zh})"), ("file", info.file), ("sender", info.sender),
-        ("period", info.period), ("seq", info.seq or ""), ("batch_id", info.batch_id),
-        ("sha256", info.sha256), ("loaded at", info.loaded_at), ("rows read", info.rows_read),
-        ("rows loaded", info.rows_loaded), ("rows quarantined", info.rows_quarantined),
+        ("feed", f"{fr.feed} ({fr.label_zh})"),
+        ("file", info.file),
+        ("sender", info.sender),
+        ("period", info.period),
+        ("seq", info.seq or ""),
+        ("batch_id", info.batch_id),
+        ("sha256", info.sha256),
+        ("loaded at", info.loaded_at),
+        ("rows read", info.rows_read),
+        ("rows loaded", info.rows_loaded),
+        ("rows quarantined", info.rows_quarantined),
         ("rows validated (in raw)", info.rows_in_raw),
-        ("checked", f"{bv.critical_evaluated} critical + {bv.warning_evaluated} warning expectations "
-                    f"(suite {fr.suite}, {fr.fingerprint}) in gate run {fr.run_id} at {fr.validated_at}"),
+        (
+            "checked",
+            f"{bv.critical_evaluated} critical + {bv.warning_evaluated} warning expectations "
+            f"(suite {fr.suite}, {fr.fingerprint}) in gate run {fr.run_id} at {fr.validated_at}",
+        ),
     ]
-    body = [f"<p>{_badge(bv.verdict)} — {bv.critical_failed} critical and {bv.warning_failed} warning "
-            f"expectations failed for this delivery.</p><table>"]
+    body = [
+        f"<p>{_badge(bv.verdict)} — {bv.critical_failed} critical and {bv.warning_failed} warning "
+        f"expectations failed for this delivery.</p><table>"
+    ]
     body += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts]
     body.append("</table>")
     failed = [o for o in fr.outcomes if o.check_id in findings]
     if failed:
-        body.append("<h2>What failed</h2><table><tr><th>severity</th><th>check</th><th>rows</th>"
-                    "<th>lines (first)</th><th>sample values</th><th>what to do</th></tr>")
+        body.append(
+            "<h2>What failed</h2><table><tr><th>severity</th><th>check</th><th>rows</th>"
+            "<th>lines (first)</th><th>sample values</th><th>what to do</th></tr>"
+        )
         for o in sorted(failed, key=lambda o: (o.severity != CRITICAL, o.check_id)):
             b = findings[o.check_id]
             cls = "fail" if o.severity == CRITICAL else "warn"
@@ -113,17 +129,22 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
             why = o.error and f"could not be evaluated: {o.error}" or (o.detail or "")
             samples = "counts only (sensitive)" if o.sensitive else ", ".join(b.samples)
             body.append(
-                f"<tr class=\"{cls}\"><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code><br>{e(o.title)}"
+                f'<tr class="{cls}"><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code><br>{e(o.title)}'
                 f"{'<br><i>' + e(why) + '</i>' if why else ''}</td><td>{e(rows)}</td>"
-                f"<td>{e(', '.join(map(str, b.lines)))}</td><td>{e(samples)}</td><td>{e(o.remedy)}</td></tr>")
+                f"<td>{e(', '.join(map(str, b.lines)))}</td><td>{e(samples)}</td><td>{e(o.remedy)}</td></tr>"
+            )
         body.append("</table>")
-    body.append("<h2>Everything that was checked</h2><table><tr><th>severity</th><th>check</th>"
-                "<th>result for this delivery</th></tr>")
+    body.append(
+        "<h2>Everything that was checked</h2><table><tr><th>severity</th><th>check</th>"
+        "<th>result for this delivery</th></tr>"
+    )
     for o in fr.outcomes:
         bad = o.check_id in findings
-        body.append(f"<tr><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code> {e(o.title)}</td>"
-                    f"<td class=\"{'fail' if bad and o.severity == CRITICAL else 'warn' if bad else 'pass'}\">"
-                    f"{'failed' if bad else 'passed'}</td></tr>")
+        body.append(
+            f"<tr><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code> {e(o.title)}</td>"
+            f'<td class="{"fail" if bad and o.severity == CRITICAL else "warn" if bad else "pass"}">'
+            f"{'failed' if bad else 'passed'}</td></tr>"
+        )
     body.append("</table>")
     return _page(f"{fr.feed} · {info.file or info.batch_id}", "".join(body), depth=2)
 
@@ -131,78 +152,94 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
 def render_feed(fr: FeedResult) -> str:
     if fr.status == "no_deliveries":
         return _page(f"{fr.feed} ({fr.label_zh})", "<p>No loaded deliveries.</p>", depth=1)
-    body = [f"<p>{_badge(fr.verdict)} — suite <code>{e(fr.suite)}</code> ({e(fr.fingerprint)}), gate run "
-            f"{e(fr.run_id)} at {e(fr.validated_at)}: {fr.rows:,} rows in {len(fr.batches)} deliveries; "
-            f"critical {fr.critical_failed}/{fr.critical_evaluated} failed, warning "
-            f"{fr.warning_failed}/{fr.warning_evaluated} failed.</p>"]
+    body = [
+        f"<p>{_badge(fr.verdict)} — suite <code>{e(fr.suite)}</code> ({e(fr.fingerprint)}), gate run "
+        f"{e(fr.run_id)} at {e(fr.validated_at)}: {fr.rows:,} rows in {len(fr.batches)} deliveries; "
+        f"critical {fr.critical_failed}/{fr.critical_evaluated} failed, warning "
+        f"{fr.warning_failed}/{fr.warning_evaluated} failed.</p>"
+    ]
     if fr.gx_page:
-        body.append(f"<p>GX validation page: <a href=\"../{e(fr.gx_page)}\">{e(fr.gx_page)}</a></p>")
+        body.append(f'<p>GX validation page: <a href="../{e(fr.gx_page)}">{e(fr.gx_page)}</a></p>')
     if fr.error:
-        body.append(f"<p class=\"fail\">The gate could not validate this feed: {e(fr.error)}</p>")
+        body.append(f'<p class="fail">The gate could not validate this feed: {e(fr.error)}</p>')
     msgs = fr.messages()
     if fr.refused:
-        body.append(_refused_table(fr.refused, f"Refused deliveries ({len(fr.refused)}): never loaded, "
-                                               "so never validated"))
+        body.append(
+            _refused_table(fr.refused, f"Refused deliveries ({len(fr.refused)}): never loaded, so never validated")
+        )
     if msgs:
         body.append("<h2>Failures</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in msgs) + "</ul>")
-    body.append("<h2>Checks</h2><table><tr><th>severity</th><th>check</th><th>category</th><th>result</th>"
-                "<th>unexpected</th><th>deliveries</th></tr>")
+    body.append(
+        "<h2>Checks</h2><table><tr><th>severity</th><th>check</th><th>category</th><th>result</th>"
+        "<th>unexpected</th><th>deliveries</th></tr>"
+    )
     for o in fr.outcomes:
         cls = "pass" if o.success else ("fail" if o.severity == CRITICAL else "warn")
-        body.append(f"<tr><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code> {e(o.title)}</td>"
-                    f"<td>{e(o.category)}</td><td class=\"{cls}\">{'passed' if o.success else 'failed'}</td>"
-                    f"<td>{o.unexpected:,}</td><td>{len(o.batches) if not o.success else ''}</td></tr>")
+        body.append(
+            f"<tr><td>{e(o.severity)}</td><td><code>{e(o.check_id)}</code> {e(o.title)}</td>"
+            f'<td>{e(o.category)}</td><td class="{cls}">{"passed" if o.success else "failed"}</td>'
+            f"<td>{o.unexpected:,}</td><td>{len(o.batches) if not o.success else ''}</td></tr>"
+        )
     body.append("</table>")
     body.append(_deliveries_table(fr.batches, prefix="../"))
     return _page(f"{fr.feed} ({fr.label_zh})", "".join(body), depth=1)
 
 
 def _deliveries_table(batches, prefix: str, feed_col: str | None = None) -> str:
-    rows = ["<table><tr>" + ("<th>feed</th>" if feed_col else "") + "<th>period</th><th>file</th>"
-            "<th>rows</th><th>quarantined</th><th>critical failed</th><th>warnings</th><th>verdict</th></tr>"]
+    rows = [
+        "<table><tr>" + ("<th>feed</th>" if feed_col else "") + "<th>period</th><th>file</th>"
+        "<th>rows</th><th>quarantined</th><th>critical failed</th><th>warnings</th><th>verdict</th></tr>"
+    ]
     for feed, bv in batches if feed_col else ((None, b) for b in batches):
         i = bv.info
-        link = f"<a href=\"{prefix}{e(bv.page)}\">{e(i.file or i.batch_id)}</a>" if bv.page else e(i.file)
-        rows.append("<tr>" + (f"<td>{e(feed)}</td>" if feed_col else "") +
-                    f"<td>{e(i.period)}</td><td>{link}</td>"
-                    f"<td>{e(i.rows_read if i.rows_read is not None else i.rows_in_raw)}</td>"
-                    f"<td>{e(i.rows_quarantined)}</td><td>{bv.critical_failed}</td><td>{bv.warning_failed}</td>"
-                    f"<td class=\"{e(bv.verdict)}\">{e(bv.verdict)}</td></tr>")
+        link = f'<a href="{prefix}{e(bv.page)}">{e(i.file or i.batch_id)}</a>' if bv.page else e(i.file)
+        rows.append(
+            "<tr>" + (f"<td>{e(feed)}</td>" if feed_col else "") + f"<td>{e(i.period)}</td><td>{link}</td>"
+            f"<td>{e(i.rows_read if i.rows_read is not None else i.rows_in_raw)}</td>"
+            f"<td>{e(i.rows_quarantined)}</td><td>{bv.critical_failed}</td><td>{bv.warning_failed}</td>"
+            f'<td class="{e(bv.verdict)}">{e(bv.verdict)}</td></tr>'
+        )
     rows.append("</table>")
     return "".join(rows)
 
 
 def _refused_table(refused: list[dict], title: str) -> str:
     rows = [f"<h2>{e(title)}</h2><table><tr><th>file</th><th>why</th><th>line</th><th>column</th></tr>"]
-    rows += [f"<tr class=\"fail\"><td>{e(r['file'])}</td><td>{e(r['message'])}</td><td>{e(r['error_line'])}</td>"
-             f"<td>{e(r['error_column'])}</td></tr>" for r in refused]
+    rows += [
+        f'<tr class="fail"><td>{e(r["file"])}</td><td>{e(r["message"])}</td><td>{e(r["error_line"])}</td>'
+        f"<td>{e(r['error_column'])}</td></tr>"
+        for r in refused
+    ]
     rows.append("</table>")
     return "".join(rows)
 
 
 def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
-    body = [f"<p>Gate run <b>{e(result.run_id)}</b> at {e(result.run_time)} on {e(result.warehouse)}. "
-            "A critical failure blocks what reads its feed: the models and rules on that feed keep "
-            "their last build (the rules not evaluated are listed in quality.rules_not_evaluated), "
-            "everything else is built; warnings are reported and do not block. Sensitive columns "
-            "(身份证号, names, phone numbers, 经办人) are reported as counts only.</p>",
-            "<h2>Feeds</h2><table><tr><th>feed</th><th>verdict</th><th>critical failed / evaluated</th>"
-            "<th>warnings failed / evaluated</th><th>rows</th><th>deliveries</th><th>failing</th>"
-            "<th>with warnings</th><th>validated</th></tr>"]
+    body = [
+        f"<p>Gate run <b>{e(result.run_id)}</b> at {e(result.run_time)} on {e(result.warehouse)}. "
+        "A critical failure blocks what reads its feed: the models and rules on that feed keep "
+        "their last build (the rules not evaluated are listed in quality.rules_not_evaluated), "
+        "everything else is built; warnings are reported and do not block. Sensitive columns "
+        "(身份证号, names, phone numbers, 经办人) are reported as counts only.</p>",
+        "<h2>Feeds</h2><table><tr><th>feed</th><th>verdict</th><th>critical failed / evaluated</th>"
+        "<th>warnings failed / evaluated</th><th>rows</th><th>deliveries</th><th>failing</th>"
+        "<th>with warnings</th><th>validated</th></tr>",
+    ]
     for name in FEEDS:
         fr = feeds.get(name)
         if fr is None:
-            body.append(f"<tr><td>{e(name)}</td><td class=\"none\" colspan=\"8\">not validated yet</td></tr>")
+            body.append(f'<tr><td>{e(name)}</td><td class="none" colspan="8">not validated yet</td></tr>')
             continue
         verdict = "none" if fr.status == "no_deliveries" else fr.verdict
         body.append(
-            f"<tr><td><a href=\"{e(fr.page)}\">{e(name)}</a> {e(fr.label_zh)}</td>"
-            f"<td class=\"{verdict}\">{e(VERDICT_LABEL[verdict])}</td>"
+            f'<tr><td><a href="{e(fr.page)}">{e(name)}</a> {e(fr.label_zh)}</td>'
+            f'<td class="{verdict}">{e(VERDICT_LABEL[verdict])}</td>'
             f"<td>{fr.critical_failed} / {fr.critical_evaluated}</td>"
             f"<td>{fr.warning_failed} / {fr.warning_evaluated}</td>"
             f"<td>{fr.rows:,}</td><td>{len(fr.batches)}</td>"
             f"<td>{sum(1 for b in fr.batches if b.verdict == 'fail')}</td>"
-            f"<td>{sum(1 for b in fr.batches if b.verdict == 'warn')}</td><td>{e(fr.validated_at)}</td></tr>")
+            f"<td>{sum(1 for b in fr.batches if b.verdict == 'warn')}</td><td>{e(fr.validated_at)}</td></tr>"
+        )
     body.append("</table>")
     attention = [(name, b) for name, fr in feeds.items() for b in fr.batches if b.verdict != "pass"]
     attention.sort(key=lambda x: (x[1].verdict != "fail", x[0], x[1].info.period or ""))
@@ -212,13 +249,13 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
     if refused:
         body.append(_refused_table(refused, f"Refused deliveries ({len(refused)}): never loaded"))
     if result.unrecognised:
-        body.append(_refused_table(result.unrecognised,
-                                   f"Files that belong to no feed ({len(result.unrecognised)})"))
+        body.append(_refused_table(result.unrecognised, f"Files that belong to no feed ({len(result.unrecognised)})"))
     body.append("<p>Every delivery has its own page, listed on its feed's page.</p>")
     return _page("医保基金监管 — data quality (数据质量)", "".join(body), depth=0)
 
 
 # --------------------------------------------------------------------------------- publish
+
 
 def _gx_site(site_root: Path, gx_results: dict, checks_by_feed: dict) -> dict[str, str]:
     """Rebuild quality/gx/ with GX's own site builder; returns {feed: page path rel. to site_root}."""
@@ -234,12 +271,15 @@ def _gx_site(site_root: Path, gx_results: dict, checks_by_feed: dict) -> dict[st
     gx_dir = site_root / "gx"
     shutil.rmtree(gx_dir, ignore_errors=True)
     ctx = gx.get_context(mode="ephemeral")
-    ctx.add_data_docs_site("quality", {
-        "class_name": "SiteBuilder",
-        "show_how_to_buttons": False,
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(gx_dir)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    })
+    ctx.add_data_docs_site(
+        "quality",
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(gx_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     keys = {}
     for feed, res in gx_results.items():
         if isinstance(res, dict):
@@ -249,15 +289,23 @@ def _gx_site(site_root: Path, gx_results: dict, checks_by_feed: dict) -> dict[st
         run_id = res.meta.get("run_id")
         key = ValidationResultIdentifier(
             expectation_suite_identifier=ExpectationSuiteIdentifier(name=res.suite_name),
-            run_id=run_id, batch_identifier=feed)
+            run_id=run_id,
+            batch_identifier=feed,
+        )
         ctx.validation_results_store.set(key, res)
         keys[feed] = key
     ctx.build_data_docs(site_names=["quality"])
     pages = {}
     for feed, key in keys.items():
         run_id = key.run_id
-        rel = Path("gx", "validations", *key.expectation_suite_identifier.to_tuple(),
-                   run_id.run_name or "__none__", run_id.to_tuple()[1], f"{feed}.html")
+        rel = Path(
+            "gx",
+            "validations",
+            *key.expectation_suite_identifier.to_tuple(),
+            run_id.run_name or "__none__",
+            run_id.to_tuple()[1],
+            f"{feed}.html",
+        )
         if (site_root / rel).exists():
             pages[feed] = rel.as_posix()
         else:  # fall back to searching (GX's layout is an implementation detail)

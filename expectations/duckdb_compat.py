@@ -149,8 +149,15 @@ def connection_string(warehouse) -> str:
     return f"duckdb:///{warehouse}"
 
 
-def duckdb_datasource(context, name: str, warehouse, *, read_only: bool = True,
-                      threads: int | None = None, memory_limit: str | None = None):
+def duckdb_datasource(
+    context,
+    name: str,
+    warehouse,
+    *,
+    read_only: bool = True,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+):
     """A GX SQL datasource on the DuckDB file ``warehouse`` (read-only unless told otherwise)."""
     install()
     config: dict[str, Any] = {}
@@ -162,7 +169,8 @@ def duckdb_datasource(context, name: str, warehouse, *, read_only: bool = True,
     if config:
         connect_args["config"] = config
     return context.data_sources.add_sql(
-        name=name, connection_string=connection_string(warehouse),
+        name=name,
+        connection_string=connection_string(warehouse),
         kwargs={"connect_args": connect_args},
     )
 

@@ -81,18 +81,30 @@ def schema_checks(feed: FeedSpec) -> list[Check]:
     )
     return [
         Check(
-            id=f"{feed.name}.schema.columns", feed=feed.name, severity=CRITICAL, kind="table",
-            attribution="table", category="schema",
+            id=f"{feed.name}.schema.columns",
+            feed=feed.name,
+            severity=CRITICAL,
+            kind="table",
+            attribution="table",
+            category="schema",
             title=f"raw.{feed.name} has exactly the contract's columns plus the lineage columns",
             remedy="the raw table and ingest/specs.py disagree: run the loader (it adds new spec "
-                   "columns) or fix the spec; never edit raw tables by hand",
+            "columns) or fix the spec; never edit raw tables by hand",
             gx_type="ExpectTableColumnsToMatchSet",
-            gx_kwargs={"column_set": columns, "exact_match": True}),
-        rows(feed.name, "types", type_sql, severity=CRITICAL, category="schema", attribution="table",
-             check_id=f"{feed.name}.schema.types",
-             title=f"every column of raw.{feed.name} has the type the spec gives it",
-             remedy="a column was created with another type (old warehouse or hand-made table): "
-                    "rebuild the raw table from the spec and reload the landing files"),
+            gx_kwargs={"column_set": columns, "exact_match": True},
+        ),
+        rows(
+            feed.name,
+            "types",
+            type_sql,
+            severity=CRITICAL,
+            category="schema",
+            attribution="table",
+            check_id=f"{feed.name}.schema.types",
+            title=f"every column of raw.{feed.name} has the type the spec gives it",
+            remedy="a column was created with another type (old warehouse or hand-made table): "
+            "rebuild the raw table from the spec and reload the landing files",
+        ),
     ]
 
 
@@ -102,13 +114,21 @@ def required_checks(feed: FeedSpec) -> list[Check]:
         if not f.required:
             continue
         if f.sensitive:
-            out.append(rows(
-                feed.name, f.code, f"select {_sel(feed)} from {{batch}} where {ident(f.code)} is null",
-                severity=CRITICAL, category="required", sensitive=True, columns=(f.code,),
-                check_id=f"{feed.name}.required.{f.code}",
-                title=f"{f.code} is present on every row (required; sensitive: counts only)",
-                remedy=f"deliver {f.code} on every row; rows without it should have been quarantined "
-                       "by the loader, so a failure here means a loader defect"))
+            out.append(
+                rows(
+                    feed.name,
+                    f.code,
+                    f"select {_sel(feed)} from {{batch}} where {ident(f.code)} is null",
+                    severity=CRITICAL,
+                    category="required",
+                    sensitive=True,
+                    columns=(f.code,),
+                    check_id=f"{feed.name}.required.{f.code}",
+                    title=f"{f.code} is present on every row (required; sensitive: counts only)",
+                    remedy=f"deliver {f.code} on every row; rows without it should have been quarantined "
+                    "by the loader, so a failure here means a loader defect",
+                )
+            )
         else:
             out.append(not_null(feed.name, f.code))
     return out
@@ -118,14 +138,23 @@ def key_check(feed: FeedSpec) -> list[Check]:
     if not feed.key:
         return []
     keys = ", ".join(ident(k) for k in feed.key)
-    sql = (f"select {_sel(feed)} from (select *, count(*) over (partition by {keys}, _period) as _n "
-           f"from {{batch}}) where _n > 1")
-    return [rows(
-        feed.name, "key_unique", sql, severity=CRITICAL, category="key",
-        check_id=f"{feed.name}.key.unique_in_period",
-        title=f"key ({', '.join(feed.key)}) is unique within a period",
-        remedy="the loader quarantines duplicate keys within a period; a failure means a loader "
-               "defect or a hand-edited raw table — reload the period's files")]
+    sql = (
+        f"select {_sel(feed)} from (select *, count(*) over (partition by {keys}, _period) as _n "
+        f"from {{batch}}) where _n > 1"
+    )
+    return [
+        rows(
+            feed.name,
+            "key_unique",
+            sql,
+            severity=CRITICAL,
+            category="key",
+            check_id=f"{feed.name}.key.unique_in_period",
+            title=f"key ({', '.join(feed.key)}) is unique within a period",
+            remedy="the loader quarantines duplicate keys within a period; a failure means a loader "
+            "defect or a hand-edited raw table — reload the period's files",
+        )
+    ]
 
 
 def code_checks(feed: FeedSpec) -> list[Check]:
@@ -138,12 +167,18 @@ def code_checks(feed: FeedSpec) -> list[Check]:
         values: list = list(tables[ref])
         if f.type == "int":
             values = [int(v) for v in values]
-        out.append(in_set(
-            feed.name, f.code, values, check_id=f"{feed.name}.code.{f.code}",
-            severity=CRITICAL if ref in CRITICAL_CODES else WARNING,
-            title=f"{f.code} ({f.label_zh or f.code}) uses a code of its code table",
-            remedy=f"correct {f.code} at the source, or add the code to "
-                   f"dbt_project/seeds/code_tables if the code table is out of date"))
+        out.append(
+            in_set(
+                feed.name,
+                f.code,
+                values,
+                check_id=f"{feed.name}.code.{f.code}",
+                severity=CRITICAL if ref in CRITICAL_CODES else WARNING,
+                title=f"{f.code} ({f.label_zh or f.code}) uses a code of its code table",
+                remedy=f"correct {f.code} at the source, or add the code to "
+                f"dbt_project/seeds/code_tables if the code table is out of date",
+            )
+        )
     return out
 
 
@@ -160,22 +195,38 @@ def date_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         ts = f.type == "datetime"
         hi = f"{tomorrow.isoformat()} 23:59:59" if ts else tomorrow.isoformat()
         lo = "1900-01-01 00:00:00" if ts else "1900-01-01"
-        out.append(between(
-            feed.name, f.code, lo, hi, kind_of="timestamp" if ts else "date",
-            check_id=f"{feed.name}.date.{f.code}_not_future", severity=CRITICAL, category="plausibility",
-            title=f"{f.code} lies between 1900-01-01 and tomorrow (no dates in the future)",
-            remedy=f"impossible {f.code} values are quarantined by the loader: a failure means a "
-                   "loader defect, or rows loaded with a wrong clock — check the source system's dates"))
+        out.append(
+            between(
+                feed.name,
+                f.code,
+                lo,
+                hi,
+                kind_of="timestamp" if ts else "date",
+                check_id=f"{feed.name}.date.{f.code}_not_future",
+                severity=CRITICAL,
+                category="plausibility",
+                title=f"{f.code} lies between 1900-01-01 and tomorrow (no dates in the future)",
+                remedy=f"impossible {f.code} values are quarantined by the loader: a failure means a "
+                "loader defect, or rows loaded with a wrong clock — check the source system's dates",
+            )
+        )
     return out
 
 
 def order_checks(feed: FeedSpec) -> list[Check]:
-    return [pair_ge(
-        feed.name, end, begin, check_id=f"{feed.name}.order.{begin}_le_{end}", severity=CRITICAL,
-        title=f"{begin} ≤ {end} where both are present",
-        remedy="rows ending before they begin are quarantined by the loader: a failure means a "
-               "loader defect; correct the dates at the source")
-        for begin, end in feed.order_pairs]
+    return [
+        pair_ge(
+            feed.name,
+            end,
+            begin,
+            check_id=f"{feed.name}.order.{begin}_le_{end}",
+            severity=CRITICAL,
+            title=f"{begin} ≤ {end} where both are present",
+            remedy="rows ending before they begin are quarantined by the loader: a failure means a "
+            "loader defect; correct the dates at the source",
+        )
+        for begin, end in feed.order_pairs
+    ]
 
 
 def certno_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
@@ -186,45 +237,66 @@ def certno_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         c = ident(f.code)
         common = dict(severity=CRITICAL, sensitive=True, columns=(f.code,), category="format")
         out += [
-            rows(feed.name, f"{f.code}_format",
-                 f"select {_sel(feed)} from {{batch}} where {c} is not null "
-                 f"and not regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]')",
-                 check_id=f"{feed.name}.format.{f.code}_format",
-                 title=f"{f.code} is an 18-character 身份证号 (17 digits + digit or X; counts only)",
-                 remedy="the loader quarantines malformed IDs: a failure means a loader defect", **common),
-            rows(feed.name, f"{f.code}_check_digit",
-                 f"select {_sel(feed)} from {{batch}} where regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]') "
-                 f"and substr({c}, 18, 1) <> {certno_check_char_sql(c)}",
-                 check_id=f"{feed.name}.format.{f.code}_check_digit",
-                 title=f"{f.code} has a valid ISO 7064 MOD 11-2 check digit (counts only)",
-                 remedy="the loader quarantines IDs with a wrong check digit: a failure means a "
-                        "loader defect; ask the sender to correct the 身份证号", **common),
-            rows(feed.name, f"{f.code}_birth_date",
-                 f"select {_sel(feed)} from {{batch}} where regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]') "
-                 f"and (try_strptime(substr({c}, 7, 8), '%Y%m%d') is null "
-                 f"or try_strptime(substr({c}, 7, 8), '%Y%m%d') < timestamp '1900-01-01' "
-                 f"or cast(try_strptime(substr({c}, 7, 8), '%Y%m%d') as date) > "
-                 f"date {literal(params.today.isoformat())})",
-                 check_id=f"{feed.name}.format.{f.code}_birth_date",
-                 title=f"{f.code} carries a real birth date (digits 7–14; counts only)",
-                 remedy="the loader quarantines IDs with an impossible birth date: a failure means a "
-                        "loader defect", **common),
+            rows(
+                feed.name,
+                f"{f.code}_format",
+                f"select {_sel(feed)} from {{batch}} where {c} is not null "
+                f"and not regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]')",
+                check_id=f"{feed.name}.format.{f.code}_format",
+                title=f"{f.code} is an 18-character 身份证号 (17 digits + digit or X; counts only)",
+                remedy="the loader quarantines malformed IDs: a failure means a loader defect",
+                **common,
+            ),
+            rows(
+                feed.name,
+                f"{f.code}_check_digit",
+                f"select {_sel(feed)} from {{batch}} where regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]') "
+                f"and substr({c}, 18, 1) <> {certno_check_char_sql(c)}",
+                check_id=f"{feed.name}.format.{f.code}_check_digit",
+                title=f"{f.code} has a valid ISO 7064 MOD 11-2 check digit (counts only)",
+                remedy="the loader quarantines IDs with a wrong check digit: a failure means a "
+                "loader defect; ask the sender to correct the 身份证号",
+                **common,
+            ),
+            rows(
+                feed.name,
+                f"{f.code}_birth_date",
+                f"select {_sel(feed)} from {{batch}} where regexp_full_match({c}, '[0-9]{{{{17}}}}[0-9X]') "
+                f"and (try_strptime(substr({c}, 7, 8), '%Y%m%d') is null "
+                f"or try_strptime(substr({c}, 7, 8), '%Y%m%d') < timestamp '1900-01-01' "
+                f"or cast(try_strptime(substr({c}, 7, 8), '%Y%m%d') as date) > "
+                f"date {literal(params.today.isoformat())})",
+                check_id=f"{feed.name}.format.{f.code}_birth_date",
+                title=f"{f.code} carries a real birth date (digits 7–14; counts only)",
+                remedy="the loader quarantines IDs with an impossible birth date: a failure means a loader defect",
+                **common,
+            ),
         ]
     return out
 
 
 def money_checks(feed: FeedSpec) -> list[Check]:
-    return [between(
-        feed.name, f.code, -MONEY_HARD_LIMIT, MONEY_HARD_LIMIT, severity=CRITICAL,
-        check_id=f"{feed.name}.amount.{f.code}_hard_limit", category="plausibility",
-        title=f"{f.code} is within ±{MONEY_HARD_LIMIT:,} yuan",
-        remedy=f"an amount this large is a unit (分 vs 元) or format error: correct {f.code} at the "
-               "source and re-deliver")
-        for f in feed.fields if f.type in ("money", "price")]
+    return [
+        between(
+            feed.name,
+            f.code,
+            -MONEY_HARD_LIMIT,
+            MONEY_HARD_LIMIT,
+            severity=CRITICAL,
+            check_id=f"{feed.name}.amount.{f.code}_hard_limit",
+            category="plausibility",
+            title=f"{f.code} is within ±{MONEY_HARD_LIMIT:,} yuan",
+            remedy=f"an amount this large is a unit (分 vs 元) or format error: correct {f.code} at the "
+            "source and re-deliver",
+        )
+        for f in feed.fields
+        if f.type in ("money", "price")
+    ]
 
 
-def period_checks(feed: FeedSpec, params: SuiteParams,
-                  windows: dict[str, tuple[int, int] | None] | None = None) -> list[Check]:
+def period_checks(
+    feed: FeedSpec, params: SuiteParams, windows: dict[str, tuple[int, int] | None] | None = None
+) -> list[Check]:
     """Dates inside the delivery period: ``windows`` maps a field to (days before, days after) or
     None to skip it; other temporal fields use the params' defaults. Snapshots have no window."""
     if feed.snapshot:
@@ -241,15 +313,28 @@ def period_checks(feed: FeedSpec, params: SuiteParams,
             continue
         before, after = window
         c = ident(f.code)
-        sql = (f"select {_sel(feed, f.code)}, _period from {{batch}} where {c} is not null and "
-               f"(cast({c} as date) > {last} + {int(after)} or cast({c} as date) < {first} - {int(before)})")
-        out.append(rows(
-            feed.name, f"{f.code}_in_period", sql, severity=WARNING, category="plausibility",
-            check_id=f"{feed.name}.period.{f.code}", sample_column=f.code, columns=(f.code,),
-            title=(f"{f.code} falls inside the delivery period (from {before} days before its first "
-                   f"day to {after} days after its last day)"),
-            remedy="check that the file was delivered under the right period folder "
-                   "(<feed>/<YYYYMM>/); re-deliver it under the period it covers"))
+        sql = (
+            f"select {_sel(feed, f.code)}, _period from {{batch}} where {c} is not null and "
+            f"(cast({c} as date) > {last} + {int(after)} or cast({c} as date) < {first} - {int(before)})"
+        )
+        out.append(
+            rows(
+                feed.name,
+                f"{f.code}_in_period",
+                sql,
+                severity=WARNING,
+                category="plausibility",
+                check_id=f"{feed.name}.period.{f.code}",
+                sample_column=f.code,
+                columns=(f.code,),
+                title=(
+                    f"{f.code} falls inside the delivery period (from {before} days before its first "
+                    f"day to {after} days after its last day)"
+                ),
+                remedy="check that the file was delivered under the right period folder "
+                "(<feed>/<YYYYMM>/); re-deliver it under the period it covers",
+            )
+        )
     return out
 
 
@@ -283,23 +368,40 @@ def delivery_checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         where qr.feed = {literal(feed.name)}
           and qr.batch_id in (select batch_id from raw.load_manifest m where {scope})"""
     return [
-        rows(feed.name, "volume", volume_sql, severity=WARNING, category="volume",
-             check_id=f"{feed.name}.volume.usual_size", sample_column="detail",
-             title=(f"each delivery's row count is within ×{factor:g} of that sender's usual (the median "
-                    f"of its other deliveries, at least {params.volume_min_history} of them; differences "
-                    f"under {params.volume_min_difference} rows are ignored)"),
-             remedy="confirm with the sender that the extract is complete (a truncated or doubled "
-                    "extract is re-delivered as a correction with the same name)"),
-        rows(feed.name, "quarantined", quarantine_sql, severity=WARNING, category="delivery",
-             check_id=f"{feed.name}.delivery.quarantined_rows", sample_column="reasons",
-             title="no row of the delivery was quarantined by the loader",
-             remedy="see raw.quarantine (file, line, reason codes) and ask the sender to correct "
-                    "and re-deliver those rows"),
+        rows(
+            feed.name,
+            "volume",
+            volume_sql,
+            severity=WARNING,
+            category="volume",
+            check_id=f"{feed.name}.volume.usual_size",
+            sample_column="detail",
+            title=(
+                f"each delivery's row count is within ×{factor:g} of that sender's usual (the median "
+                f"of its other deliveries, at least {params.volume_min_history} of them; differences "
+                f"under {params.volume_min_difference} rows are ignored)"
+            ),
+            remedy="confirm with the sender that the extract is complete (a truncated or doubled "
+            "extract is re-delivered as a correction with the same name)",
+        ),
+        rows(
+            feed.name,
+            "quarantined",
+            quarantine_sql,
+            severity=WARNING,
+            category="delivery",
+            check_id=f"{feed.name}.delivery.quarantined_rows",
+            sample_column="reasons",
+            title="no row of the delivery was quarantined by the loader",
+            remedy="see raw.quarantine (file, line, reason codes) and ask the sender to correct "
+            "and re-deliver those rows",
+        ),
     ]
 
 
-def spec_checks(feed: FeedSpec, params: SuiteParams,
-                period_windows: dict[str, tuple[int, int] | None] | None = None) -> list[Check]:
+def spec_checks(
+    feed: FeedSpec, params: SuiteParams, period_windows: dict[str, tuple[int, int] | None] | None = None
+) -> list[Check]:
     return [
         *schema_checks(feed),
         *required_checks(feed),

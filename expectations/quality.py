@@ -52,9 +52,22 @@ create table if not exists {TABLE} (
 )
 """
 
-_COLUMNS = ("batch_id", "expectations_evaluated", "critical_evaluated", "critical_failed",
-            "warning_evaluated", "warning_failed", "unexpected_rows_critical", "unexpected_rows_warning",
-            "failed_checks", "verdict", "suite_fingerprint", "gate_run_id", "validated_at", "docs_page")
+_COLUMNS = (
+    "batch_id",
+    "expectations_evaluated",
+    "critical_evaluated",
+    "critical_failed",
+    "warning_evaluated",
+    "warning_failed",
+    "unexpected_rows_critical",
+    "unexpected_rows_warning",
+    "failed_checks",
+    "verdict",
+    "suite_fingerprint",
+    "gate_run_id",
+    "validated_at",
+    "docs_page",
+)
 
 
 def _rows(result: GateResult) -> list[tuple]:
@@ -64,10 +77,24 @@ def _rows(result: GateResult) -> list[tuple]:
             continue
         at = dt.datetime.fromisoformat(fr.validated_at).replace(tzinfo=None) if fr.validated_at else None
         for b in fr.batches:
-            out.append((b.info.batch_id, b.critical_evaluated + b.warning_evaluated, b.critical_evaluated,
-                        b.critical_failed, b.warning_evaluated, b.warning_failed, b.unexpected_critical,
-                        b.unexpected_warning, json.dumps(b.failed_checks, ensure_ascii=False), b.verdict,
-                        fr.fingerprint, fr.run_id, at, b.page))
+            out.append(
+                (
+                    b.info.batch_id,
+                    b.critical_evaluated + b.warning_evaluated,
+                    b.critical_evaluated,
+                    b.critical_failed,
+                    b.warning_evaluated,
+                    b.warning_failed,
+                    b.unexpected_critical,
+                    b.unexpected_warning,
+                    json.dumps(b.failed_checks, ensure_ascii=False),
+                    b.verdict,
+                    fr.fingerprint,
+                    fr.run_id,
+                    at,
+                    b.page,
+                )
+            )
     return out
 
 
@@ -84,15 +111,17 @@ def write_delivery_quality(con, result: GateResult) -> int:
         con.execute("create schema if not exists quality")
         con.execute(DDL)
         has_manifest = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name = 'load_manifest'").fetchall()[0][0]
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_manifest'"
+        ).fetchall()[0][0]
         if not has_manifest:
             con.execute("commit")
             return 0
         if rows:
             cols = list(zip(*rows, strict=True))
-            arrays = [pa.array(c) if name not in ("validated_at",) else pa.array(c, type=pa.timestamp("us"))
-                      for name, c in zip(_COLUMNS, cols, strict=True)]
+            arrays = [
+                pa.array(c) if name not in ("validated_at",) else pa.array(c, type=pa.timestamp("us"))
+                for name, c in zip(_COLUMNS, cols, strict=True)
+            ]
             con.register("_dq_new", pa.Table.from_arrays(arrays, names=list(_COLUMNS)))
             try:
                 con.execute(f"""

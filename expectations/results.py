@@ -57,7 +57,7 @@ class CheckOutcome:
     unexpected: int = 0
     element_count: int | None = None
     error: str | None = None
-    detail: str | None = None          # e.g. missing/unexpected columns of a table-level check
+    detail: str | None = None  # e.g. missing/unexpected columns of a table-level check
     batches: list[BatchFinding] = field(default_factory=list)
     consistency_error: str | None = None
 
@@ -70,8 +70,10 @@ class CheckOutcome:
         batches = batches or {}
         head = f"[{self.severity}] {self.check_id} — {self.title}"
         if self.error:
-            return (f"{head}: could not be evaluated ({self.error}); treated as failed. What to do: "
-                    "tell the data engineers — the check or the raw table is broken.")
+            return (
+                f"{head}: could not be evaluated ({self.error}); treated as failed. What to do: "
+                "tell the data engineers — the check or the raw table is broken."
+            )
         if self.success:
             return f"{head}: passed"
         if self.attribution == "table":
@@ -90,14 +92,20 @@ class CheckOutcome:
         where = "; ".join(files) + (f"; and {rest} more deliveries" if rest > 0 else "")
         n_del = len(self.batches)
         if self.category == "volume":
-            return (f"{head}: {n_del} unusual deliver{'y' if n_del == 1 else 'ies'}: "
-                    + "; ".join(f"{(batches.get(b.batch_id) or BatchInfo(b.batch_id)).where} ({', '.join(b.samples)})"
-                                for b in self.batches[:max_files])
-                    + (f"; and {n_del - max_files} more" if n_del > max_files else "")
-                    + f". What to do: {self.remedy}.")
+            return (
+                f"{head}: {n_del} unusual deliver{'y' if n_del == 1 else 'ies'}: "
+                + "; ".join(
+                    f"{(batches.get(b.batch_id) or BatchInfo(b.batch_id)).where} ({', '.join(b.samples)})"
+                    for b in self.batches[:max_files]
+                )
+                + (f"; and {n_del - max_files} more" if n_del > max_files else "")
+                + f". What to do: {self.remedy}."
+            )
         unit = "row" if self.unexpected == 1 and not of else "rows"
-        return (f"{head}: {self.unexpected:,}{of} {unit} unexpected, in {n_del} "
-                f"deliver{'y' if n_del == 1 else 'ies'}: {where}. What to do: {self.remedy}.")
+        return (
+            f"{head}: {self.unexpected:,}{of} {unit} unexpected, in {n_del} "
+            f"deliver{'y' if n_del == 1 else 'ies'}: {where}. What to do: {self.remedy}."
+        )
 
 
 @dataclass
@@ -127,7 +135,7 @@ class FeedResult:
     label_zh: str
     suite: str
     fingerprint: str
-    status: str = "validated"           # validated | no_deliveries | error
+    status: str = "validated"  # validated | no_deliveries | error
     rows: int = 0
     outcomes: list[CheckOutcome] = field(default_factory=list)
     batches: list[BatchVerdict] = field(default_factory=list)
@@ -139,8 +147,8 @@ class FeedResult:
     validated_at: str = ""
     # delivered files of this feed the loader refused (never loaded, so never validated)
     refused: list[dict] = field(default_factory=list)
-    gx_page: str | None = None          # GX Data Docs validation page, relative to the site root
-    page: str | None = None             # our feed page, relative to the site root
+    gx_page: str | None = None  # GX Data Docs validation page, relative to the site root
+    page: str | None = None  # our feed page, relative to the site root
 
     def _count(self, severity: str, failed: bool) -> int:
         return sum(1 for o in self.outcomes if o.severity == severity and (o.failed or not failed))
@@ -191,13 +199,15 @@ class FeedResult:
         idx = self.batch_index()
         lines = ["| severity | check | unexpected rows | deliveries | what to do |", "|---|---|---|---|---|"]
         for o in sorted(self.failures(), key=lambda o: (o.severity != CRITICAL, o.check_id)):
-            where = ", ".join((idx[b.batch_id].where if b.batch_id in idx else b.batch_id)
-                              for b in o.batches[:3]) or ("all" if o.attribution == "table" else "")
+            where = ", ".join((idx[b.batch_id].where if b.batch_id in idx else b.batch_id) for b in o.batches[:3]) or (
+                "all" if o.attribution == "table" else ""
+            )
             if len(o.batches) > 3:
                 where += f" (+{len(o.batches) - 3})"
             what = (o.error and f"could not be evaluated: {o.error}") or o.remedy
-            lines.append(f"| {o.severity} | {o.check_id}: {o.title} | {o.unexpected:,} | {where} | {what} |"
-                         .replace("\n", " "))
+            lines.append(
+                f"| {o.severity} | {o.check_id}: {o.title} | {o.unexpected:,} | {where} | {what} |".replace("\n", " ")
+            )
         md: dict = {
             "verdict": self.verdict,
             "critical_evaluated": self.critical_evaluated,
@@ -217,7 +227,8 @@ class FeedResult:
             md["error"] = self.error
         if len(lines) > 2:
             md["failures_md"] = "\n".join(lines[:52]) + (
-                f"\n\n… {len(lines) - 52} more (see Data Docs)" if len(lines) > 52 else "")
+                f"\n\n… {len(lines) - 52} more (see Data Docs)" if len(lines) > 52 else ""
+            )
         if site_root is not None:
             md["data_docs_index_path"] = str(site_root / "index.html")
             if self.page:
@@ -242,10 +253,13 @@ class FeedResult:
     @classmethod
     def from_dict(cls, d: dict) -> FeedResult:
         d = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        d["outcomes"] = [CheckOutcome(**{**o, "batches": [BatchFinding(**b) for b in o["batches"]]})
-                         for o in d.get("outcomes", [])]
-        d["batches"] = [BatchVerdict(**{**{k: v for k, v in b.items() if k != "verdict"},
-                                        "info": BatchInfo(**b["info"])}) for b in d.get("batches", [])]
+        d["outcomes"] = [
+            CheckOutcome(**{**o, "batches": [BatchFinding(**b) for b in o["batches"]]}) for o in d.get("outcomes", [])
+        ]
+        d["batches"] = [
+            BatchVerdict(**{**{k: v for k, v in b.items() if k != "verdict"}, "info": BatchInfo(**b["info"])})
+            for b in d.get("batches", [])
+        ]
         return cls(**d)
 
 
@@ -273,13 +287,14 @@ class GateResult:
         return self.site_root / "index.html"
 
     def batch_pages(self) -> dict[str, Path]:
-        return {b.info.batch_id: self.site_root / b.page
-                for f in self.feeds.values() for b in f.batches if b.page}
+        return {b.info.batch_id: self.site_root / b.page for f in self.feeds.values() for b in f.batches if b.page}
 
     def summary(self) -> str:
         total = sum(len(f.batches) for f in self.feeds.values())
         crit = sum(f.critical_failed for f in self.feeds.values())
         warn = sum(f.warning_failed for f in self.feeds.values())
         state = "PASSED" if self.passed else f"FAILED (blocked: {', '.join(self.blocked_feeds)})"
-        return (f"quality gate {state}: {len(self.feeds)} feeds, {total} deliveries, "
-                f"{crit} critical and {warn} warning expectations failed — Data Docs: {self.docs_index}")
+        return (
+            f"quality gate {state}: {len(self.feeds)} feeds, {total} deliveries, "
+            f"{crit} critical and {warn} warning expectations failed — Data Docs: {self.docs_index}"
+        )

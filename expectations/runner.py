@@ -38,9 +38,16 @@ SAMPLE_LINES = 10
 SAMPLE_VALUES = 5
 
 # result keys that may carry values; removed from every sensitive check's stored result
-VALUE_KEYS = ("partial_unexpected_list", "partial_unexpected_index_list", "partial_unexpected_counts",
-              "unexpected_list", "unexpected_index_list", "unexpected_index_query", "details",
-              "observed_value_list")
+VALUE_KEYS = (
+    "partial_unexpected_list",
+    "partial_unexpected_index_list",
+    "partial_unexpected_counts",
+    "unexpected_list",
+    "unexpected_index_list",
+    "unexpected_index_query",
+    "details",
+    "observed_value_list",
+)
 
 
 def site_index(output_dir: Path) -> Path:
@@ -49,6 +56,7 @@ def site_index(output_dir: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------ helpers
+
 
 def _scope_sql(feed: str, batch_ids: tuple[str, ...] | None) -> str:
     sql = f"select * from raw.{ident(feed)}"
@@ -68,15 +76,20 @@ def _substitute_batch(query: str, scope: str) -> str:
 
 def breakdown_sql(check: Check, scope: str) -> str:
     """Per-batch unexpected rows of ``check``: (_batch_id, n, lines, samples)."""
-    sample = (f"list_slice(list(distinct cast({ident(check.sample_column)} as varchar)), 1, {SAMPLE_VALUES})"
-              if check.sample_column and not check.sensitive else "cast([] as varchar[])")
+    sample = (
+        f"list_slice(list(distinct cast({ident(check.sample_column)} as varchar)), 1, {SAMPLE_VALUES})"
+        if check.sample_column and not check.sensitive
+        else "cast([] as varchar[])"
+    )
     lines = f"list_slice(list_filter(list(_line order by _line), lambda x: x is not null), 1, {SAMPLE_LINES})"
     if check.kind == "map":
         source = f"select * from ({scope}) as subselect where {check.predicate}"
     else:
         source = _substitute_batch(check.gx_kwargs["unexpected_rows_query"], scope)
-    return (f"select _batch_id, count(*) as n, {lines} as lines, {sample} as samples "
-            f"from ({source}) as u group by _batch_id order by _batch_id")
+    return (
+        f"select _batch_id, count(*) as n, {lines} as lines, {sample} as samples "
+        f"from ({source}) as u group by _batch_id order by _batch_id"
+    )
 
 
 def _exception_message(result) -> str | None:
@@ -113,30 +126,52 @@ def _fetch(engine, sql: str, **params) -> list:
 
 
 def _table_exists(engine, schema: str, table: str) -> bool:
-    return bool(_fetch(engine, "select 1 from information_schema.tables where table_schema = :s "
-                               "and table_name = :t", s=schema, t=table))
+    return bool(
+        _fetch(
+            engine,
+            "select 1 from information_schema.tables where table_schema = :s and table_name = :t",
+            s=schema,
+            t=table,
+        )
+    )
 
 
 def _refused(engine, feed: str | None) -> list[dict]:
     """Refused files (loader reasons name lines, columns and headers, never cell values)."""
     cond = "feed is null" if feed is None else "feed = :feed"
     params = {} if feed is None else {"feed": feed}
-    rows = _fetch(engine, f"""
+    rows = _fetch(
+        engine,
+        f"""
         select file, message, error_line, error_column, cast(loaded_at as varchar)
-        from raw.load_manifest where status = 'refused' and {cond} order by file""", **params)
-    return [dict(zip(("file", "message", "error_line", "error_column", "seen_at"), r, strict=True))
-            for r in rows]
+        from raw.load_manifest where status = 'refused' and {cond} order by file""",
+        **params,
+    )
+    return [dict(zip(("file", "message", "error_line", "error_column", "seen_at"), r, strict=True)) for r in rows]
 
 
 def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict[str, BatchInfo]:
     out: dict[str, BatchInfo] = {}
     if has_manifest:
-        rows = _fetch(engine, f"""
+        rows = _fetch(
+            engine,
+            f"""
             select batch_id, file, sha256, sender, period, seq, rows_read, rows_loaded,
                    rows_quarantined, cast(loaded_at as varchar)
-            from raw.load_manifest m where {params.manifest_scope(feed)} order by period, file""")
-        names = ("batch_id", "file", "sha256", "sender", "period", "seq", "rows_read", "rows_loaded",
-                 "rows_quarantined", "loaded_at")
+            from raw.load_manifest m where {params.manifest_scope(feed)} order by period, file""",
+        )
+        names = (
+            "batch_id",
+            "file",
+            "sha256",
+            "sender",
+            "period",
+            "seq",
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "loaded_at",
+        )
         for r in rows:
             out[r[0]] = BatchInfo(**dict(zip(names, r, strict=True)))
     return out
@@ -144,8 +179,10 @@ def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict
 
 # ------------------------------------------------------------------------------ the gate
 
-def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id, run_time,
-                  has_manifest: bool) -> tuple[FeedResult, object | None, list[Check]]:
+
+def validate_feed(
+    context, datasource, feed: str, params: SuiteParams, *, run_id, run_time, has_manifest: bool
+) -> tuple[FeedResult, object | None, list[Check]]:
     """Validate one feed; returns our result, the (scrubbed) GX validation result and the checks."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
@@ -153,9 +190,14 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
     t0 = time.perf_counter()
     spec = FEEDS[feed]
     checks = checks_for(feed, params)
-    fr = FeedResult(feed=feed, label_zh=spec.label_zh, suite=suite_name(feed),
-                    fingerprint=suite_fingerprint(checks), run_id=run_id,
-                    validated_at=run_time.isoformat(timespec="seconds"))
+    fr = FeedResult(
+        feed=feed,
+        label_zh=spec.label_zh,
+        suite=suite_name(feed),
+        fingerprint=suite_fingerprint(checks),
+        run_id=run_id,
+        validated_at=run_time.isoformat(timespec="seconds"),
+    )
     engine = datasource.get_execution_engine()
     if not _table_exists(engine, "raw", feed):
         fr.status = "no_deliveries"
@@ -179,8 +221,7 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
         bd = asset.add_batch_definition_whole_table("all")
         vd = context.validation_definitions.add(gx.ValidationDefinition(name=feed, data=bd, suite=suite))
         t1 = time.perf_counter()
-        gx_result = vd.run(result_format="SUMMARY",
-                           run_id=RunIdentifier(run_name=run_id, run_time=run_time))
+        gx_result = vd.run(result_format="SUMMARY", run_id=RunIdentifier(run_name=run_id, run_time=run_time))
         fr.gx_seconds = time.perf_counter() - t1
     except Exception as e:  # noqa: BLE001 - the gate reports, the check decides
         logger.exception("GX validation of %s failed", feed)
@@ -195,9 +236,19 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
     t2 = time.perf_counter()
     for c in checks:
         r = results_by_id.get(c.id)
-        o = CheckOutcome(check_id=c.id, feed=feed, severity=c.severity, category=c.category, title=c.title,
-                         remedy=c.remedy, gx_type=c.gx_type, columns=list(c.columns), sensitive=c.sensitive,
-                         attribution=c.attribution, success=False)
+        o = CheckOutcome(
+            check_id=c.id,
+            feed=feed,
+            severity=c.severity,
+            category=c.category,
+            title=c.title,
+            remedy=c.remedy,
+            gx_type=c.gx_type,
+            columns=list(c.columns),
+            sensitive=c.sensitive,
+            attribution=c.attribution,
+            success=False,
+        )
         if r is None:
             o.error = fr.error or "no result returned by GX"
         else:
@@ -221,8 +272,7 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
             if c.kind == "rows" and not o.error:
                 # table-level rows check (column types): show what the query found
                 try:
-                    found = _fetch(engine, _substitute_batch(c.gx_kwargs["unexpected_rows_query"], scope)
-                                   + " limit 20")
+                    found = _fetch(engine, _substitute_batch(c.gx_kwargs["unexpected_rows_query"], scope) + " limit 20")
                     o.detail = "; ".join(" ".join(str(x) for x in row) for row in found)
                 except Exception as e:  # noqa: BLE001
                     o.detail = f"details unavailable ({type(e).__name__})"
@@ -235,13 +285,13 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
                 o.consistency_error = f"per-delivery breakdown failed: {type(e).__name__}: {e}"[:300]
                 o.batches = [BatchFinding(b, 0) for b in batches]
                 continue
-            o.batches = [BatchFinding(str(bid), int(n), [int(x) for x in (lines or [])],
-                                      [str(x) for x in (samples or [])])
-                         for bid, n, lines, samples in found]
+            o.batches = [
+                BatchFinding(str(bid), int(n), [int(x) for x in (lines or [])], [str(x) for x in (samples or [])])
+                for bid, n, lines, samples in found
+            ]
             total = sum(b.unexpected for b in o.batches)
             if total != o.unexpected:
-                o.consistency_error = (f"GX counted {o.unexpected} unexpected rows, the per-delivery "
-                                       f"breakdown {total}")
+                o.consistency_error = f"GX counted {o.unexpected} unexpected rows, the per-delivery breakdown {total}"
                 logger.warning("%s: %s", c.id, o.consistency_error)
             for b in o.batches:
                 batches.setdefault(b.batch_id, BatchInfo(batch_id=b.batch_id))
@@ -250,8 +300,10 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
     # per-batch verdicts
     crit_n = sum(1 for c in checks if c.severity == CRITICAL)
     warn_n = len(checks) - crit_n
-    verdicts = {bid: BatchVerdict(info=info, critical_evaluated=crit_n, warning_evaluated=warn_n)
-                for bid, info in batches.items()}
+    verdicts = {
+        bid: BatchVerdict(info=info, critical_evaluated=crit_n, warning_evaluated=warn_n)
+        for bid, info in batches.items()
+    }
     for o in fr.outcomes:
         for b in o.batches:
             if b.unexpected <= 0 and not o.error:
@@ -271,10 +323,18 @@ def validate_feed(context, datasource, feed: str, params: SuiteParams, *, run_id
     return fr, gx_result, checks
 
 
-def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
-             batch_ids: list[str] | None = None, *, run_id: str | None = None,
-             today_: dt.date | None = None, threads: int | None = None,
-             memory_limit: str | None = None, build_docs: bool = True) -> GateResult:
+def run_gate(
+    warehouse: Path,
+    output_dir: Path,
+    feeds: list[str] | None = None,
+    batch_ids: list[str] | None = None,
+    *,
+    run_id: str | None = None,
+    today_: dt.date | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    build_docs: bool = True,
+) -> GateResult:
     """Validate ``feeds`` (default: all) of ``warehouse`` and rebuild the Data Docs.
 
     ``batch_ids`` restricts the validation to those loaded batches (default: every loaded batch,
@@ -289,8 +349,7 @@ def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
     t0 = time.perf_counter()
     warehouse = Path(warehouse)
     if not warehouse.exists():
-        raise FileNotFoundError(f"warehouse {warehouse} does not exist: load deliveries first "
-                                "(python -m ingest.load)")
+        raise FileNotFoundError(f"warehouse {warehouse} does not exist: load deliveries first (python -m ingest.load)")
     names = list(feeds) if feeds is not None else list(FEEDS)
     unknown = [f for f in names if f not in FEEDS]
     if unknown:
@@ -305,23 +364,26 @@ def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
     now = dt.datetime.now(TZ)
     params = SuiteParams(today=today_ or today(), batch_ids=ids)
     site_root = Path(output_dir) / "quality"
-    result = GateResult(run_id=run_id, run_time=now.isoformat(timespec="seconds"),
-                        warehouse=str(warehouse), site_root=site_root)
+    result = GateResult(
+        run_id=run_id, run_time=now.isoformat(timespec="seconds"), warehouse=str(warehouse), site_root=site_root
+    )
     gx_results = {}
     checks_by_feed = {}
 
     duckdb_compat.install()
     context = gx.get_context(mode="ephemeral")
-    datasource = duckdb_compat.duckdb_datasource(context, "warehouse", warehouse, read_only=True,
-                                                 threads=threads, memory_limit=memory_limit)
+    datasource = duckdb_compat.duckdb_datasource(
+        context, "warehouse", warehouse, read_only=True, threads=threads, memory_limit=memory_limit
+    )
     try:
         engine = datasource.get_execution_engine()
         has_manifest = _table_exists(engine, "raw", "load_manifest")
         if has_manifest and not _table_exists(engine, "raw", "quarantine"):
             has_manifest = False  # a half-made warehouse: judge the rows only
         for feed in names:
-            fr, gx_result, checks = validate_feed(context, datasource, feed, params, run_id=run_id,
-                                                  run_time=now, has_manifest=has_manifest)
+            fr, gx_result, checks = validate_feed(
+                context, datasource, feed, params, run_id=run_id, run_time=now, has_manifest=has_manifest
+            )
             if has_manifest and params.batch_ids is None:
                 fr.refused = _refused(engine, feed)
             result.feeds[feed] = fr
@@ -344,7 +406,15 @@ def run_gate(warehouse: Path, output_dir: Path, feeds: list[str] | None = None,
 
 
 def result_json(result: GateResult) -> str:
-    return json.dumps({
-        "run_id": result.run_id, "run_time": result.run_time, "warehouse": result.warehouse,
-        "passed": result.passed, "feeds": {k: v.to_dict() for k, v in result.feeds.items()},
-    }, ensure_ascii=False, indent=1, default=str)
+    return json.dumps(
+        {
+            "run_id": result.run_id,
+            "run_time": result.run_time,
+            "warehouse": result.warehouse,
+            "passed": result.passed,
+            "feeds": {k: v.to_dict() for k, v in result.feeds.items()},
+        },
+        ensure_ascii=False,
+        indent=1,
+        default=str,
+    )

@@ -42,8 +42,7 @@ def suite_name(feed: str) -> str:
 
 def suite_fingerprint(checks: list[Check]) -> str:
     """A short hash of what the suite checks (ids, severities and parameters), for the quality table."""
-    doc = [[c.id, c.severity, c.gx_type, json.dumps(c.gx_kwargs, sort_keys=True, default=str)]
-           for c in checks]
+    doc = [[c.id, c.severity, c.gx_type, json.dumps(c.gx_kwargs, sort_keys=True, default=str)] for c in checks]
     return hashlib.sha256(json.dumps(doc).encode()).hexdigest()[:12]
 
 

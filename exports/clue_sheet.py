@@ -20,9 +20,16 @@ import xlsxwriter
 from warehouse.settings import settings
 
 COLUMNS = [
-    ("clue_id", "线索编号", 26), (None, "处置阶段", 10), (None, "阶段日期", 12), (None, "认定违规金额", 14),
-    (None, "经办人", 10), ("fixmedins_name", "机构名称", 28), ("suspect_amount", "疑点金额", 14),
-    ("top_rules", "主要违规规则", 40), ("must_report", "要情报告", 10), ("report_due_date", "报告截止日期", 14),
+    ("clue_id", "线索编号", 26),
+    (None, "处置阶段", 10),
+    (None, "阶段日期", 12),
+    (None, "认定违规金额", 14),
+    (None, "经办人", 10),
+    ("fixmedins_name", "机构名称", 28),
+    ("suspect_amount", "疑点金额", 14),
+    ("top_rules", "主要违规规则", 40),
+    ("must_report", "要情报告", 10),
+    ("report_due_date", "报告截止日期", 14),
     ("latest_stage_name", "最新处置阶段", 14),
 ]
 STAGES = "1 初审, 2 复审, 3 申诉, 4 调查核实, 5 违规处理, 9 排除"
@@ -32,8 +39,10 @@ def write_sheet(quarter: str, out: Path, export_db: Path) -> int:
     con = duckdb.connect(str(export_db), read_only=True)
     try:
         cols = ", ".join(c for c, _, _ in COLUMNS if c)
-        rows = con.execute(f"select {cols} from supervisor.supervisor_clue_list where year_quarter = ? "
-                           "order by priority_rank", [quarter]).fetchall()
+        rows = con.execute(
+            f"select {cols} from supervisor.supervisor_clue_list where year_quarter = ? order by priority_rank",
+            [quarter],
+        ).fetchall()
     finally:
         con.close()
     # text from the warehouse (institution names, rules) is never a formula: '=1+1' stays text
@@ -46,9 +55,18 @@ def write_sheet(quarter: str, out: Path, export_db: Path) -> int:
         ws.write_string(0, j, label, head)
         ws.set_column(j, j, width, money if "金额" in label else date if "日期" in label else None)
     ws.freeze_panes(1, 1)
-    ws.data_validation(1, 1, max(len(rows), 1) + 200, 1, {
-        "validate": "list", "source": ["1", "2", "3", "4", "5", "9"], "input_title": "处置阶段",
-        "input_message": STAGES})
+    ws.data_validation(
+        1,
+        1,
+        max(len(rows), 1) + 200,
+        1,
+        {
+            "validate": "list",
+            "source": ["1", "2", "3", "4", "5", "9"],
+            "input_title": "处置阶段",
+            "input_message": STAGES,
+        },
+    )
     for i, row in enumerate(rows, 1):
         values = iter(row)
         for j, (col, _, _) in enumerate(COLUMNS):
@@ -79,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no supervisor export at {args.export_db}: run `make run` first", file=sys.stderr)
         return 2
     n = write_sheet(args.quarter, out, args.export_db)
-    print(f"wrote {n} clue(s) of {args.quarter} to {out}: fill in 处置阶段 ({STAGES}), 阶段日期, 认定违规金额 and "
-          f"经办人, then deliver it as <landing>/case_clue/<YYYYMM>/<centre admdvs>_case_clue_<YYYYMM>.xlsx")
+    print(
+        f"wrote {n} clue(s) of {args.quarter} to {out}: fill in 处置阶段 ({STAGES}), 阶段日期, 认定违规金额 and "
+        f"经办人, then deliver it as <landing>/case_clue/<YYYYMM>/<centre admdvs>_case_clue_<YYYYMM>.xlsx"
+    )
     return 0
 
 

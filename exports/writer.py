@@ -36,10 +36,22 @@ SUPERVISOR_TABLES = (("supervision", "fct_rule_hits"),)
 LINEAGE_COLUMNS = frozenset({"source_file", "source_line", "source_period"})
 # Never in BI even if a model's docs forgot to mark them personal: the identifiers, their masks,
 # the dates that fill a mask back in, free-text names and the person-level evidence.
-NEVER_IN_BI = frozenset({
-    "psn_no", "certno", "certno_masked", "psn_name", "psn_name_masked", "tel", "brdy", "die_date",
-    "dr_name", "handler", "evidence", "init_psn_no",
-})
+NEVER_IN_BI = frozenset(
+    {
+        "psn_no",
+        "certno",
+        "certno_masked",
+        "psn_name",
+        "psn_name_masked",
+        "tel",
+        "brdy",
+        "die_date",
+        "dr_name",
+        "handler",
+        "evidence",
+        "init_psn_no",
+    }
+)
 # Never in any export: the raw identifiers (they stop in staging; this is the second lock).
 NEVER_EXPORTED = frozenset({"certno", "psn_name", "tel"})
 # Every DuckDB from 1.0 reads it (checked with 1.0.0, 1.1.3, 1.2.2, 1.3.2, 1.4.4, 1.5.6 and 2.0),
@@ -84,8 +96,11 @@ class ExportResult:
 
     @property
     def undocumented(self) -> dict[str, list[str]]:
-        return {rel: [c for c, why in cols if why == "undocumented"]
-                for rel, cols in self.bi_withheld.items() if any(why == "undocumented" for _, why in cols)}
+        return {
+            rel: [c for c, why in cols if why == "undocumented"]
+            for rel, cols in self.bi_withheld.items()
+            if any(why == "undocumented" for _, why in cols)
+        }
 
 
 def _comment(label: str | None, description: str | None) -> str:
@@ -109,11 +124,13 @@ def load_docs(manifest_path: Path) -> dict[tuple[str, str], RelationDoc]:
         columns = {}
         for name, col in node.get("columns", {}).items():
             cmeta = {**col.get("meta", {}), **col.get("config", {}).get("meta", {})}
-            columns[name.lower()] = ColumnDoc(_comment(cmeta.get("label_zh"), col.get("description")),
-                                              bool(cmeta.get("pii")))
+            columns[name.lower()] = ColumnDoc(
+                _comment(cmeta.get("label_zh"), col.get("description")), bool(cmeta.get("pii"))
+            )
         relation = (node.get("alias") or node["name"]).lower()
-        docs[(node["schema"].lower(), relation)] = RelationDoc(_comment(meta.get("label_zh"),
-                                                                        node.get("description")), columns)
+        docs[(node["schema"].lower(), relation)] = RelationDoc(
+            _comment(meta.get("label_zh"), node.get("description")), columns
+        )
     return docs
 
 
@@ -133,15 +150,25 @@ def bi_column_verdict(column: str, doc: RelationDoc | None) -> str | None:
 
 
 def _relations(con, schema: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select table_name from information_schema.tables where table_schema = ? "
-        "and table_catalog = current_database() order by 1", [schema]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? "
+            "and table_catalog = current_database() order by 1",
+            [schema],
+        ).fetchall()
+    ]
 
 
 def _columns(con, schema: str, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "and table_catalog = current_database() order by ordinal_position", [schema, table]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and table_catalog = current_database() order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
 
 
 def _bi_relations(con) -> list[tuple[str, str]]:
@@ -157,8 +184,16 @@ def _supervisor_relations(con) -> list[tuple[str, str]]:
     return rels
 
 
-def _export(con, rels: list[tuple[str, str]], out_dir: Path, db_name: str, docs: dict, for_bi: bool,
-            written: list[str], withheld: dict[str, list[tuple[str, str]]]) -> None:
+def _export(
+    con,
+    rels: list[tuple[str, str]],
+    out_dir: Path,
+    db_name: str,
+    docs: dict,
+    for_bi: bool,
+    written: list[str],
+    withheld: dict[str, list[tuple[str, str]]],
+) -> None:
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     (tmp / "parquet").mkdir(parents=True)
@@ -220,13 +255,19 @@ def _write_dictionary(con, tmp: Path) -> None:
         where c.database_name = 'export_db' and c.table_name <> 'data_dictionary'
         order by 1, 2, 4
     """)
-    con.execute("comment on table export_db.main.data_dictionary is "
-                "'数据字典 — One row per exported column: its table, position, type and description.'")
-    for col, text in (("table_schema", "模式 — Schema of the table."), ("table_name", "表名 — Table name."),
-                      ("table_description", "表说明 — Description of the table (中文名 — description)."),
-                      ("column_position", "列序号 — Position of the column in its table (1 = first)."),
-                      ("column_name", "列名 — Column name."), ("data_type", "数据类型 — DuckDB type of the column."),
-                      ("column_description", "列说明 — Description of the column (中文名 — description).")):
+    con.execute(
+        "comment on table export_db.main.data_dictionary is "
+        "'数据字典 — One row per exported column: its table, position, type and description.'"
+    )
+    for col, text in (
+        ("table_schema", "模式 — Schema of the table."),
+        ("table_name", "表名 — Table name."),
+        ("table_description", "表说明 — Description of the table (中文名 — description)."),
+        ("column_position", "列序号 — Position of the column in its table (1 = first)."),
+        ("column_name", "列名 — Column name."),
+        ("data_type", "数据类型 — DuckDB type of the column."),
+        ("column_description", "列说明 — Description of the column (中文名 — description)."),
+    ):
         con.execute(f"comment on column export_db.main.data_dictionary.{col} is {literal(text)}")
     pq = tmp / "parquet" / "data_dictionary.parquet"
     con.execute(f"copy (select * from export_db.main.data_dictionary) to {literal(str(pq))} (format parquet)")
@@ -261,11 +302,21 @@ def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path, manifest_pat
     docs = load_docs(manifest_path)
     result = ExportResult(output_dir / "bi", output_dir / "supervisor")
     output_dir.mkdir(parents=True, exist_ok=True)
-    _export(con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", docs, True,
-            result.bi_relations, result.bi_withheld)
-    _export(con, _supervisor_relations(con), result.supervisor_dir, "yibao_supervisor.duckdb", docs, False,
-            result.supervisor_relations, result.supervisor_withheld)
+    _export(
+        con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", docs, True, result.bi_relations, result.bi_withheld
+    )
+    _export(
+        con,
+        _supervisor_relations(con),
+        result.supervisor_dir,
+        "yibao_supervisor.duckdb",
+        docs,
+        False,
+        result.supervisor_relations,
+        result.supervisor_withheld,
+    )
     (result.bi_dir / "README.txt").write_text(
-        BI_README.format(url=bi_connection_url(result.bi_dir / "yibao_bi.duckdb")), encoding="utf-8")
+        BI_README.format(url=bi_connection_url(result.bi_dir / "yibao_bi.duckdb")), encoding="utf-8"
+    )
     (result.supervisor_dir / "README.txt").write_text(SUPERVISOR_README, encoding="utf-8")
     return result

@@ -23,6 +23,7 @@ ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 # ------------------------------------------------------------------------- 身份证号
 
+
 def certno_check_char(body17: str) -> str:
     """The 18th character of a 身份证号 whose first 17 digits are ``body17``."""
     return CERTNO_CHECK_CHARS[sum(int(c) * w for c, w in zip(body17, CERTNO_WEIGHTS, strict=True)) % 11]
@@ -45,12 +46,12 @@ def certno_check_chars(digits):
 def certno_check_char_sql(col: str) -> str:
     """DuckDB expression for the check character of the 18-character 身份证号 in ``col`` (NULL when a
     character of the first 17 is not a digit)."""
-    terms = " + ".join(f"try_cast(substr({col}, {i + 1}, 1) as integer) * {w}"
-                       for i, w in enumerate(CERTNO_WEIGHTS))
+    terms = " + ".join(f"try_cast(substr({col}, {i + 1}, 1) as integer) * {w}" for i, w in enumerate(CERTNO_WEIGHTS))
     return f"substr('{CERTNO_CHECK_CHARS}', (({terms}) % 11) + 1, 1)"
 
 
 # ------------------------------------------------------------------------- 统一社会信用代码
+
 
 def uscc_check_char(body17: str) -> str:
     """The 18th character of a 统一社会信用代码 whose first 17 characters are ``body17``."""
@@ -65,8 +66,9 @@ def uscc_valid(uscc: str) -> bool:
 
 def uscc_check_char_sql(col: str) -> str:
     """DuckDB expression for the check character of the 统一社会信用代码 in ``col``."""
-    terms = " + ".join(f"(strpos('{USCC_CHARS}', substr({col}, {i + 1}, 1)) - 1) * {w}"
-                       for i, w in enumerate(USCC_WEIGHTS))
+    terms = " + ".join(
+        f"(strpos('{USCC_CHARS}', substr({col}, {i + 1}, 1)) - 1) * {w}" for i, w in enumerate(USCC_WEIGHTS)
+    )
     return f"substr('{USCC_CHARS}', ((31 - (({terms}) % 31)) % 31) + 1, 1)"
 
 

@@ -42,26 +42,38 @@ def parse_delivery(root: Path, path: Path) -> Delivery:
     rel = path.relative_to(root).as_posix()
     parts = path.relative_to(root).parts
     if len(parts) != 3:
-        return Delivery(path, rel, None, problem=(
-            "not in the landing layout <feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>].<ext>; "
-            "move it into its feed and period folder"))
+        return Delivery(
+            path,
+            rel,
+            None,
+            problem=(
+                "not in the landing layout <feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>].<ext>; "
+                "move it into its feed and period folder"
+            ),
+        )
     feed_dir, period_dir, name = parts
     feed = FEEDS.get(feed_dir)
     if feed is None:
-        return Delivery(path, rel, None, problem=(
-            f"unknown feed folder '{feed_dir}'; the contract's feeds are: {', '.join(FEEDS)}"))
+        return Delivery(
+            path, rel, None, problem=(f"unknown feed folder '{feed_dir}'; the contract's feeds are: {', '.join(FEEDS)}")
+        )
     suffix = path.suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
-        return Delivery(path, rel, feed, problem=(
-            f"unsupported file type '{suffix}'; deliver .csv, .xlsx or .parquet"))
+        return Delivery(path, rel, feed, problem=(f"unsupported file type '{suffix}'; deliver .csv, .xlsx or .parquet"))
     m = FILE_RE.match(path.name[: -len(suffix)])
     if not m or m["feed"] != feed.name:
-        return Delivery(path, rel, feed, fmt=fmt, problem=(
-            f"file name must be <sender>_{feed.name}_<YYYYMM>[_<seq>]{suffix}"))
+        return Delivery(
+            path, rel, feed, fmt=fmt, problem=(f"file name must be <sender>_{feed.name}_<YYYYMM>[_<seq>]{suffix}")
+        )
     if not re.fullmatch(r"\d{6}", period_dir) or m["period"] != period_dir:
-        return Delivery(path, rel, feed, fmt=fmt, problem=(
-            f"period {m['period']} in the file name does not match its folder '{period_dir}'"))
+        return Delivery(
+            path,
+            rel,
+            feed,
+            fmt=fmt,
+            problem=(f"period {m['period']} in the file name does not match its folder '{period_dir}'"),
+        )
     month = int(period_dir[4:])
     if not 1 <= month <= 12:
         return Delivery(path, rel, feed, fmt=fmt, problem=f"period folder '{period_dir}' is not a YYYYMM month")
@@ -81,11 +93,14 @@ def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
             if not os.path.exists(target):
                 problem = f"a symbolic link to '{os.readlink(p)}', which does not exist; deliver the file itself"
             elif kind == "folder":
-                problem = (f"a symbolic link to the folder {target}: links are not followed; move or copy the "
-                           "files themselves into the landing tree")
+                problem = (
+                    f"a symbolic link to the folder {target}: links are not followed; move or copy the "
+                    "files themselves into the landing tree"
+                )
             elif not Path(target).is_relative_to(real_root):
-                problem = (f"a symbolic link to {target}, outside the landing tree: it is not read; deliver the "
-                           "file itself")
+                problem = (
+                    f"a symbolic link to {target}, outside the landing tree: it is not read; deliver the file itself"
+                )
             if problem:
                 parts = p.relative_to(root).parts
                 feed = FEEDS.get(parts[0]) if len(parts) > 1 else None
@@ -100,9 +115,11 @@ def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
             d.problem = "not a regular file (a device, socket or pipe); deliver a file"
             d.unread = f"special file {rel}"
         elif hidden:
-            d.problem = (f"a hidden {'file' if hidden[-1] == p.name else 'folder'} ('{hidden[0]}' starts with '.') "
-                         "is not loaded; if it is a delivery, rename it without the leading dot, otherwise "
-                         "remove it from the landing tree")
+            d.problem = (
+                f"a hidden {'file' if hidden[-1] == p.name else 'folder'} ('{hidden[0]}' starts with '.') "
+                "is not loaded; if it is a delivery, rename it without the leading dot, otherwise "
+                "remove it from the landing tree"
+            )
         yield d
 
 
@@ -132,6 +149,8 @@ def same_slot_refusals(deliveries: list[Delivery], loaded: dict[tuple, tuple]) -
         keep = next((d for d in ds if holder and d.rel == holder[1]), ds[0])
         for d in ds:
             if d is not keep:
-                d.problem = (f"{keep.rel} {SLOT_CONFLICT}: a "
-                             "correction keeps the file name (it then replaces the batch), a second file of the "
-                             "month needs its own _<seq>; remove one of them")
+                d.problem = (
+                    f"{keep.rel} {SLOT_CONFLICT}: a "
+                    "correction keeps the file name (it then replaces the batch), a second file of the "
+                    "month needs its own _<seq>; remove one of them"
+                )

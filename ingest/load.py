@@ -1,6 +1,6 @@
 """Command line: load a landing tree into the warehouse without Dagster.
 
-    python -m ingest.load [--landing DIR] [--warehouse FILE] [--feed NAME ...]
+python -m ingest.load [--landing DIR] [--warehouse FILE] [--feed NAME ...]
 """
 
 from __future__ import annotations

@@ -78,11 +78,16 @@ def _refuse_numeric_codes(feed: FeedSpec, header: list[str], types: list, column
     for code, col in column_of.items():
         f = feed.field_by_code[code]
         t = types[int(col[1:])]
-        if f.type in ("code", "certno") and not f.numeric_ok and (
-                pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)):
+        if (
+            f.type in ("code", "certno")
+            and not f.numeric_ok
+            and (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t))
+        ):
             raise RefusedFile(
                 f"column '{header[int(col[1:])]}' ({code}) is stored as {t}: a code as a number loses its leading "
-                "zeros; deliver codes as text (a string column) and re-deliver", column=header[int(col[1:])])
+                "zeros; deliver codes as text (a string column) and re-deliver",
+                column=header[int(col[1:])],
+            )
 
 
 def _extra_names(names: list[str], positions: list[int]) -> list[str]:
@@ -97,11 +102,13 @@ def _extra_names(names: list[str], positions: list[int]) -> list[str]:
 
 # ------------------------------------------------------------------------------ loading
 
+
 class Loader:
     """Loads deliveries into one DuckDB connection. Not thread-safe: DuckDB has one writer."""
 
-    def __init__(self, con, landing_root: Path, run_id: str | None = None,
-                 progress: Callable[[str], None] | None = None):
+    def __init__(
+        self, con, landing_root: Path, run_id: str | None = None, progress: Callable[[str], None] | None = None
+    ):
         self.con = con
         self.root = landing_root
         self.run_id = run_id or f"cli-{uuid.uuid4().hex[:12]}"
@@ -117,7 +124,8 @@ class Loader:
         """What the manifest already knows, looked up per file without a query (one writer)."""
         rows = self.con.execute(
             "select file, sha256, status, rows_read, feed, sender, period, seq, batch_id, message "
-            "from raw.load_manifest order by loaded_at, file").fetchall()
+            "from raw.load_manifest order by loaded_at, file"
+        ).fetchall()
         self._seen: dict[tuple[str, str], str] = {}  # (file, sha) -> status
         self._seen_files: set[str] = set()
         self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
@@ -137,8 +145,9 @@ class Loader:
 
     # -- transactions spanning a group of files of one feed
     def _tx_begin(self, feed: str, size: int) -> None:
-        if self._tx_feed is not None and (self._tx_feed != feed or self._tx_files >= GROUP_FILES
-                                          or self._tx_bytes + size > GROUP_BYTES):
+        if self._tx_feed is not None and (
+            self._tx_feed != feed or self._tx_files >= GROUP_FILES or self._tx_bytes + size > GROUP_BYTES
+        ):
             self._tx_commit()
         if self._tx_feed is None:
             self.con.execute("begin transaction")
@@ -178,10 +187,18 @@ class Loader:
 
     def _manifest_insert(self, d: Delivery, sha: str, size: int, status: str, again: bool = False, **kw) -> None:
         cols = {
-            "file": d.rel, "sha256": sha, "size_bytes": size,
-            "feed": d.feed.name if d.feed else None, "sender": d.sender, "period": d.period,
-            "seq": d.seq, "format": d.fmt, "status": status, "run_id": self.run_id,
-            "loaded_at": self._now(), **kw,
+            "file": d.rel,
+            "sha256": sha,
+            "size_bytes": size,
+            "feed": d.feed.name if d.feed else None,
+            "sender": d.sender,
+            "period": d.period,
+            "seq": d.seq,
+            "format": d.fmt,
+            "status": status,
+            "run_id": self.run_id,
+            "loaded_at": self._now(),
+            **kw,
         }
         names = ", ".join(cols)
         marks = ", ".join("?" for _ in cols)
@@ -196,9 +213,13 @@ class Loader:
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
         report = LoadReport(self.run_id)
         wanted = set(feeds) if feeds else None
-        deliveries = [d for d in discover(self.root)
-                      if wanted is None or (d.feed is not None and d.feed.name in wanted)
-                      or (d.feed is None and "_unknown" in wanted)]
+        deliveries = [
+            d
+            for d in discover(self.root)
+            if wanted is None
+            or (d.feed is not None and d.feed.name in wanted)
+            or (d.feed is None and "_unknown" in wanted)
+        ]
         same_slot_refusals(deliveries, self._slot_batch)
         self._check_disk(deliveries)
         for i, d in enumerate(deliveries, 1):
@@ -209,7 +230,8 @@ class Loader:
                 raise LoadAborted(
                     f"loading {d.rel} ran out of memory ({str(e).splitlines()[0]}); the open group of files was "
                     "rolled back (the files committed before it stay loaded; the rest load on the next run). "
-                    "Raise YIBAO_DUCKDB_MEMORY_LIMIT or lower YIBAO_DUCKDB_THREADS, then run again.") from None
+                    "Raise YIBAO_DUCKDB_MEMORY_LIMIT or lower YIBAO_DUCKDB_THREADS, then run again."
+                ) from None
             except BaseException:
                 self._tx_rollback()
                 raise
@@ -217,8 +239,11 @@ class Loader:
             if res.status != "unchanged":
                 self._say(
                     f"[{i}/{len(deliveries)}] {d.rel}: {res.status}"
-                    + (f", {res.rows_loaded:,} rows loaded, {res.rows_quarantined:,} quarantined"
-                       if res.status == "loaded" else "")
+                    + (
+                        f", {res.rows_loaded:,} rows loaded, {res.rows_quarantined:,} quarantined"
+                        if res.status == "loaded"
+                        else ""
+                    )
                     + (f" — {res.message}" if res.message and res.status != "loaded" else "")
                     + f" ({res.seconds:.1f}s)"
                 )
@@ -231,15 +256,15 @@ class Loader:
         if not db or not db[0]:
             return  # in-memory warehouse
         size = sum(d.path.stat().st_size for d in deliveries if d.path.exists() and not d.unread)
-        check_free_disk(Path(db[0]).parent, 2 * size + 256 * 2**20, f"loading {len(deliveries)} file(s) "
-                        f"({size / 2**20:,.0f} MiB)")
+        check_free_disk(
+            Path(db[0]).parent, 2 * size + 256 * 2**20, f"loading {len(deliveries)} file(s) ({size / 2**20:,.0f} MiB)"
+        )
 
     def _withdrawn(self, d: Delivery, sha: str) -> bool:
         """These bytes were loaded from this file once, then replaced by a correction that the landing
         no longer holds: the landing's bytes are the truth again, so they replace the correction."""
         cur = self._slot_batch.get(d.slot) if d.slot and not d.problem else None
-        return (self._seen.get((d.rel, sha)) == "replaced" and cur is not None
-                and cur[1] == d.rel and cur[2] != sha)
+        return self._seen.get((d.rel, sha)) == "replaced" and cur is not None and cur[1] == d.rel and cur[2] != sha
 
     def _slot_freed(self, d: Delivery, sha: str) -> bool:
         """These bytes were refused because another file held their slot, and no file holds it now."""
@@ -296,12 +321,22 @@ class Loader:
             res.message = str(e)
             if again:  # the bytes came back but cannot load: say what the warehouse still holds
                 held = self._slot_batch.get(d.slot)
-                res.message += (f"; these bytes were loaded once and replaced by a correction of the same file "
-                                f"name, whose batch {held[0] if held else '?'} the warehouse keeps until a "
-                                "readable file replaces it")
-            self._manifest_insert(d, sha, size, "refused", again=again, message=res.message,
-                                  error_line=e.line, error_column=e.column,
-                                  encoding=scan.encoding if scan else None)
+                res.message += (
+                    f"; these bytes were loaded once and replaced by a correction of the same file "
+                    f"name, whose batch {held[0] if held else '?'} the warehouse keeps until a "
+                    "readable file replaces it"
+                )
+            self._manifest_insert(
+                d,
+                sha,
+                size,
+                "refused",
+                again=again,
+                message=res.message,
+                error_line=e.line,
+                error_column=e.column,
+                encoding=scan.encoding if scan else None,
+            )
             res.seconds = time.perf_counter() - t0
             return res
 
@@ -323,12 +358,17 @@ class Loader:
             table = read_csv(d.path, scan.encoding, scan.ends_with_newline)
         header = table.header
         width = max(len(header), 1)
-        con.execute("create temp table _stage (_line bigint, _numeric integer[], "
-                    + ", ".join(f"c{i} varchar" for i in range(width)) + ")")
+        con.execute(
+            "create temp table _stage (_line bigint, _numeric integer[], "
+            + ", ".join(f"c{i} varchar" for i in range(width))
+            + ")"
+        )
         n = 0
         for lines, rows, numeric in table.batches:
-            arrays = [pa.array(lines, type=pa.int64()),
-                      pa.array(numeric if numeric is not None else [None] * len(rows), type=pa.list_(pa.int32()))]
+            arrays = [
+                pa.array(lines, type=pa.int64()),
+                pa.array(numeric if numeric is not None else [None] * len(rows), type=pa.list_(pa.int32())),
+            ]
             for j in range(width):
                 arrays.append(pa.array([r[j] if j < len(r) else None for r in rows], type=pa.string()))
             batch = pa.Table.from_arrays(arrays, names=["_line", "_numeric"] + [f"c{i}" for i in range(width)])
@@ -344,18 +384,22 @@ class Loader:
             # the header as written (DuckDB renames a repeated column name to name_1)
             schema = pq.read_schema(d.path)
         except (OSError, pa.ArrowException) as e:
-            raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
-                              "re-deliver the complete file") from None
+            raise RefusedFile(
+                f"not a readable Parquet file ({str(e).splitlines()[0]}); re-deliver the complete file"
+            ) from None
         header, types = list(schema.names), list(schema.types)
         with _literal_path(d.path) as path:
             try:
                 desc = con.execute("describe select * from read_parquet(?)", [path]).fetchall()
             except duckdb.Error as e:
-                raise RefusedFile(f"not a readable Parquet file ({str(e).splitlines()[0]}); "
-                                  "re-deliver the complete file") from None
+                raise RefusedFile(
+                    f"not a readable Parquet file ({str(e).splitlines()[0]}); re-deliver the complete file"
+                ) from None
             if len(desc) != len(header):
-                raise RefusedFile(f"the Parquet schema has {len(header)} columns but {len(desc)} can be read; "
-                                  "re-export the file with flat columns")
+                raise RefusedFile(
+                    f"the Parquet schema has {len(header)} columns but {len(desc)} can be read; "
+                    "re-export the file with flat columns"
+                )
             exprs = []
             for i, (name, typ, *_) in enumerate(desc):
                 q = ident(name)
@@ -372,10 +416,12 @@ class Loader:
                 con.execute(
                     f"create temp table _stage as select file_row_number + 1 as _line, "
                     f"cast(null as integer[]) as _numeric, {cols} from read_parquet(?, file_row_number = true)",
-                    [path])
+                    [path],
+                )
             except duckdb.Error as e:
-                raise RefusedFile(f"Parquet file could not be read ({str(e).splitlines()[0]}); "
-                                  "re-deliver the complete file") from None
+                raise RefusedFile(
+                    f"Parquet file could not be read ({str(e).splitlines()[0]}); re-deliver the complete file"
+                ) from None
         n = con.execute("select count(*) from _stage").fetchone()[0]
         return header, n, types
 
@@ -385,7 +431,10 @@ class Loader:
         if header and any(h and h.startswith("\ufeff") for h in header[:1]):
             raise RefusedFile(
                 "the header starts with a byte-order mark (U+FEFF) inside the text: the file was saved with a BOM "
-                "twice; save it once and re-deliver", line=1, column=header[0])
+                "twice; save it once and re-deliver",
+                line=1,
+                column=header[0],
+            )
         mapping: dict[str, str | None] = {}
         for i, h in enumerate(header):
             code = resolve_header(feed, h or "")
@@ -396,20 +445,26 @@ class Loader:
                 first = int(column_of[code][1:])
                 raise RefusedFile(
                     f"columns {first + 1} ('{header[first]}') and {i + 1} ('{h}') both map to field "
-                    f"{code}; deliver each field once", line=1, column=h)
+                    f"{code}; deliver each field once",
+                    line=1,
+                    column=h,
+                )
             else:
                 column_of[code] = f"c{i}"
         missing = [f for f in feed.required if f not in column_of]
         if missing and header:
-            labels = ", ".join(f"{c} ({feed.field_by_code[c].label_zh})" if feed.field_by_code[c].label_zh
-                               else c for c in missing)
+            labels = ", ".join(
+                f"{c} ({feed.field_by_code[c].label_zh})" if feed.field_by_code[c].label_zh else c for c in missing
+            )
             hint = ""
             if len(header) == 1 and any(ch in header[0] for ch in "\t;|，"):
                 hint = " — the header looks separated by a delimiter other than ','"
             raise RefusedFile(
                 f"header does not match the contract for feed {feed.name}: required column(s) "
                 f"{labels} missing (line 1){hint}; deliver them under their field code or Chinese label",
-                line=1, column=missing[0])
+                line=1,
+                column=missing[0],
+            )
         return column_of, extras, mapping
 
     def _load(self, d: Delivery, scan, res: FileResult, t0: float, again: bool = False) -> FileResult:
@@ -437,7 +492,8 @@ class Loader:
         slot_key = (feed.name, d.sender, d.period, d.seq)
         prev = self._slot_batch.get(slot_key)
         sql = self._with_in_file_duplicates(
-            feed, normalise.normalise_sql(feed, column_of, extra_cols, width=len(header)))
+            feed, normalise.normalise_sql(feed, column_of, extra_cols, width=len(header))
+        )
         params: dict = {"today": today, "sender": d.sender}
         params.update({f"h{i}": res.extra_columns[i] for i in range(len(extra_cols))})
         params.update({f"hd{i}": (h or "").strip() for i, h in enumerate(header)})
@@ -447,8 +503,11 @@ class Loader:
             if prev:
                 con.execute(f'delete from raw."{feed.name}" where _batch_id = ?', [prev[0]])
                 con.execute("delete from raw.quarantine where batch_id = ?", [prev[0]])
-                con.execute("update raw.load_manifest set status = 'replaced', replaced_by_batch_id = ? "
-                            "where batch_id = ? and status = 'loaded'", [batch_id, prev[0]])
+                con.execute(
+                    "update raw.load_manifest set status = 'replaced', replaced_by_batch_id = ? "
+                    "where batch_id = ? and status = 'loaded'",
+                    [batch_id, prev[0]],
+                )
                 res.replaced_batch_id = prev[0]
                 for sha_, (file_, _) in list(self._same_bytes.items()):
                     if file_ == prev[1]:
@@ -463,34 +522,49 @@ class Loader:
                 f'insert into raw."{feed.name}" ({codes}, _extra, _file, _sha256, _batch_id, _line, '
                 f"_sender, _period, _seq, _loaded_at, _run_id) "
                 f"select {codes}, _extra, {lineage} from _norm where len(_reasons) = 0 order by _line",
-                lineage_params)
+                lineage_params,
+            )
             orig = normalise.original_json_sql(header)
             self._insert_quarantine(feed, d, scan.sha256, batch_id, header, orig)
             loaded, quarantined = con.execute(
-                "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) "
-                "from _norm").fetchone()
+                "select count(*) filter (where len(_reasons) = 0), count(*) filter (where len(_reasons) > 0) from _norm"
+            ).fetchone()
             if loaded + quarantined != n:  # the promise; a breach is a bug, never data loss
                 raise AssertionError(f"{d.rel}: read {n} rows but loaded {loaded} + quarantined {quarantined}")
             message = ""
             if prev:
                 message = f"correction: replaces batch {prev[0]} from {prev[1]}"
                 if again:
-                    message = (f"correction withdrawn: these bytes, loaded before, replace batch {prev[0]} "
-                               f"from {prev[1]} again")
+                    message = (
+                        f"correction withdrawn: these bytes, loaded before, replace batch {prev[0]} "
+                        f"from {prev[1]} again"
+                    )
             if scan.note:
                 message = (message + "; " if message else "") + scan.note
             if n == 0:
                 message = (message + "; " if message else "") + (
-                    "empty file: loaded as an empty batch" if not header else "header only: empty batch")
+                    "empty file: loaded as an empty batch" if not header else "header only: empty batch"
+                )
             if res.extra_columns:
                 message = (message + "; " if message else "") + (
-                    "extra columns kept in _extra: " + ", ".join(res.extra_columns))
+                    "extra columns kept in _extra: " + ", ".join(res.extra_columns)
+                )
             self._manifest_insert(
-                d, scan.sha256, scan.size, "loaded", again=again, encoding=scan.encoding, batch_id=batch_id,
-                rows_read=n, rows_loaded=loaded, rows_quarantined=quarantined,
+                d,
+                scan.sha256,
+                scan.size,
+                "loaded",
+                again=again,
+                encoding=scan.encoding,
+                batch_id=batch_id,
+                rows_read=n,
+                rows_loaded=loaded,
+                rows_quarantined=quarantined,
                 columns_mapped=json.dumps(mapping, ensure_ascii=False),
                 extra_columns=json.dumps(res.extra_columns, ensure_ascii=False),
-                message=message or None, replaces_batch_id=prev[0] if prev else None)
+                message=message or None,
+                replaces_batch_id=prev[0] if prev else None,
+            )
         except BaseException:
             # DuckDB aborts the whole transaction on an error: roll the group back first, so that the
             # clean-up below runs and the original error (e.g. out of memory) is the one raised
@@ -511,13 +585,15 @@ class Loader:
 
     def _insert_quarantine(self, feed, d, sha, batch_id, header, orig_sql) -> None:
         params = {f"o{i}": h for i, h in enumerate(_extra_names(header, list(range(len(header)))))}
-        params.update({"feed": feed.name, "file": d.rel, "sha": sha, "batch": batch_id,
-                       "run": self.run_id, "now": self._now()})
+        params.update(
+            {"feed": feed.name, "file": d.rel, "sha": sha, "batch": batch_id, "run": self.run_id, "now": self._now()}
+        )
         self.con.execute(
             f"insert into raw.quarantine select $feed, $file, $sha, $batch, s._line, "
             f"array_to_string(n._reasons, '; '), {orig_sql}, $run, $now "
             f"from _norm n join _stage s on s._line = n._line where len(n._reasons) > 0 order by s._line",
-            params)
+            params,
+        )
 
     @staticmethod
     def _with_in_file_duplicates(feed: FeedSpec, sql: str) -> str:
@@ -549,7 +625,8 @@ from _normalised
             return
         keys = ", ".join(f'"{k}"' for k in feed.key)
         on = " and ".join(f'n."{k}" is not distinct from r."{k}"' for k in feed.key)
-        self.con.execute(f"""
+        self.con.execute(
+            f"""
             update _norm set _reasons = list_append(_reasons, d.reason)
             from (
                 select n._line,
@@ -562,4 +639,6 @@ from _normalised
                 where len(n._reasons) = 0
             ) d
             where _norm._line = d._line
-        """, [period])
+        """,
+            [period],
+        )

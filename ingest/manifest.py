@@ -113,9 +113,13 @@ def ensure_schema(con, feeds: Iterable[FeedSpec] = FEEDS.values()) -> None:
     con.execute(QUARANTINE_DDL)
     for feed in feeds:
         con.execute(raw_table_ddl(feed))
-        have = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' "
-            "and table_name = ?", [feed.name]).fetchall()}
+        have = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+                [feed.name],
+            ).fetchall()
+        }
         for f in feed.fields:
             if f.code not in have:
                 con.execute(f'alter table raw."{feed.name}" add column "{f.code}" {f.sql_type}')

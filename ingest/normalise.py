@@ -24,11 +24,30 @@ from warehouse.sql import literal
 FULLWIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 HALFWIDTH = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 
-DATE_FORMATS = ["%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
-                "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M"]
-DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S",
-                    "%Y-%m-%dT%H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y%m%d%H%M%S", "%Y-%m-%d %H:%M",
-                    "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y%m%d", "%Y/%m/%d"]
+DATE_FORMATS = [
+    "%Y-%m-%d",
+    "%Y%m%d",
+    "%Y/%m/%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d %H:%M",
+]
+DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y%m%d%H%M%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y%m%d",
+    "%Y/%m/%d",
+]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%H%M"]
 # Amounts: plain decimals, no thousands separator, at most 2 (money) / 4 (qty, price) decimals that
 # are not zero — never re-scaled or rounded (12,50 / 1_000 / 12.005 are invalid_number).
@@ -68,13 +87,17 @@ def _lit_list(items: list[str]) -> str:
 def _clean(col: str, f: Field) -> str:
     if f.type == "text":
         # nfc_normalize stops at a NUL byte: such a value is kept whole for its control_character check
-        return (f"nullif(trim(case when contains({col}, chr(0)) then {col} "
-                f"else nfc_normalize(replace({col}, '\u3000', ' ')) end, ' \t\r\n'), '')")
+        return (
+            f"nullif(trim(case when contains({col}, chr(0)) then {col} "
+            f"else nfc_normalize(replace({col}, '\u3000', ' ')) end, ' \t\r\n'), '')"
+        )
     half = HALFWIDTH.replace("'", "''") + " " * len(NO_BREAK)
     # translate() is slow: only values with non-ASCII characters (byte length > length) need it;
     # characters of its 'from' list beyond the 'to' list (the zero-width ones) are removed
-    folded = (f"case when strlen({col}) = length({col}) then {col} "
-              f"else translate({col}, '{FULLWIDTH}{NO_BREAK}{ZERO_WIDTH}', '{half}') end")
+    folded = (
+        f"case when strlen({col}) = length({col}) then {col} "
+        f"else translate({col}, '{FULLWIDTH}{NO_BREAK}{ZERO_WIDTH}', '{half}') end"
+    )
     return f"nullif(trim({folded}, ' \t\r\n'), '')"
 
 
@@ -112,10 +135,12 @@ def _typed(v: str, f: Field) -> str:
 
 def _code_reason(v: str, c: str) -> str:
     """The reason a code value is not a code (an SQL expression, null when it is one)."""
-    return (f"case when regexp_matches({v}, '{CODE_SUSPECT}') then case "
-            f"when regexp_matches({v}, '{CODE_CONTROL}') then 'control_character({c})' "
-            f"when regexp_full_match({v}, '{NULL_MARKER_RE}') then 'null_marker({c})' "
-            f"when regexp_full_match({v}, '{EXCEL_MANGLED}') then 'excel_mangled({c})' end end")
+    return (
+        f"case when regexp_matches({v}, '{CODE_SUSPECT}') then case "
+        f"when regexp_matches({v}, '{CODE_CONTROL}') then 'control_character({c})' "
+        f"when regexp_full_match({v}, '{NULL_MARKER_RE}') then 'null_marker({c})' "
+        f"when regexp_full_match({v}, '{EXCEL_MANGLED}') then 'excel_mangled({c})' end end"
+    )
 
 
 def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
@@ -124,27 +149,46 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
     c = f.code
     if f.required:
         out.append((f"{v} is null", f"missing_required({c})"))
-    kind = {"date": "invalid_date", "datetime": "invalid_datetime", "money": "invalid_number",
-            "qty": "invalid_number", "price": "invalid_number", "int": "invalid_integer",
-            "hhmm": "invalid_time"}.get(f.type)
+    kind = {
+        "date": "invalid_date",
+        "datetime": "invalid_datetime",
+        "money": "invalid_number",
+        "qty": "invalid_number",
+        "price": "invalid_number",
+        "int": "invalid_integer",
+        "hhmm": "invalid_time",
+    }.get(f.type)
     if kind:
         out.append((f"{v} is not null and {t} is null", f"{kind}({c})"))
     if f.type in ("text", "certno", "hhmm"):
         out.append((f"regexp_matches({v}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]')", f"control_character({c})"))
     if f.type in ("date", "datetime"):
         upper = "date '2999-12-31'" if f.future_ok else "$today + 1"
-        out.append((f"{t} is not null and (cast({t} as date) < date '1900-01-01' or cast({t} as date) > {upper})",
-                    f"impossible_date({c})"))
+        out.append(
+            (
+                f"{t} is not null and (cast({t} as date) < date '1900-01-01' or cast({t} as date) > {upper})",
+                f"impossible_date({c})",
+            )
+        )
     if f.type == "certno":
-        out.append((f"{v} is not null and not regexp_full_match({t}, '[0-9]{{17}}[0-9X]')",
-                    f"invalid_certno_format({c})"))
-        out.append((f"regexp_full_match({t}, '[0-9]{{17}}[0-9X]') and substr({t}, 18, 1) <> yb_id_check({t})",
-                    f"invalid_certno_check_digit({c})"))
-        out.append((f"regexp_full_match({t}, '[0-9]{{17}}[0-9X]') and "
-                    f"(try_strptime(substr({t}, 7, 8), '%Y%m%d') is null "
-                    f"or try_strptime(substr({t}, 7, 8), '%Y%m%d') < timestamp '1900-01-01' "
-                    f"or cast(try_strptime(substr({t}, 7, 8), '%Y%m%d') as date) > $today)",
-                    f"invalid_certno_birth_date({c})"))
+        out.append(
+            (f"{v} is not null and not regexp_full_match({t}, '[0-9]{{17}}[0-9X]')", f"invalid_certno_format({c})")
+        )
+        out.append(
+            (
+                f"regexp_full_match({t}, '[0-9]{{17}}[0-9X]') and substr({t}, 18, 1) <> yb_id_check({t})",
+                f"invalid_certno_check_digit({c})",
+            )
+        )
+        out.append(
+            (
+                f"regexp_full_match({t}, '[0-9]{{17}}[0-9X]') and "
+                f"(try_strptime(substr({t}, 7, 8), '%Y%m%d') is null "
+                f"or try_strptime(substr({t}, 7, 8), '%Y%m%d') < timestamp '1900-01-01' "
+                f"or cast(try_strptime(substr({t}, 7, 8), '%Y%m%d') as date) > $today)",
+                f"invalid_certno_birth_date({c})",
+            )
+        )
     return out
 
 

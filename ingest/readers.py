@@ -54,7 +54,8 @@ IMPLAUSIBLE = re.compile("[\u0080-\u009f\u0100-\u036f\u0400-\u07ff]")
 # a maximal run of non-ASCII bytes shaped like UTF-8 (checked by decoding it)
 UTF8_RUN = re.compile(
     rb"(?<![\x80-\xff])(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})+"
-    rb"(?![\x80-\xff])")
+    rb"(?![\x80-\xff])"
+)
 HIGH_BYTES = bytes(range(0x80, 0x100))
 # UTF-8 evidence needs a byte below A1 (GB2312 text has none): chunks without one are skipped fast
 BELOW_GB2312 = re.compile(rb"[\x80-\xa0]")
@@ -63,6 +64,8 @@ BELOW_GB2312 = re.compile(rb"[\x80-\xa0]")
 def _after_last_ascii(buf: bytes) -> int:
     """Index just after the last ASCII byte of ``buf`` (0 if none): runs are never cut there."""
     return len(buf.rstrip(HIGH_BYTES))
+
+
 # GB2312 Chinese text: every non-ASCII byte pair a GB2312 character (lead A1–F7, trail A1–FE). UTF-8
 # Chinese read as byte pairs almost always has a byte below A1 (its continuation bytes are 80–BF), and
 # UTF-8 Cyrillic, Latin Extended … always does; text that is GB2312 Chinese is what GB18030 senders write.
@@ -220,14 +223,15 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
         return scan
     bom = first.startswith(codecs.BOM_UTF8)
     if utf8_ok and (bom or not utf8_odd):
-        if not bom and non_ascii and not below_gb2312 and _gb18030_pass(path, size)[0] < 0 \
-                and _file_is_gb2312(path):
+        if not bom and non_ascii and not below_gb2312 and _gb18030_pass(path, size)[0] < 0 and _file_is_gb2312(path):
             # valid both ways and every non-ASCII byte pair a GB2312 character: GB18030 text that is
             # valid UTF-8 by accident (P1,濮鸿芳 reads as two other characters in UTF-8)
             scan.encoding = "gb18030"
-            scan.note = ("decoded as GB18030: the file is valid UTF-8 and valid GB18030, and every non-ASCII byte "
-                         "pair of it is a GB2312 Chinese character, which UTF-8 Chinese text almost never is; "
-                         "deliver UTF-8 with BOM to leave no doubt")
+            scan.note = (
+                "decoded as GB18030: the file is valid UTF-8 and valid GB18030, and every non-ASCII byte "
+                "pair of it is a GB2312 Chinese character, which UTF-8 Chinese text almost never is; "
+                "deliver UTF-8 with BOM to leave no doubt"
+            )
             return scan
         scan.encoding = "utf-8-sig" if bom else "utf-8"
         return scan
@@ -243,12 +247,16 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
                 f"the file mixes encodings: it is valid UTF-8 and valid GB18030; read as UTF-8 the text at byte "
                 f"offset {utf8_run} (line {_line_at(path, utf8_run)}) is Chinese but line {line} holds "
                 f"'{utf8_odd}' (U+{ord(utf8_odd):04X}), which GB18030 text read as UTF-8 produces; re-export the "
-                "whole file in one encoding (UTF-8 with BOM leaves no doubt)", line=line)
+                "whole file in one encoding (UTF-8 with BOM leaves no doubt)",
+                line=line,
+            )
         scan.encoding = "gb18030"
-        scan.note = (f"decoded as GB18030: the file is valid UTF-8 and valid GB18030, and as UTF-8 it holds "
-                     f"'{utf8_odd}' (U+{ord(utf8_odd):04X}, line {_line_at_char(path, utf8_odd)}), which Chinese "
-                     "data does not; deliver UTF-8 with BOM or GB18030 text that is not also valid UTF-8 to "
-                     "leave no doubt")
+        scan.note = (
+            f"decoded as GB18030: the file is valid UTF-8 and valid GB18030, and as UTF-8 it holds "
+            f"'{utf8_odd}' (U+{ord(utf8_odd):04X}, line {_line_at_char(path, utf8_odd)}), which Chinese "
+            "data does not; deliver UTF-8 with BOM or GB18030 text that is not also valid UTF-8 to "
+            "leave no doubt"
+        )
         return scan
     off, reason = _utf8_error_offset(path, 0)
     if bom or utf8_run >= 0:
@@ -257,8 +265,11 @@ def scan_file(path: Path, is_csv: bool) -> Scan:
                 f"the file ends in the middle of a UTF-8 character (byte offset {off} of {size}): "
                 "it looks truncated; re-deliver the complete file"
             )
-        where = "it starts with a UTF-8 byte-order mark" if bom else (
-            f"the text at byte offset {utf8_run} (line {_line_at(path, utf8_run)}) is UTF-8 Chinese")
+        where = (
+            "it starts with a UTF-8 byte-order mark"
+            if bom
+            else (f"the text at byte offset {utf8_run} (line {_line_at(path, utf8_run)}) is UTF-8 Chinese")
+        )
         raise RefusedFile(
             f"not valid UTF-8 at byte offset {off} (line {_line_at(path, off)}: {reason}) although {where}: "
             "the file mixes encodings or is damaged; re-export the whole file as UTF-8, UTF-8 with BOM or "
@@ -323,7 +334,9 @@ def read_csv(path: Path, encoding: str, ends_with_newline: bool) -> Table:
         fh.close()
         raise RefusedFile(
             "the file starts with a second byte-order mark (U+FEFF before the first header): it was saved "
-            "with a BOM twice; save it once as UTF-8 (with or without BOM) and re-deliver", line=1)
+            "with a BOM twice; save it once as UTF-8 (with or without BOM) and re-deliver",
+            line=1,
+        )
     header_hint = _guess_delimiter(",".join(header))
 
     def batches() -> Iterator[tuple[list[int], list[list[str | None]]]]:
@@ -343,7 +356,9 @@ def read_csv(path: Path, encoding: str, ends_with_newline: bool) -> Table:
                             f"line {prev_end + 1}: a field is longer than {csv.field_size_limit():,} characters, "
                             "more than any field of the contract holds (an unbalanced quote also makes the rest "
                             "of the file one field); check the quoting of that line, shorten or remove the field "
-                            "and re-deliver", line=prev_end + 1) from None
+                            "and re-deliver",
+                            line=prev_end + 1,
+                        ) from None
                     raise RefusedFile(
                         f"malformed CSV at line {reader.line_num}: {e} (an unterminated quote usually "
                         "means the file was truncated); re-deliver the complete file",
@@ -437,8 +452,14 @@ def _formula_cells(path: Path, sheet_name: str) -> tuple[int, str]:
     from xml.etree.ElementTree import fromstring, iterparse
 
     with zipfile.ZipFile(path) as z:
-        rid = next((e.get(_NS_REL) for e in fromstring(z.read("xl/workbook.xml")).iter(f"{_NS}sheet")
-                    if e.get("name") == sheet_name), None)
+        rid = next(
+            (
+                e.get(_NS_REL)
+                for e in fromstring(z.read("xl/workbook.xml")).iter(f"{_NS}sheet")
+                if e.get("name") == sheet_name
+            ),
+            None,
+        )
         rels = fromstring(z.read("xl/_rels/workbook.xml.rels"))
         target = next((r.get("Target") for r in rels if r.get("Id") == rid), None)
         if target is None:
@@ -479,11 +500,16 @@ def read_xlsx(path: Path) -> Table:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # noqa: BLE001 - calamine raises several types for broken workbooks
         raise RefusedFile(f"not a readable .xlsx workbook ({e}); re-export it from Excel") from None
-    visible = [m.name for m in wb.sheets_metadata
-               if str(m.visible).lower().endswith(".visible") and str(m.typ).endswith("WorkSheet")]
+    visible = [
+        m.name
+        for m in wb.sheets_metadata
+        if str(m.visible).lower().endswith(".visible") and str(m.typ).endswith("WorkSheet")
+    ]
     if not visible:
-        raise RefusedFile("the workbook has no visible worksheet (chart sheets and hidden sheets are not read); "
-                          "unhide the sheet that holds the data and re-deliver")
+        raise RefusedFile(
+            "the workbook has no visible worksheet (chart sheets and hidden sheets are not read); "
+            "unhide the sheet that holds the data and re-deliver"
+        )
     sheets = {name: wb.get_sheet_by_name(name) for name in visible}
     grids = {name: sh.to_python(skip_empty_area=False) for name, sh in sheets.items()}
     with_data = [name for name in visible if _has_values(grids[name])]
@@ -491,12 +517,14 @@ def read_xlsx(path: Path) -> Table:
         raise RefusedFile(
             f"the first visible worksheet '{visible[0]}' is empty but worksheet '{with_data[0]}' holds data; the "
             "first visible worksheet is the one loaded: move the data there (or delete the empty sheet) and "
-            "re-deliver")
+            "re-deliver"
+        )
     if len(with_data) > 1:
         raise RefusedFile(
             f"worksheets {', '.join(repr(n) for n in with_data)} all hold data; one file loads one sheet (the "
             "first visible one): deliver each other sheet as a file of its own (its own <seq>) or delete it, "
-            "then re-deliver")
+            "then re-deliver"
+        )
     name = visible[0]
     sheet, rows = sheets[name], grids[name]
     if not with_data:
@@ -507,13 +535,17 @@ def read_xlsx(path: Path) -> Table:
         raise RefusedFile(
             f"worksheet '{name}' has merged cells ({', '.join(refs[:5])}{' …' if len(refs) > 5 else ''}): a "
             "merged cell keeps its value only in its first cell; unmerge them, fill every cell and re-deliver",
-            line=r0 + 1)
+            line=r0 + 1,
+        )
     n_formulas, ref = _formula_cells(path, name)
     if n_formulas:
         raise RefusedFile(
             f"worksheet '{name}' has {n_formulas} formula cell(s), the first {ref}: a formula's "
             "stored result can be stale or missing; deliver values, not formulas (copy the sheet and paste "
-            "as values) and re-deliver", line=int(re.sub(r"\D", "", ref) or 0) or None, column=ref)
+            "as values) and re-deliver",
+            line=int(re.sub(r"\D", "", ref) or 0) or None,
+            column=ref,
+        )
     start_row = (sheet.start or (0, 0))[0] if sheet.height else 0
     # skip leading blank rows so the header is the first row with content
     first = 0

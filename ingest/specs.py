@@ -107,7 +107,11 @@ def F(code: str, label: str = "", type: str = "code", req: bool = False, **kw) -
 FEEDS_LIST: tuple[FeedSpec, ...] = (
     # ------------------------------------------------------------------ reference data
     FeedSpec(
-        "fixmedins", "定点医药机构", "reference", sender_kind="centre", snapshot=True,
+        "fixmedins",
+        "定点医药机构",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
         key=("fixmedins_code",),
         description="Designated institutions (hospitals, clinics, retail pharmacies).",
         fields=(
@@ -123,7 +127,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "fixmedins_agreement", "定点协议", "reference", sender_kind="centre", snapshot=True,
+        "fixmedins_agreement",
+        "定点协议",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
         key=("fixmedins_code", "agreement_no", "begndate"),
         order_pairs=(("begndate", "enddate"),),
         description="Service agreements; a 暂停/解除 row covers begndate..enddate.",
@@ -136,7 +144,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "psn", "参保人员", "reference", sender_kind="centre", snapshot=True,
+        "psn",
+        "参保人员",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
         key=("psn_no",),
         description="Insured persons. certno, psn_name and tel are sensitive.",
         fields=(
@@ -152,7 +164,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "hilist", "医保目录", "reference", sender_kind="centre", snapshot=True,
+        "hilist",
+        "医保目录",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
         key=("hilist_code", "valid_from"),
         order_pairs=(("valid_from", "valid_to"),),
         description="The catalogue with its 限定支付 restrictions.",
@@ -176,7 +192,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "practitioner", "医保医师/药师", "reference", sender_kind="centre", snapshot=True,
+        "practitioner",
+        "医保医师/药师",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
         key=("dr_code",),
         order_pairs=(("valid_from", "valid_to"),),
         description="Registered physicians and pharmacists.",
@@ -191,7 +211,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # ------------------------------------------------------------ settlement platform
     FeedSpec(
-        "mdtrt", "就诊信息", "platform", sender_kind="centre", usual_format="parquet",
+        "mdtrt",
+        "就诊信息",
+        "platform",
+        sender_kind="centre",
+        usual_format="parquet",
         key=("mdtrt_id",),
         order_pairs=(("begntime", "endtime"),),
         description="Visits (MDTRT_D).",
@@ -211,7 +235,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "setl", "结算信息", "platform", sender_kind="centre", usual_format="parquet",
+        "setl",
+        "结算信息",
+        "platform",
+        sender_kind="centre",
+        usual_format="parquet",
         key=("setl_id",),
         description="Settlements (SETL_D).",
         fields=(
@@ -233,7 +261,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "fee_list", "费用明细", "platform", sender_kind="centre", usual_format="parquet",
+        "fee_list",
+        "费用明细",
+        "platform",
+        sender_kind="centre",
+        usual_format="parquet",
         key=("feedetl_sn",),
         description="Fee detail lines (FEE_LIST_D).",
         fields=(
@@ -260,7 +292,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "setl_diag", "结算诊断", "platform", sender_kind="centre", usual_format="parquet",
+        "setl_diag",
+        "结算诊断",
+        "platform",
+        sender_kind="centre",
+        usual_format="parquet",
         key=("mdtrt_id", "diag_code"),
         description="Settlement diagnoses (SETL_LIST_DIAG_D).",
         fields=(
@@ -272,7 +308,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # ----------------------------------------------------------------- HIS extracts
     FeedSpec(
-        "his_ipt_register", "住院登记", "his",
+        "his_ipt_register",
+        "住院登记",
+        "his",
         key=("fixmedins_code", "ipt_no"),
         order_pairs=(("adm_time", "dscg_time"),),
         description="HIS inpatient registrations.",
@@ -290,7 +328,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "his_order", "医嘱", "his",
+        "his_order",
+        "医嘱",
+        "his",
         key=("fixmedins_code", "drord_no"),
         order_pairs=(("start_time", "stop_time"),),
         description="HIS doctor's orders.",
@@ -309,7 +349,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "his_charge", "院内收费明细", "his",
+        "his_charge",
+        "院内收费明细",
+        "his",
         key=("fixmedins_code", "charge_sn"),
         description="HIS in-hospital charge lines.",
         fields=(
@@ -327,7 +369,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # ------------------------------------------------------------- retail pharmacy
     FeedSpec(
-        "phar_sale", "药店销售", "pharmacy",
+        "phar_sale",
+        "药店销售",
+        "pharmacy",
         key=("fixmedins_code", "sale_sn"),
         description="Retail pharmacy sale lines (3505/3506).",
         fields=(
@@ -351,7 +395,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # ------------------------------------------------------------------------ 进销存
     FeedSpec(
-        "inv_purchase", "采购/采购退货", "inventory",
+        "inv_purchase",
+        "采购/采购退货",
+        "inventory",
         key=("fixmedins_code", "purc_sn"),
         description="Purchases and purchase returns (3503/3504).",
         fields=(
@@ -370,7 +416,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "inv_stocktake", "盘存", "inventory",
+        "inv_stocktake",
+        "盘存",
+        "inventory",
         key=("fixmedins_code", "med_list_codg", "invdate", "fixmedins_bchno"),
         description="Stocktakes (3501).",
         fields=(
@@ -382,7 +430,9 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "inv_change", "库存变更", "inventory",
+        "inv_change",
+        "库存变更",
+        "inventory",
         key=(),  # the contract gives no key: identical changes may legitimately repeat
         description="Stock changes (3502): 报损, 盘盈, 盘亏, 调入, 调出.",
         fields=(
@@ -395,7 +445,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
     ),
     # --------------------------------------------------------------------- casework
     FeedSpec(
-        "case_inspection", "检查记录", "casework", sender_kind="centre", usual_format="xlsx",
+        "case_inspection",
+        "检查记录",
+        "casework",
+        sender_kind="centre",
+        usual_format="xlsx",
         key=("insp_id",),
         description="Inspections by the bureau and their outcomes.",
         fields=(
@@ -411,7 +465,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "case_clue", "线索处置", "casework", sender_kind="centre", usual_format="xlsx",
+        "case_clue",
+        "线索处置",
+        "casework",
+        sender_kind="centre",
+        usual_format="xlsx",
         key=("clue_id", "stage", "stage_date"),
         description="Handling stages recorded by supervisors against the warehouse's clue_id.",
         fields=(
@@ -423,7 +481,11 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         ),
     ),
     FeedSpec(
-        "case_tipoff", "举报", "casework", sender_kind="centre", usual_format="xlsx",
+        "case_tipoff",
+        "举报",
+        "casework",
+        sender_kind="centre",
+        usual_format="xlsx",
         key=("tip_id",),
         description="Tip-offs (举报) and rewards.",
         fields=(
@@ -519,14 +581,14 @@ def render_dbt_sources(group: str) -> str:
         "sources:",
         f"  - name: {group}",
         "    schema: raw",
-        f"    description: \"{SOURCE_GROUPS[group]}; rows as loaded by ingest/ (typed, lineage _*).\"",
+        f'    description: "{SOURCE_GROUPS[group]}; rows as loaded by ingest/ (typed, lineage _*)."',
         "    tables:",
     ]
     for feed in (f for f in FEEDS_LIST if f.group == group):
         key = ", ".join(feed.key) if feed.key else "none (the contract gives none)"
         lines += [
             f"      - name: {feed.name}",
-            f"        description: \"{feed.label_zh} — {feed.description} Contract key: {key}.\"",
+            f'        description: "{feed.label_zh} — {feed.description} Contract key: {key}."',
             "        meta:",
             f"          label_zh: {feed.label_zh}",
             "          dagster:",

@@ -46,10 +46,16 @@ create table if not exists audit.runs (
 
 def code_version() -> str:
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return sha + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         from importlib.metadata import version
@@ -82,10 +88,14 @@ def run_facts(instance: dg.DagsterInstance, run_id: str) -> dict:
             if key.startswith("export_") and key.endswith("_path"):
                 exports.append(str(getattr(value, "value", value)))
     return {
-        "trigger": trigger, "triggered_by": by, "launched_from": tags.get("yibao/launched_from", "dagster"),
+        "trigger": trigger,
+        "triggered_by": by,
+        "launched_from": tags.get("yibao/launched_from", "dagster"),
         "status": run.status.value.lower() if run else None,
-        "started_at": _local(stats.start_time), "finished_at": _local(stats.end_time),
-        "assets": sorted(set(assets)), "exports": sorted(set(exports)),
+        "started_at": _local(stats.start_time),
+        "finished_at": _local(stats.end_time),
+        "assets": sorted(set(assets)),
+        "exports": sorted(set(exports)),
     }
 
 
@@ -95,21 +105,42 @@ def record_run(con, run_id: str, facts: dict) -> bool:
     con.execute(AUDIT_DDL)
     if con.execute("select 1 from audit.runs where run_id = ?", [run_id]).fetchone():
         return False
-    has_manifest = con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
-                               "and table_name = 'load_manifest'").fetchone()[0]
+    has_manifest = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'load_manifest'"
+    ).fetchone()[0]
     inputs, rows = [], (0, 0, 0)
     if has_manifest:
-        inputs = [{"file": f, "sha256": s, "status": st} for f, s, st in con.execute(
-            "select file, sha256, status from raw.load_manifest where run_id = ? order by file", [run_id]).fetchall()]
+        inputs = [
+            {"file": f, "sha256": s, "status": st}
+            for f, s, st in con.execute(
+                "select file, sha256, status from raw.load_manifest where run_id = ? order by file", [run_id]
+            ).fetchall()
+        ]
         rows = con.execute(
             "select coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) "
-            "from raw.load_manifest where run_id = ?", [run_id]).fetchone()
+            "from raw.load_manifest where run_id = ?",
+            [run_id],
+        ).fetchone()
     con.execute(
         "insert into audit.runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, dt.datetime.now(TZ).replace(tzinfo=None, microsecond=0), facts.get("started_at"),
-         facts.get("finished_at"), facts.get("status"), facts.get("trigger"), facts.get("triggered_by"),
-         facts.get("launched_from"), code_version(), json.dumps(inputs, ensure_ascii=False),
-         rows[0], rows[1], rows[2], json.dumps(facts.get("assets", [])), json.dumps(facts.get("exports", []))])
+        [
+            run_id,
+            dt.datetime.now(TZ).replace(tzinfo=None, microsecond=0),
+            facts.get("started_at"),
+            facts.get("finished_at"),
+            facts.get("status"),
+            facts.get("trigger"),
+            facts.get("triggered_by"),
+            facts.get("launched_from"),
+            code_version(),
+            json.dumps(inputs, ensure_ascii=False),
+            rows[0],
+            rows[1],
+            rows[2],
+            json.dumps(facts.get("assets", [])),
+            json.dumps(facts.get("exports", [])),
+        ],
+    )
     return True
 
 
@@ -125,8 +156,9 @@ def _replay_pending(con) -> None:
     for line in pending.read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
-            facts = {k: (dt.datetime.fromisoformat(v) if k.endswith("_at") and v else v)
-                     for k, v in item["facts"].items()}
+            facts = {
+                k: (dt.datetime.fromisoformat(v) if k.endswith("_at") and v else v) for k, v in item["facts"].items()
+            }
             record_run(con, item["run_id"], facts)
     pending.unlink()
 
@@ -154,13 +186,21 @@ def audit_run(instance: dg.DagsterInstance, run_id: str, extra_exports: list[str
         con.close()
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="audit_successful_runs",
-                      default_status=dg.DefaultSensorStatus.RUNNING, monitor_all_code_locations=False)
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="audit_successful_runs",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    monitor_all_code_locations=False,
+)
 def audit_successful_runs(context: dg.RunStatusSensorContext):
     audit_run(context.instance, context.dagster_run.run_id)
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.FAILURE, name="audit_failed_runs",
-                      default_status=dg.DefaultSensorStatus.RUNNING, monitor_all_code_locations=False)
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.FAILURE,
+    name="audit_failed_runs",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    monitor_all_code_locations=False,
+)
 def audit_failed_runs(context: dg.RunStatusSensorContext):
     audit_run(context.instance, context.dagster_run.run_id)

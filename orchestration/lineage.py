@@ -66,7 +66,8 @@ class Blocked:
             lines.append(
                 f"{feed}: {len(batches)} delivery(ies) failed critical checks"
                 f" ({', '.join(months) or 'no period'}); not evaluated: {', '.join(rules) or 'no rule'}; "
-                f"{sum(1 for k in self.nodes if k.startswith('model.'))} model(s) left as last built")
+                f"{sum(1 for k in self.nodes if k.startswith('model.'))} model(s) left as last built"
+            )
         return lines
 
 
@@ -74,7 +75,8 @@ def failed_batches(con) -> dict[str, list[FailedBatch]]:
     """The loaded deliveries whose verdict is ``fail``, per feed (none when the gate never ran)."""
     has_table = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'quality' and table_name = 'delivery_quality'").fetchone()[0]
+        "where table_schema = 'quality' and table_name = 'delivery_quality'"
+    ).fetchone()[0]
     if not has_table:
         return {}
     out: dict[str, list[FailedBatch]] = {}
@@ -152,9 +154,12 @@ create table if not exists {RULES_NOT_EVALUATED} (
 def record_blocked(con, blocked: Blocked, run_id: str | None) -> int:
     """Replace ``quality.rules_not_evaluated`` with this build's rules × failing deliveries (the
     state now: empty when every feed passed). Returns the rows written."""
-    rows = [(code, feed, b.period, b.file, b.batch_id, ", ".join(b.failed_checks), run_id)
-            for code, feeds in sorted(blocked.rules.items()) for feed in feeds
-            for b in blocked.feeds.get(feed, [])]
+    rows = [
+        (code, feed, b.period, b.file, b.batch_id, ", ".join(b.failed_checks), run_id)
+        for code, feeds in sorted(blocked.rules.items())
+        for feed in feeds
+        for b in blocked.feeds.get(feed, [])
+    ]
     con.execute("begin transaction")
     try:
         con.execute("create schema if not exists quality")
@@ -163,7 +168,9 @@ def record_blocked(con, blocked: Blocked, run_id: str | None) -> int:
         if rows:
             con.executemany(
                 f"insert into {RULES_NOT_EVALUATED} values (?, ?, ?, ?, ?, ?, ?, "
-                "cast(current_localtimestamp() as timestamp))", rows)
+                "cast(current_localtimestamp() as timestamp))",
+                rows,
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

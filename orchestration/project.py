@@ -14,8 +14,18 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 def parse_dbt_project() -> None:
     """Write target/manifest.json, which the dbt assets read at import."""
-    subprocess.run([venv_bin("dbt"), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-                    "--profiles-dir", str(DBT_PROJECT_DIR)], check=True)
+    subprocess.run(
+        [
+            venv_bin("dbt"),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        check=True,
+    )
 
 
 # `dagster dev` re-parses the project on start (like DbtProject.prepare_if_dev, but with the venv's

@@ -56,5 +56,6 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def dbt_resource() -> DbtCliResource:
     # the dbt next to this interpreter, so a venv works without being activated
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir),
-                          dbt_executable=venv_bin("dbt"))
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), dbt_executable=venv_bin("dbt")
+    )

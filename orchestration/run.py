@@ -78,8 +78,10 @@ def materialize_everything(instance, launched_from: str = "make run"):
     from orchestration.definitions import defs
 
     result = defs.resolve_job_def("materialize_all").execute_in_process(
-        instance=instance, raise_on_error=False,
-        tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()})
+        instance=instance,
+        raise_on_error=False,
+        tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()},
+    )
     reports: list[str] = []
     if result.success:  # the quarterly 通报 of every quarter in the data (workbook + HTML)
         reports = [str(p) for paths in render_reports().values() for p in paths]

@@ -27,9 +27,13 @@ def landing_fingerprint(root) -> tuple[str, int, float]:
 
 
 def build_landing_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
-    @dg.sensor(job=job, name="landing_directory_sensor", minimum_interval_seconds=60,
-               description="Starts materialize_all when the landing directory has new or changed files "
-               "that have not changed for a minute.")
+    @dg.sensor(
+        job=job,
+        name="landing_directory_sensor",
+        minimum_interval_seconds=60,
+        description="Starts materialize_all when the landing directory has new or changed files "
+        "that have not changed for a minute.",
+    )
     def landing_directory_sensor(context: dg.SensorEvaluationContext):
         digest, n, newest = landing_fingerprint(settings().landing_dir)
         if n == 0 or digest == context.cursor:

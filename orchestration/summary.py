@@ -20,8 +20,14 @@ def _q(con, sql: str, params=None):
         return None
 
 
-def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | None, ok: bool,
-                  score_truth: Callable[[duckdb.DuckDBPyConnection, Path], dict] | None = None) -> None:
+def print_summary(
+    cfg: Settings,
+    run_id: str,
+    elapsed: float,
+    generated: str | None,
+    ok: bool,
+    score_truth: Callable[[duckdb.DuckDBPyConnection, Path], dict] | None = None,
+) -> None:
     """``score_truth(con, truth_csv)`` scores the rule hits when a ground-truth file sits beside the
     landing tree (the caller supplies it: the scorer belongs to the sample generator)."""
     print("\n" + "=" * 78)
@@ -33,7 +39,9 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
         return
     con = connect_read_only(cfg.warehouse)
     try:
-        m = _q(con, """
+        m = _q(
+            con,
+            """
             select
                 count(*) filter (where status = 'loaded'),
                 count(*) filter (where status = 'refused'),
@@ -42,30 +50,44 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
                 coalesce(sum(rows_loaded) filter (where status = 'loaded'), 0),
                 coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0),
                 count(*) filter (where run_id = ?)
-            from raw.load_manifest""", [run_id])
+            from raw.load_manifest""",
+            [run_id],
+        )
         if m:
             loaded, refused, dup, replaced, rows, quar, this_run = m[0]
-            print(f"deliveries: {loaded} file(s) loaded ({this_run} handled in this run), {refused} refused, "
-                  f"{dup} duplicate(s), {replaced} replaced by corrections")
+            print(
+                f"deliveries: {loaded} file(s) loaded ({this_run} handled in this run), {refused} refused, "
+                f"{dup} duplicate(s), {replaced} replaced by corrections"
+            )
             print(f"rows: {rows:,} loaded, {quar:,} quarantined (raw.quarantine)")
-        refused_rows = _q(con, "select file, message from raw.load_manifest where status = 'refused' "
-                               "order by file limit 10")
+        refused_rows = _q(
+            con, "select file, message from raw.load_manifest where status = 'refused' order by file limit 10"
+        )
         for f, msg in refused_rows or []:
             print(f"  refused {f}: {msg}")
         dq = _q(con, "select verdict, count(*) from quality.delivery_quality group by 1 order by 1")
         if dq is not None:
-            print("quality gate: " + ", ".join(f"{n:,} {v}" for v, n in dq)
-                  + " (quality.delivery_quality, one row per delivered file)")
-        blocked = _q(con, """
+            print(
+                "quality gate: "
+                + ", ".join(f"{n:,} {v}" for v, n in dq)
+                + " (quality.delivery_quality, one row per delivered file)"
+            )
+        blocked = _q(
+            con,
+            """
             select feed, string_agg(distinct rule_code, ', ' order by rule_code),
                    string_agg(distinct period, ', ' order by period), count(distinct file)
-            from quality.rules_not_evaluated group by feed order by feed""")
+            from quality.rules_not_evaluated group by feed order by feed""",
+        )
         for feed, rules, periods, files in blocked or []:
-            print(f"NOT EVALUATED: {rules} — they read {feed}, where {files} delivery(ies) failed critical "
-                  f"checks (periods {periods}); their hits are those of their last evaluation until a "
-                  "correction is delivered (quality.rules_not_evaluated, Data Docs)")
-        hits = _q(con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits "
-                       "group by 1 order by 1")
+            print(
+                f"NOT EVALUATED: {rules} — they read {feed}, where {files} delivery(ies) failed critical "
+                f"checks (periods {periods}); their hits are those of their last evaluation until a "
+                "correction is delivered (quality.rules_not_evaluated, Data Docs)"
+            )
+        hits = _q(
+            con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits group by 1 order by 1"
+        )
         if hits is not None:
             total = sum(h[1] for h in hits)
             amount = sum(h[2] or 0 for h in hits)
@@ -78,9 +100,11 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
         if hits is not None and score_truth is not None and truth.exists():
             scores = score_truth(con, truth)
             off = [s.rule_code for s in scores.values() if s.missed or s.wrongly_hit]
-            print(f"scored against {truth}: {len(scores)} rules, "
-                  + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")
-                  + " (make score for the table)")
+            print(
+                f"scored against {truth}: {len(scores)} rules, "
+                + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")
+                + " (make score for the table)"
+            )
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
             print(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
@@ -90,14 +114,18 @@ def print_summary(cfg: Settings, run_id: str, elapsed: float, generated: str | N
     print("where things are:")
     print(f"  landing    {cfg.landing_dir}")
     print(f"  warehouse  {cfg.warehouse}")
-    print("             (schemas raw, staging, core, supervision, supervisor, reporting, ref, quality, audit,"
-          " build_state)")
+    print(
+        "             (schemas raw, staging, core, supervision, supervisor, reporting, ref, quality, audit,"
+        " build_state)"
+    )
     print(f"  outputs    {cfg.output_dir}")
     print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
     reports = sorted(p.name for p in (cfg.output_dir / "reports").glob("*Q*") if p.is_dir())
     if reports:
-        print(f"  reports    {cfg.output_dir / 'reports'}/<YYYYQn>/ (季度通报 workbook .xlsx + HTML): "
-              f"{', '.join(reports)}")
+        print(
+            f"  reports    {cfg.output_dir / 'reports'}/<YYYYQn>/ (季度通报 workbook .xlsx + HTML): "
+            f"{', '.join(reports)}"
+        )
     print(f"  BI export  {cfg.output_dir / 'bi'}  (DuckDB 1.x+ file with descriptions + Parquet, no personal data)")
     print(f"             Superset URI: {bi_connection_url(cfg.output_dir / 'bi' / 'yibao_bi.duckdb')}")
     print(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")

@@ -67,8 +67,10 @@ _SUMMARY = [
 SUMMARY_ROWS = [(section, col, f"prev_{col}") for section, col in _SUMMARY]
 
 # how 环比变化 reads: a rate changes by percentage points, a count or amount by relative growth
-CHANGE_NOTE = ("环比变化：比率类指标（“率”）为本季减上季之差，单位为“个百分点”；数量、金额类指标为环比增长率"
-               "＝（本季－上季）÷上季，以%表示；上季为0或无数据时不计算。")
+CHANGE_NOTE = (
+    "环比变化：比率类指标（“率”）为本季减上季之差，单位为“个百分点”；数量、金额类指标为环比增长率"
+    "＝（本季－上季）÷上季，以%表示；上季为0或无数据时不计算。"
+)
 # what the indicators without a field of their own in the data contract measure
 FOOTNOTES = [
     "定点机构数：本季内至少有一天持有定点协议的机构数（协议状态为正常或暂停、且未被解除的日子；来源：定点协议"
@@ -97,10 +99,19 @@ def change(column: str, cur: float | None, prev: float | None) -> float | None:
 
 
 COUNTY_COLUMNS = [
-    "institution_count", "inspected_institution_count", "inspected_designated_institution_count",
-    "hit_institution_count", "hit_count",
-    "suspect_amount", "clue_count", "clue_closed_count", "confirmed_amount", "refused_amount",
-    "recovered_amount", "penalty_amount", "tipoff_count",
+    "institution_count",
+    "inspected_institution_count",
+    "inspected_designated_institution_count",
+    "hit_institution_count",
+    "hit_count",
+    "suspect_amount",
+    "clue_count",
+    "clue_closed_count",
+    "confirmed_amount",
+    "refused_amount",
+    "recovered_amount",
+    "penalty_amount",
+    "tipoff_count",
 ]
 
 
@@ -130,7 +141,8 @@ def load_labels(manifest_path: str | Path) -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         raise FileNotFoundError(
             f"dbt manifest {path} not found: the report headers come from it. Parse the dbt project first "
-            "(`dbt parse`, which make run does).") from None
+            "(`dbt parse`, which make run does)."
+        ) from None
     return _read_labels(str(path), stat.st_mtime_ns)
 
 
@@ -165,14 +177,17 @@ def _label(labels: dict[str, dict[str, str]], frame: str, column: str) -> str:
     try:
         return labels[frame][column]
     except KeyError:
-        raise KeyError(f"column {column} of {FRAME_MARTS[frame]} has no label_zh: give it config.meta.label_zh "
-                       f"in {REPORTING_YAML}") from None
+        raise KeyError(
+            f"column {column} of {FRAME_MARTS[frame]} has no label_zh: give it config.meta.label_zh in {REPORTING_YAML}"
+        ) from None
 
 
 # the 数据质量 section's words on the rules a failing feed kept from being evaluated (workbook and HTML)
 NOT_EVALUATED_NONE = "本季所有规则均已评估：没有规则因数据接口未通过质检而未评估。"
-NOT_EVALUATED_NOTE = ("未评估规则：下列规则读取的数据接口有交付未通过关键质检，本次构建未评估这些规则"
-                      "（其疑点为上次评估结果），待机构重新交付更正文件并通过质检后自动重新评估。")
+NOT_EVALUATED_NOTE = (
+    "未评估规则：下列规则读取的数据接口有交付未通过关键质检，本次构建未评估这些规则"
+    "（其疑点为上次评估结果），待机构重新交付更正文件并通过质检后自动重新评估。"
+)
 
 
 @dataclass
@@ -210,8 +225,9 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
 
 def quarters(con) -> list[str]:
     """Every quarter the reporting marts cover, oldest first."""
-    return [r[0] for r in con.execute(
-        "select year_quarter from reporting.rpt_quarters order by quarter_ordinal").fetchall()]
+    return [
+        r[0] for r in con.execute("select year_quarter from reporting.rpt_quarters order by quarter_ordinal").fetchall()
+    ]
 
 
 def _df(con, sql: str, params=()) -> pd.DataFrame:
@@ -237,63 +253,137 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
     def label(column: str) -> str:
         return _label(labels, "summary", column)
 
-    five = pd.DataFrame([
-        {"指标": name, "本季": _num(summary[col]) if col else None,
-         "数据来源": FIVE_SOURCES.get(col, "数据接口规范无培训数据，不统计")}
-        for name, col in FIVE_HUNDRED])
+    five = pd.DataFrame(
+        [
+            {
+                "指标": name,
+                "本季": _num(summary[col]) if col else None,
+                "数据来源": FIVE_SOURCES.get(col, "数据接口规范无培训数据，不统计"),
+            }
+            for name, col in FIVE_HUNDRED
+        ]
+    )
     rows = []
     for section, col, prev in SUMMARY_ROWS:
         cur = _num(summary[col])
         pv = _num(summary[prev]) if prev else None
-        rows.append({"类别": section, "指标": label(col), "column": col, "本季": cur, "上季": pv,
-                     "环比变化": change(col, cur, pv)})
+        rows.append(
+            {
+                "类别": section,
+                "指标": label(col),
+                "column": col,
+                "本季": cur,
+                "上季": pv,
+                "环比变化": change(col, cur, pv),
+            }
+        )
     summary_table = pd.DataFrame(rows)
 
-    segments = _df(con, """
+    segments = _df(
+        con,
+        """
         select * from reporting.rpt_segment_quarterly where year_quarter = ?
-        order by admdvs, institution_class, ownership""", [quarter])
-    county = _df(con, f"""
-        select admdvs, {', '.join(f'sum({c}) as {c}' for c in COUNTY_COLUMNS)}
+        order by admdvs, institution_class, ownership""",
+        [quarter],
+    )
+    county = _df(
+        con,
+        f"""
+        select admdvs, {", ".join(f"sum({c}) as {c}" for c in COUNTY_COLUMNS)}
         from reporting.rpt_segment_quarterly where year_quarter = ?
-        group by admdvs order by admdvs""", [quarter])
+        group by admdvs order by admdvs""",
+        [quarter],
+    )
     county["inspection_rate"] = [
         (a / b if b else None)
-        for a, b in zip(county["inspected_designated_institution_count"], county["institution_count"], strict=True)]
-    rules = _df(con, """
+        for a, b in zip(county["inspected_designated_institution_count"], county["institution_count"], strict=True)
+    ]
+    rules = _df(
+        con,
+        """
         select rule_code, rule_name_zh, category, hit_count, institution_count, suspect_amount,
                prev_hit_count, prev_suspect_amount
-        from reporting.rpt_rule_quarterly where year_quarter = ? order by rule_code""", [quarter])
-    categories = _df(con, """
+        from reporting.rpt_rule_quarterly where year_quarter = ? order by rule_code""",
+        [quarter],
+    )
+    categories = _df(
+        con,
+        """
         select category, sum(hit_count) as hit_count, sum(suspect_amount) as suspect_amount,
                sum(prev_hit_count) as prev_hit_count, sum(prev_suspect_amount) as prev_suspect_amount
         from reporting.rpt_rule_quarterly where year_quarter = ? group by category
-        order by sum(suspect_amount) desc, category""", [quarter])
-    top10 = _df(con, """
+        order by sum(suspect_amount) desc, category""",
+        [quarter],
+    )
+    top10 = _df(
+        con,
+        """
         select suspect_rank, fixmedins_code, fixmedins_name, admdvs, fixmedins_type_name, hosp_lv_name,
                econ_type_name, hit_count, rule_count, suspect_amount, clue_id, top_rule_code, latest_stage_name
         from reporting.rpt_institution_quarterly where year_quarter = ? and suspect_rank <= 10
-        order by suspect_rank""", [quarter])
-    stage_cols = ["clue_unhandled_count", "clue_stage_1_count", "clue_stage_2_count", "clue_stage_3_count",
-                  "clue_stage_4_count", "clue_stage_5_count", "clue_stage_9_count"]
-    stages = pd.DataFrame({"处置阶段": ["未处置"] + [label(c) for c in stage_cols[1:]],
-                           "线索数": [int(summary[c]) for c in stage_cols]})
-    major_cases = _df(con, """
+        order by suspect_rank""",
+        [quarter],
+    )
+    stage_cols = [
+        "clue_unhandled_count",
+        "clue_stage_1_count",
+        "clue_stage_2_count",
+        "clue_stage_3_count",
+        "clue_stage_4_count",
+        "clue_stage_5_count",
+        "clue_stage_9_count",
+    ]
+    stages = pd.DataFrame(
+        {"处置阶段": ["未处置"] + [label(c) for c in stage_cols[1:]], "线索数": [int(summary[c]) for c in stage_cols]}
+    )
+    major_cases = _df(
+        con,
+        """
         select clue_id, fixmedins_code, fixmedins_name, admdvs, suspect_amount, top_rule_code,
                major_case_detected_on, report_due_date, reported_on, is_reported_on_time, latest_stage_name,
                confirmed_amount
-        from reporting.rpt_major_cases where year_quarter = ? order by suspect_amount desc, clue_id""", [quarter])
-    key_drugs = _df(con, """
+        from reporting.rpt_major_cases where year_quarter = ? order by suspect_amount desc, clue_id""",
+        [quarter],
+    )
+    key_drugs = _df(
+        con,
+        """
         select seq, category, watchlist_name_zh, dosage_form, hilist_code, billed_amount, prev_billed_amount,
                growth_rate, institution_count, top_fixmedins_code, top_fixmedins_name, top_billed_amount
         from reporting.rpt_key_drug_quarterly where year_quarter = ?
           and (billed_amount <> 0 or prev_billed_amount <> 0)
-        order by billed_amount desc, hilist_code""", [quarter])
-    quality = _df(con, """
+        order by billed_amount desc, hilist_code""",
+        [quarter],
+    )
+    quality = _df(
+        con,
+        """
         select feed, delivery_count, refused_count, duplicate_count, failed_count, warned_count, rows_read,
                rows_loaded, rows_quarantined
-        from reporting.rpt_delivery_quality_quarterly where year_quarter = ? order by feed""", [quarter])
-    not_evaluated = _df(con, """
+        from reporting.rpt_delivery_quality_quarterly where year_quarter = ? order by feed""",
+        [quarter],
+    )
+    not_evaluated = _df(
+        con,
+        """
         select rule_code, rule_name_zh, feed, failed_delivery_count, first_period, last_period, failed_checks
-        from reporting.rpt_rules_not_evaluated where year_quarter = ? order by rule_code, feed""", [quarter])
-    return QuarterData(quarter, summary, five, summary_table, county, segments, rules, categories, top10,
-                       stages, major_cases, key_drugs, quality, not_evaluated, labels)
+        from reporting.rpt_rules_not_evaluated where year_quarter = ? order by rule_code, feed""",
+        [quarter],
+    )
+    return QuarterData(
+        quarter,
+        summary,
+        five,
+        summary_table,
+        county,
+        segments,
+        rules,
+        categories,
+        top10,
+        stages,
+        major_cases,
+        key_drugs,
+        quality,
+        not_evaluated,
+        labels,
+    )

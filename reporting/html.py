@@ -94,15 +94,25 @@ def table(df: pd.DataFrame, headers: list[str]) -> str:
     for rec in df.itertuples(index=False):
         cells = []
         for c, v in zip(df.columns, rec, strict=True):
-            num = not isinstance(v, str) and not isinstance(v, bool) and not _is_na(v) \
+            num = (
+                not isinstance(v, str)
+                and not isinstance(v, bool)
+                and not _is_na(v)
                 and not isinstance(v, (pd.Timestamp, dt.date))
+            )
             cells.append(f'<td class="{"n" if num else ""}">{_e(fmt(str(c), v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
 
-def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]]], pct: bool = False,
-              width: int = 580, horizontal: bool = False) -> str:
+def bar_chart(
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[float]]],
+    pct: bool = False,
+    width: int = 580,
+    horizontal: bool = False,
+) -> str:
     """A grouped bar chart as inline SVG."""
     vals = [v or 0 for _, vs in series for v in vs]
     vmax = max([*vals, 0]) or 1
@@ -115,17 +125,21 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]
         height = top + n * row_h + 40
         plot_w = width - left - 80
         out.append(f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">')
-        out.append(f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">'
-                   f"{_e(title)}</text>")
+        out.append(
+            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">{_e(title)}</text>'
+        )
         for i, lab in enumerate(labels):
             y = top + i * row_h
-            out.append(f'<text x="{left - 6}" y="{y + row_h / 2 + 4}" text-anchor="end" font-size="12">'
-                       f"{_e(lab[:14])}</text>")
+            out.append(
+                f'<text x="{left - 6}" y="{y + row_h / 2 + 4}" text-anchor="end" font-size="12">{_e(lab[:14])}</text>'
+            )
             for j, (_, vs) in enumerate(series):
                 v = vs[i] or 0
                 w = max(0.0, v / vmax * plot_w)
-                out.append(f'<rect x="{left}" y="{y + 4 + j * 14}" width="{w:.1f}" height="12" '
-                           f'fill="{PALETTE[j % len(PALETTE)]}"/>')
+                out.append(
+                    f'<rect x="{left}" y="{y + 4 + j * 14}" width="{w:.1f}" height="12" '
+                    f'fill="{PALETTE[j % len(PALETTE)]}"/>'
+                )
                 out.append(f'<text x="{left + w + 4:.1f}" y="{y + 14 + j * 14}" font-size="11">{fmtv(v)}</text>')
     else:
         left, top, bottom = 70, 36, 70
@@ -133,13 +147,15 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]
         plot_h = height - top - bottom
         plot_w = width - left - 20
         out.append(f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">')
-        out.append(f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">'
-                   f"{_e(title)}</text>")
+        out.append(
+            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">{_e(title)}</text>'
+        )
         for t in range(5):
             y = top + plot_h - plot_h * t / 4
             out.append(f'<line x1="{left}" x2="{width - 20}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>')
-            out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-                       f"{fmtv(vmax * t / 4)}</text>")
+            out.append(
+                f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{fmtv(vmax * t / 4)}</text>'
+            )
         slot = plot_w / max(n, 1)
         bw = max(2.0, min(40.0, slot * 0.8 / max(k, 1)))
         for i, lab in enumerate(labels):
@@ -147,12 +163,15 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[float]
             for j, (_, vs) in enumerate(series):
                 v = vs[i] or 0
                 h = max(0.0, v / vmax * plot_h)
-                out.append(f'<rect x="{x0 + j * bw:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 1:.1f}" '
-                           f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"><title>{_e(lab)}: {fmtv(v)}'
-                           "</title></rect>")
+                out.append(
+                    f'<rect x="{x0 + j * bw:.1f}" y="{top + plot_h - h:.1f}" width="{bw - 1:.1f}" '
+                    f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"><title>{_e(lab)}: {fmtv(v)}'
+                    "</title></rect>"
+                )
             cx = left + i * slot + slot / 2
-            out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="12">'
-                       f"{_e(lab[:8])}</text>")
+            out.append(
+                f'<text x="{cx:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="12">{_e(lab[:8])}</text>'
+            )
     if k > 1:
         y = height - 12
         for j, (name, _) in enumerate(series):
@@ -168,9 +187,11 @@ def pie_chart(title: str, labels: list[str], values: list[float], size: int = 30
 
     total = sum(v for v in values if v) or 0
     w = size + 200
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(title)}" width="{w}" '
-           f'height="{size + 40}" viewBox="0 0 {w} {size + 40}">',
-           f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">{_e(title)}</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(title)}" width="{w}" '
+        f'height="{size + 40}" viewBox="0 0 {w} {size + 40}">',
+        f'<text x="{w / 2}" y="20" text-anchor="middle" font-size="15" font-weight="bold">{_e(title)}</text>',
+    ]
     cx, cy, r = size / 2 + 10, size / 2 + 34, size / 2 - 16
     if not total:
         out.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="#eeeeee"/>')
@@ -186,8 +207,10 @@ def pie_chart(title: str, labels: list[str], values: list[float], size: int = 30
                 large = 1 if a1 - a0 > math.pi else 0
                 x0, y0 = cx + r * math.cos(a0), cy + r * math.sin(a0)
                 x1, y1 = cx + r * math.cos(a1), cy + r * math.sin(a1)
-                out.append(f'<path d="M{cx},{cy} L{x0:.2f},{y0:.2f} A{r},{r} 0 {large} 1 {x1:.2f},{y1:.2f} Z" '
-                           f'fill="{colour}" stroke="#fff"/>')
+                out.append(
+                    f'<path d="M{cx},{cy} L{x0:.2f},{y0:.2f} A{r},{r} 0 {large} 1 {x1:.2f},{y1:.2f} Z" '
+                    f'fill="{colour}" stroke="#fff"/>'
+                )
             a0 = a1
         ly = 44 + i * 20
         share = f"{v / total * 100:.1f}%" if total else "—"
@@ -200,15 +223,23 @@ def pie_chart(title: str, labels: list[str], values: list[float], size: int = 30
 def _cards(d: QuarterData) -> str:
     out = []
     for _, rec in d.five.iterrows():
-        col = {"监督检查率": "inspection_rate", "初审率": "clue_first_review_rate", "线索办结率": "clue_close_rate",
-               "举报奖励兑现率": "reward_payout_rate"}.get(rec["指标"])
+        col = {
+            "监督检查率": "inspection_rate",
+            "初审率": "clue_first_review_rate",
+            "线索办结率": "clue_close_rate",
+            "举报奖励兑现率": "reward_payout_rate",
+        }.get(rec["指标"])
         if col is None:
-            out.append(f'<div class="card na"><div class="k">{_e(rec["指标"])}</div><div class="v">无数据来源</div>'
-                       f'<div class="d">{_e(rec["数据来源"])}</div></div>')
+            out.append(
+                f'<div class="card na"><div class="k">{_e(rec["指标"])}</div><div class="v">无数据来源</div>'
+                f'<div class="d">{_e(rec["数据来源"])}</div></div>'
+            )
             continue
         v = rec["本季"]
-        out.append(f'<div class="card"><div class="k">{_e(rec["指标"])}</div><div class="v">{fmt(col, v)}</div>'
-                   f'<div class="d">{_e(rec["数据来源"])}</div></div>')
+        out.append(
+            f'<div class="card"><div class="k">{_e(rec["指标"])}</div><div class="v">{fmt(col, v)}</div>'
+            f'<div class="d">{_e(rec["数据来源"])}</div></div>'
+        )
     return '<div class="cards">' + "".join(out) + "</div>"
 
 
@@ -222,45 +253,84 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
     cols = list(d.summary_table["column"])
     summary_rows = []
     for c, rec in zip(cols, st.itertuples(index=False), strict=True):
-        summary_rows.append(f"<tr><td>{_e(rec.类别)}</td><td>{_e(rec.指标)}</td>"
-                            + "".join(f'<td class="n">{_e(fmt(c, v))}</td>' for v in (rec.本季, rec.上季))
-                            + f'<td class="n">{_e(fmt_change(c, rec.环比变化))}</td></tr>')
-    summary_html = ('<div class="scroll"><table><thead><tr><th>类别</th><th>指标</th><th>本季</th><th>上季</th>'
-                    f'<th>环比变化</th></tr></thead><tbody>{"".join(summary_rows)}</tbody></table></div>'
-                    f'<p class="note">{_e(CHANGE_NOTE)}</p>'
-                    '<p class="note">注：</p><ol class="note">'
-                    + "".join(f"<li>{_e(n)}</li>" for n in FOOTNOTES) + "</ol>")
+        summary_rows.append(
+            f"<tr><td>{_e(rec.类别)}</td><td>{_e(rec.指标)}</td>"
+            + "".join(f'<td class="n">{_e(fmt(c, v))}</td>' for v in (rec.本季, rec.上季))
+            + f'<td class="n">{_e(fmt_change(c, rec.环比变化))}</td></tr>'
+        )
+    summary_html = (
+        '<div class="scroll"><table><thead><tr><th>类别</th><th>指标</th><th>本季</th><th>上季</th>'
+        f"<th>环比变化</th></tr></thead><tbody>{''.join(summary_rows)}</tbody></table></div>"
+        f'<p class="note">{_e(CHANGE_NOTE)}</p>'
+        '<p class="note">注：</p><ol class="note">' + "".join(f"<li>{_e(n)}</li>" for n in FOOTNOTES) + "</ol>"
+    )
     sourced = d.five[d.five["指标"] != "培训率"]
     five_chart = bar_chart("“5个100%”指标完成情况", list(sourced["指标"]), [(quarter, list(sourced["本季"]))], pct=True)
-    county_chart = bar_chart("各县区疑点金额与认定违规金额（元）", list(d.county["admdvs"]),
-                             [("疑点金额", [float(x) for x in d.county["suspect_amount"]]),
-                              ("认定违规金额", [float(x) for x in d.county["confirmed_amount"]])])
+    county_chart = bar_chart(
+        "各县区疑点金额与认定违规金额（元）",
+        list(d.county["admdvs"]),
+        [
+            ("疑点金额", [float(x) for x in d.county["suspect_amount"]]),
+            ("认定违规金额", [float(x) for x in d.county["confirmed_amount"]]),
+        ],
+    )
     rules_hit = d.rules[d.rules["hit_count"] > 0]
-    rule_chart = bar_chart("各规则疑点金额（元）", [f"{a} {b}" for a, b in zip(rules_hit["rule_code"],
-                                                                       rules_hit["rule_name_zh"], strict=True)],
-                           [("本季", [float(x) for x in rules_hit["suspect_amount"]]),
-                            ("上季", [float(x) for x in rules_hit["prev_suspect_amount"]])],
-                           horizontal=True, width=620)
-    cat_chart = pie_chart("疑点金额按规则类别", list(d.categories["category"]),
-                          [float(x) for x in d.categories["suspect_amount"]])
-    top_chart = bar_chart("疑点金额前十机构（元）", list(d.top10["fixmedins_name"].fillna(d.top10["fixmedins_code"])),
-                          [("疑点金额", [float(x) for x in d.top10["suspect_amount"]])], horizontal=True, width=620)
+    rule_chart = bar_chart(
+        "各规则疑点金额（元）",
+        [f"{a} {b}" for a, b in zip(rules_hit["rule_code"], rules_hit["rule_name_zh"], strict=True)],
+        [
+            ("本季", [float(x) for x in rules_hit["suspect_amount"]]),
+            ("上季", [float(x) for x in rules_hit["prev_suspect_amount"]]),
+        ],
+        horizontal=True,
+        width=620,
+    )
+    cat_chart = pie_chart(
+        "疑点金额按规则类别", list(d.categories["category"]), [float(x) for x in d.categories["suspect_amount"]]
+    )
+    top_chart = bar_chart(
+        "疑点金额前十机构（元）",
+        list(d.top10["fixmedins_name"].fillna(d.top10["fixmedins_code"])),
+        [("疑点金额", [float(x) for x in d.top10["suspect_amount"]])],
+        horizontal=True,
+        width=620,
+    )
     stage_chart = pie_chart("线索按最新处置阶段", list(d.stages["处置阶段"]), [float(x) for x in d.stages["线索数"]])
     kd = d.key_drugs.head(12)
-    drug_chart = bar_chart("重点药品耗材结算金额（元）", list(kd["watchlist_name_zh"]),
-                           [("本季", [float(x) for x in kd["billed_amount"]]),
-                            ("上季", [float(x) for x in kd["prev_billed_amount"]])], horizontal=True, width=620)
-    seg_cols = ["admdvs", "institution_class_name", "ownership_name", "institution_count",
-                "inspected_institution_count", "inspected_designated_institution_count", "hit_institution_count",
-                "hit_count", "suspect_amount", "clue_count",
-                "clue_closed_count", "confirmed_amount", "recovered_amount", "penalty_amount", "tipoff_count"]
+    drug_chart = bar_chart(
+        "重点药品耗材结算金额（元）",
+        list(kd["watchlist_name_zh"]),
+        [("本季", [float(x) for x in kd["billed_amount"]]), ("上季", [float(x) for x in kd["prev_billed_amount"]])],
+        horizontal=True,
+        width=620,
+    )
+    seg_cols = [
+        "admdvs",
+        "institution_class_name",
+        "ownership_name",
+        "institution_count",
+        "inspected_institution_count",
+        "inspected_designated_institution_count",
+        "hit_institution_count",
+        "hit_count",
+        "suspect_amount",
+        "clue_count",
+        "clue_closed_count",
+        "confirmed_amount",
+        "recovered_amount",
+        "penalty_amount",
+        "tipoff_count",
+    ]
 
     def grid(frame: str, columns: list[str] | None = None) -> str:  # a frame of d under its headers
         df = getattr(d, frame)
         return table(df if columns is None else df[columns], d.headers(frame, columns))
 
-    not_evaluated_html = (f'<p class="note">{_e(NOT_EVALUATED_NONE)}</p>' if d.not_evaluated.empty
-                          else f'<p class="note">{_e(NOT_EVALUATED_NOTE)}</p>' + grid("not_evaluated"))
+    not_evaluated_html = (
+        f'<p class="note">{_e(NOT_EVALUATED_NONE)}</p>'
+        if d.not_evaluated.empty
+        else f'<p class="note">{_e(NOT_EVALUATED_NOTE)}</p>' + grid("not_evaluated")
+    )
 
     body = f"""
 <header><h1>医保基金监管季度通报（{_e(quarter)}）</h1>
@@ -282,9 +352,11 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 <section><h2>九、数据质量</h2>{grid("quality")}
 <h3>未评估规则</h3>{not_evaluated_html}</section>
 </main>"""
-    page = ('<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>医保基金监管季度通报 {_e(quarter)}</title><style>{CSS}</style></head><body>{body}</body></html>\n")
+    page = (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>医保基金监管季度通报 {_e(quarter)}</title><style>{CSS}</style></head><body>{body}</body></html>\n"
+    )
     path = out_dir / html_name(quarter)
     path.write_text(page, encoding="utf-8")
     return path

@@ -30,8 +30,17 @@ class _Writer:
     def __init__(self, wb: xlsxwriter.Workbook):
         self.wb = wb
         base = {"font_name": "微软雅黑", "font_size": 10, "valign": "vcenter"}
-        self.f_head = wb.add_format({**base, "bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                                     "border": 1, "text_wrap": True, "align": "center"})
+        self.f_head = wb.add_format(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+            }
+        )
         self.f_text = wb.add_format({**base, "border": 1})
         self.f_int = wb.add_format({**base, "border": 1, "num_format": "#,##0"})
         self.f_amt = wb.add_format({**base, "border": 1, "num_format": "#,##0.00"})
@@ -39,11 +48,13 @@ class _Writer:
         self.f_date = wb.add_format({**base, "border": 1, "num_format": "yyyy-mm-dd"})
         self.f_title = wb.add_format({**base, "bold": True, "font_size": 14})
         self.f_note = wb.add_format({**base, "italic": True, "font_color": "#555555"})
-        self.f_note_wrap = wb.add_format({**base, "italic": True, "font_color": "#555555", "text_wrap": True,
-                                          "valign": "top"})
+        self.f_note_wrap = wb.add_format(
+            {**base, "italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"}
+        )
         # 环比变化: a rate's change in percentage points, a count's or amount's relative growth
-        self.f_points = wb.add_format({**base, "border": 1,
-                                       "num_format": '+0.00" 个百分点";-0.00" 个百分点";0.00" 个百分点"'})
+        self.f_points = wb.add_format(
+            {**base, "border": 1, "num_format": '+0.00" 个百分点";-0.00" 个百分点";0.00" 个百分点"'}
+        )
         self.f_growth = wb.add_format({**base, "border": 1, "num_format": "+0.00%;-0.00%;0.00%"})
 
     def fmt_for(self, column: str):
@@ -55,8 +66,17 @@ class _Writer:
             return self.f_int
         return None
 
-    def table(self, ws, df: pd.DataFrame, row: int, col: int = 0, *, headers: list[str],
-              formats: dict | None = None, widths: dict | None = None) -> tuple[int, int]:
+    def table(
+        self,
+        ws,
+        df: pd.DataFrame,
+        row: int,
+        col: int = 0,
+        *,
+        headers: list[str],
+        formats: dict | None = None,
+        widths: dict | None = None,
+    ) -> tuple[int, int]:
         """Writes df under the header row `headers` at (row, col); returns (first data row, last data row)."""
         for j, h in enumerate(headers):
             ws.write(row, col + j, h, self.f_head)
@@ -91,8 +111,13 @@ def _chart(wb, kind, title, sheet, cats, series, x_title=None, y_title=None, sub
     chart.set_title({"name": title, "name_font": {"name": "微软雅黑", "size": 12}})
     if kind != "pie":
         chart.set_x_axis({"name": x_title or "", "num_font": {"name": "微软雅黑"}})
-        chart.set_y_axis({"name": y_title or "", "num_format": "0%" if pct else "#,##0",
-                          "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}}})
+        chart.set_y_axis(
+            {
+                "name": y_title or "",
+                "num_format": "0%" if pct else "#,##0",
+                "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
+            }
+        )
         chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 640, "height": 340})
     return chart
@@ -112,8 +137,9 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / workbook_name(quarter)
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     wb.set_properties({"title": f"医保基金监管季度通报 {quarter}", "author": "yibao-supervision"})
     w = _Writer(wb)
 
@@ -122,8 +148,14 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.write(0, 0, f"医保基金监管季度通报（{quarter}）", w.f_title)
     ws.write(1, 0, "“5个100%”指标（培训率：数据接口规范无培训数据来源，不统计）", w.f_note)
     five = d.five.rename(columns={})
-    w.table(ws, five, 2, headers=list(five.columns),
-            formats={"本季": w.f_pct, "指标": w.f_text, "数据来源": w.f_text}, widths={"数据来源": 36})
+    w.table(
+        ws,
+        five,
+        2,
+        headers=list(five.columns),
+        formats={"本季": w.f_pct, "指标": w.f_text, "数据来源": w.f_text},
+        widths={"数据来源": 36},
+    )
     top = 2 + len(five) + 2
     st = d.summary_table[["类别", "指标", "本季", "上季", "环比变化"]]
     ws.merge_range(top - 1, 0, top - 1, 4, CHANGE_NOTE, w.f_note_wrap)
@@ -145,8 +177,9 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.set_column(1, 1, 22)
     ws.set_column(2, 4, 16)
     ws.freeze_panes(3, 0)
-    ch = _chart(wb, "column", "“5个100%”指标完成情况", "汇总", [3, 0, 6, 0], [(quarter, [3, 1, 6, 1])],
-                y_title="比率", pct=True)
+    ch = _chart(
+        wb, "column", "“5个100%”指标完成情况", "汇总", [3, 0, 6, 0], [(quarter, [3, 1, 6, 1])], y_title="比率", pct=True
+    )
     ws.insert_chart(2, 6, ch)
 
     # 分县区
@@ -156,21 +189,51 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.freeze_panes(1, 1)
     if len(county):
         ci = list(county.columns)
-        ch = _chart(wb, "column", "各县区疑点金额与认定违规金额", "分县区", [f0, 0, f1, 0],
-                    [("疑点金额", [f0, ci.index("suspect_amount"), f1, ci.index("suspect_amount")]),
-                     ("认定违规金额", [f0, ci.index("confirmed_amount"), f1, ci.index("confirmed_amount")])],
-                    y_title="元")
+        ch = _chart(
+            wb,
+            "column",
+            "各县区疑点金额与认定违规金额",
+            "分县区",
+            [f0, 0, f1, 0],
+            [
+                ("疑点金额", [f0, ci.index("suspect_amount"), f1, ci.index("suspect_amount")]),
+                ("认定违规金额", [f0, ci.index("confirmed_amount"), f1, ci.index("confirmed_amount")]),
+            ],
+            y_title="元",
+        )
         ws.insert_chart(f1 + 2, 0, ch)
 
     # 分机构类别
     ws = wb.add_worksheet("分机构类别")
-    seg_cols = ["admdvs", "institution_class_name", "ownership_name", "institution_count",
-                "inspected_institution_count", "inspected_designated_institution_count", "hit_institution_count",
-                "hit_count", "suspect_amount", "prev_suspect_amount", "clue_count", "clue_closed_count",
-                "confirmed_amount", "major_case_count", "major_case_on_time_count", "refused_amount",
-                "recovered_amount", "penalty_amount", "action_1_count", "action_2_count", "action_3_count",
-                "action_4_count", "action_5_count", "action_6_count", "tipoff_count", "tipoff_verified_count",
-                "tipoff_rewarded_count"]
+    seg_cols = [
+        "admdvs",
+        "institution_class_name",
+        "ownership_name",
+        "institution_count",
+        "inspected_institution_count",
+        "inspected_designated_institution_count",
+        "hit_institution_count",
+        "hit_count",
+        "suspect_amount",
+        "prev_suspect_amount",
+        "clue_count",
+        "clue_closed_count",
+        "confirmed_amount",
+        "major_case_count",
+        "major_case_on_time_count",
+        "refused_amount",
+        "recovered_amount",
+        "penalty_amount",
+        "action_1_count",
+        "action_2_count",
+        "action_3_count",
+        "action_4_count",
+        "action_5_count",
+        "action_6_count",
+        "tipoff_count",
+        "tipoff_verified_count",
+        "tipoff_rewarded_count",
+    ]
     w.table(ws, d.segments[seg_cols], 0, headers=d.headers("segments", seg_cols))
     ws.freeze_panes(1, 3)
 
@@ -192,8 +255,9 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     f0, f1 = w.table(ws, d.top10, 0, headers=d.headers("top10"), widths={"fixmedins_name": 28, "clue_id": 22})
     ws.freeze_panes(1, 0)
     if len(d.top10):
-        ch = _chart(wb, "bar", "疑点金额前十机构", "疑点机构前十", [f0, 2, f1, 2],
-                    [("疑点金额", [f0, 9, f1, 9])], y_title="元")
+        ch = _chart(
+            wb, "bar", "疑点金额前十机构", "疑点机构前十", [f0, 2, f1, 2], [("疑点金额", [f0, 9, f1, 9])], y_title="元"
+        )
         ws.insert_chart(f1 + 2, 0, ch)
 
     # 线索处置
@@ -204,19 +268,26 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     mrow = max(f1 + 2, 19)
     ws.write(mrow, 0, f"要情报告线索（本季疑点金额≥50万元，应于5个工作日内报告）：{len(d.major_cases)} 条", w.f_note)
     ws.write(mrow + 1, 0, FOOTNOTES[-1], w.f_note)
-    w.table(ws, d.major_cases, mrow + 2, headers=d.headers("major_cases"),
-            widths={"fixmedins_name": 28, "clue_id": 22})
+    w.table(ws, d.major_cases, mrow + 2, headers=d.headers("major_cases"), widths={"fixmedins_name": 28, "clue_id": 22})
     ws.freeze_panes(1, 0)
 
     # 重点药品耗材
     ws = wb.add_worksheet("重点药品耗材")
-    f0, f1 = w.table(ws, d.key_drugs, 0, headers=d.headers("key_drugs"),
-                     widths={"watchlist_name_zh": 30, "top_fixmedins_name": 28})
+    f0, f1 = w.table(
+        ws, d.key_drugs, 0, headers=d.headers("key_drugs"), widths={"watchlist_name_zh": 30, "top_fixmedins_name": 28}
+    )
     ws.freeze_panes(1, 3)
     if len(d.key_drugs):
         n = min(f1, f0 + 14)
-        ch = _chart(wb, "column", "重点药品耗材结算金额（本季与上季）", "重点药品耗材", [f0, 2, n, 2],
-                    [("本季", [f0, 5, n, 5]), ("上季", [f0, 6, n, 6])], y_title="元")
+        ch = _chart(
+            wb,
+            "column",
+            "重点药品耗材结算金额（本季与上季）",
+            "重点药品耗材",
+            [f0, 2, n, 2],
+            [("本季", [f0, 5, n, 5]), ("上季", [f0, 6, n, 6])],
+            y_title="元",
+        )
         ch.set_size({"width": 800, "height": 380})
         ws.insert_chart(f1 + 2, 0, ch)
 
@@ -227,8 +298,9 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     else:
         f0, f1 = w.table(ws, d.quality, 0, headers=d.headers("quality"), widths={"feed": 22})
         ws.freeze_panes(1, 1)
-        ch = _chart(wb, "column", "各数据接口隔离行数", "数据质量", [f0, 0, f1, 0],
-                    [("隔离行数", [f0, 8, f1, 8])], y_title="行")
+        ch = _chart(
+            wb, "column", "各数据接口隔离行数", "数据质量", [f0, 0, f1, 0], [("隔离行数", [f0, 8, f1, 8])], y_title="行"
+        )
         ws.insert_chart(f1 + 2, 0, ch)
     # the rules a failing feed kept from being evaluated (blocking by lineage)
     row = (len(d.quality) + 24) if not d.quality.empty else 2

@@ -22,9 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="ground truth CSV (default: <parent of out>/ground_truth.csv)",
     )
-    ap.add_argument(
-        "--overwrite", action="store_true", help="replace the feed folders of an earlier run in --out"
-    )
+    ap.add_argument("--overwrite", action="store_true", help="replace the feed folders of an earlier run in --out")
     a = ap.parse_args(argv)
     try:
         generate(

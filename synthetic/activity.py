@@ -37,9 +37,7 @@ class CatArrays:
         self.n = len(items)
         self.code = [i.code for i in items]
         self.price = np.array([cat.q4(i.price) for i in items])
-        self.new_price = np.array(
-            [cat.q4(i.new_price if i.new_price is not None else i.price) for i in items]
-        )
+        self.new_price = np.array([cat.q4(i.new_price if i.new_price is not None else i.price) for i in items])
         self.cap = np.array([cat.q4(i.cap) if i.cap is not None else -1 for i in items])
         self.new_cap = np.array(
             [
@@ -61,9 +59,7 @@ class CatArrays:
         self.otc = np.array([i.otc for i in items])
 
     def price_at(self, item: np.ndarray, day: np.ndarray) -> np.ndarray:
-        return np.where(
-            self.has_change[item] & (day >= self.change_day), self.new_price[item], self.price[item]
-        )
+        return np.where(self.has_change[item] & (day >= self.change_day), self.new_price[item], self.price[item])
 
     def cap_at(self, item: np.ndarray, day: np.ndarray) -> np.ndarray:
         return np.where(self.has_change[item] & (day >= self.change_day), self.new_cap[item], self.cap[item])
@@ -239,8 +235,15 @@ class Background:
             def add(rows, items, cnt, lay, sel=sel, rep=rep, day=day, base=base):
                 rows = np.asarray(rows)
                 if len(rows):
-                    parts.append(dict(s=sel[rep[rows]], item=np.asarray(items), cnt=np.asarray(cnt),
-                                      t=base[rows] + 40 * lay, day=day[rows]))
+                    parts.append(
+                        dict(
+                            s=sel[rep[rows]],
+                            item=np.asarray(items),
+                            cnt=np.asarray(cnt),
+                            t=base[rows] + 40 * lay,
+                            day=day[rows],
+                        )
+                    )
 
             lv = self.w.hosp_lv[v["inst"][sel]][rep]
             bed = np.where(lv >= 3, cat.BY_CODE[cat.BED_FEE[3]].idx, cat.BY_CODE[cat.BED_FEE[2]].idx)
@@ -330,9 +333,7 @@ class Background:
         for j in range(3):
             day = F + W.slot[:n] - 1 + 10 * j
             refill = (W.cohort[:n] == 1) & (j == 0) & (W.regimen[:n, 0] >= 0)
-            p = np.where(
-                refill, 0.85, np.where(W.cohort[:n] == 1, 0.03, np.where(W.cohort[:n] == 2, 0.03, 0.035))
-            )
+            p = np.where(refill, 0.85, np.where(W.cohort[:n] == 1, 0.03, np.where(W.cohort[:n] == 2, 0.03, 0.035)))
             ok = base_ok & (rng.random(n) < p) & (day < W.die[:n]) & (day <= win.last_day)
             ok &= ~((day >= W.busy_from[:n]) & (day <= W.busy_to[:n]))
             sel = np.nonzero(ok)[0]
@@ -383,12 +384,8 @@ class Background:
         lv = W.hosp_lv[inst]
         big = lv >= 2
         rows = np.arange(m)
-        parts.append(
-            (rows[big], np.full(big.sum(), cat.BY_CODE[cat.OP_REG[0]].idx), np.full(big.sum(), cat.P4), 0)
-        )
-        parts.append(
-            (rows[big], np.full(big.sum(), cat.BY_CODE[cat.OP_REG[1]].idx), np.full(big.sum(), cat.P4), 1)
-        )
+        parts.append((rows[big], np.full(big.sum(), cat.BY_CODE[cat.OP_REG[0]].idx), np.full(big.sum(), cat.P4), 0))
+        parts.append((rows[big], np.full(big.sum(), cat.BY_CODE[cat.OP_REG[1]].idx), np.full(big.sum(), cat.P4), 1))
         parts.append(
             (
                 rows[~big],
@@ -430,9 +427,7 @@ class Background:
         nlines = np.where(is101, C.packs[item], 1)
         ev, item, lay = np.repeat(ev, nlines), np.repeat(item, nlines), np.repeat(lay, nlines)
         is101 = C.list_type[item] == "101"
-        cnt = np.where(
-            is101, C.pack[item], np.where(C.list_type[item] == "102", C.upd[item] * cat.HERB_DOSES, cat.P4)
-        )
+        cnt = np.where(is101, C.pack[item], np.where(C.list_type[item] == "102", C.upd[item] * cat.HERB_DOSES, cat.P4))
         cnt = np.where(item == cat.BY_CODE[cat.DECOCTION].idx, cat.P4 * cat.HERB_DOSES, cnt)
         order = np.lexsort((item, lay, ev))
         ev, item, cnt, lay = ev[order], item[order], cnt[order], lay[order]

@@ -186,9 +186,7 @@ class Cases:
     ) -> int:
         if brdy is None:
             ref = date_of(on if on is not None else self.win.first_day)
-            b = dt.date(
-                ref.year - age - 1, 1 + int(self.rng.integers(0, 12)), 1 + int(self.rng.integers(0, 28))
-            )
+            b = dt.date(ref.year - age - 1, 1 + int(self.rng.integers(0, 12)), 1 + int(self.rng.integers(0, 28)))
             brdy = day_of(b)
         county = "990101" if gend == 1 else "990103"
         return self.w.add_case_person(gend, brdy, insutype=insutype, admdvs=county, die=die)
@@ -307,9 +305,7 @@ class Cases:
             base = begn + 600 if d == 0 else self.at(adm_day + d, 8, 10)
             t = opts.get("at", base + 40 * (20 + len(v.lines) % 20))
             cnt = opts.get("cnt", cat.q4(item.upd) if (item.upd and item.is_drug) else cat.P4)
-            v.lines.append(
-                CLine(t, item.idx, cnt, pric=opts.get("pric"), dr=opts.get("dr"), his=opts.get("his", True))
-            )
+            v.lines.append(CLine(t, item.idx, cnt, pric=opts.get("pric"), dr=opts.get("dr"), his=opts.get("his", True)))
         self.visits.append(v)
         return v
 
@@ -349,9 +345,7 @@ class Cases:
         return s
 
     def sale_return(self, orig: CSale, line: CSLine, t: int) -> CSale:
-        r = CSLine(
-            line.item, -line.cnt, line.pric, t, trac=line.trac, rx=line.rx, dr=line.dr, retn=1, init=line
-        )
+        r = CSLine(line.item, -line.cnt, line.pric, t, trac=line.trac, rx=line.rx, dr=line.dr, retn=1, init=line)
         s = CSale(orig.inst, orig.psn, t, [r], False)
         self.sales.append(s)
         return s
@@ -420,9 +414,7 @@ def _r01(c: Cases) -> None:
     c.add("R01", 0, 1, "near-miss: 血糖测定 twice, 1 second apart", mdtrt_id=v, hilist_code="002503000090000")
     d = c.day(2, 10)
     t = c.at(d, 10, 0)
-    v = c.op(
-        c.person(2, 38), H6, d, "J06.900", [("002501000010000", {"at": t}), ("002501000010000", {"at": t})]
-    )
+    v = c.op(c.person(2, 38), H6, d, "J06.900", [("002501000010000", {"at": t}), ("002501000010000", {"at": t})])
     c.refund(v, v.lines[-1])
     c.add(
         "R01",
@@ -439,9 +431,7 @@ def _r01(c: Cases) -> None:
 def _r02(c: Cases) -> None:
     H2, H3, H4 = c.role("H2"), c.role("H3"), c.role("H4")
     ecg = cat.BY_CODE["003102000010000"]
-    v = c.op(
-        c.person(1, 55), H3, c.day(1, 12), "I10.x00", [("003102000010000", {"pric": cat.q4(ecg.cap + 0.02)})]
-    )
+    v = c.op(c.person(1, 55), H3, c.day(1, 12), "I10.x00", [("003102000010000", {"pric": cat.q4(ecg.cap + 0.02)})])
     c.add("R02", 1, 1, "常规心电图 at cap + 0.02", feedetl_sn=v.lines[-1])
     ct = cat.BY_CODE["002103000030000"]
     chg = c.win.change_day
@@ -454,9 +444,7 @@ def _r02(c: Cases) -> None:
         f"{date_of(chg)} (needs the catalogue row valid on the fee date)",
         feedetl_sn=v.lines[-1],
     )
-    v = c.op(
-        c.person(1, 40), H4, c.day(1, 20), "I10.x00", [("003102000010000", {"pric": cat.q4(ecg.cap + 0.01)})]
-    )
+    v = c.op(c.person(1, 40), H4, c.day(1, 20), "I10.x00", [("003102000010000", {"pric": cat.q4(ecg.cap + 0.01)})])
     c.add("R02", 0, 1, "near-miss: 常规心电图 at exactly cap + 0.01 (tolerance)", feedetl_sn=v.lines[-1])
     v = c.op(c.person(2, 58), H2, chg - 1, "J20.900", [("002103000030000", {"pric": cat.q4(ct.cap)})])
     c.add(
@@ -487,9 +475,7 @@ def _r03(c: Cases) -> None:
     (m1, s1), (m2, s2), (m3, s3) = pairs[:3]
     H1, H3, H5, H6 = (c.role(x) for x in ("H1", "H3", "H5", "H6"))
     v = c.op(c.person(1, 35), H3, c.day(2, 6), "J06.900", [m1, s1])
-    c.add(
-        "R03", 1, 1, "outpatient: main and sub item of a bundle pair the same day", mdtrt_id=v, hilist_code=s1
-    )
+    c.add("R03", 1, 1, "outpatient: main and sub item of a bundle pair the same day", mdtrt_id=v, hilist_code=s1)
     s = c.stay(c.person(2, 66), H5, c.day(2, 12), 5, "J18.900", extra=((1, m2, {}), (1, s2, {})))
     c.add("R03", 1, 2, "inpatient: main and sub item of a bundle pair on day 1", mdtrt_id=s, hilist_code=s2)
     s = c.stay(c.person(1, 70), H1, c.day(3, 2), 6, "J18.900", extra=((0, m3, {}), (2, s3, {})))
@@ -573,9 +559,7 @@ def _r05(c: Cases) -> None:
     p = c.person(1, 64)
     c.stay(p, H6, c.day(2, 6), 6, "J18.900")
     b = c.stay(p, H6, c.day(2, 6) + 6 + 5, 6, "J44.100")
-    c.add(
-        "R05", 0, 3, "near-miss: readmitted after 5 days with a different 3-character diagnosis", mdtrt_id=b
-    )
+    c.add("R05", 0, 3, "near-miss: readmitted after 5 days with a different 3-character diagnosis", mdtrt_id=b)
 
 
 # ---------------------------------------------------------------------------------------------- R06
@@ -620,9 +604,7 @@ def _r06(c: Cases) -> None:
 def _r07(c: Cases) -> None:
     H6, H7, H8 = c.role("H6"), c.role("H7"), c.role("H8")
     low = c.kb.low_std
-    pick = [p for p in ("J06", "I67.8", "E11.9") if p in low] + [
-        p for p in low if p not in ("J06", "I67.8", "E11.9")
-    ]
+    pick = [p for p in ("J06", "I67.8", "E11.9") if p in low] + [p for p in low if p not in ("J06", "I67.8", "E11.9")]
     dx1, dx2, dx3 = (c.kb.low_std_dx(p) for p in pick[:3])
     exams = (
         (0, "002501000010000", {}),
@@ -779,9 +761,7 @@ def _r13(c: Cases) -> None:
     v = c.op(c.person(1, 58), C3, c.day(2, 9), "I49.900", ["003102000020000"])
     c.add("R13", 1, 3, "动态心电图 (level ≥ 2) at a clinic (no level)", feedetl_sn=v.lines[-1])
     v = c.op(c.person(2, 46), H3, c.day(2, 11), "R51.x00", ["002103000040000"])
-    c.add(
-        "R13", 0, 1, "near-miss: 磁共振 at a level-2 hospital (equal to the minimum)", feedetl_sn=v.lines[-1]
-    )
+    c.add("R13", 0, 1, "near-miss: 磁共振 at a level-2 hospital (equal to the minimum)", feedetl_sn=v.lines[-1])
     s = c.stay(c.person(1, 75), H4, c.day(2, 14), 5, "I63.900", daily=("ZC00009",))
     line = next(ln for ln in s.lines if ln.item == cat.BY_CODE["ZC00009"].idx)
     c.add("R13", 0, 2, "near-miss: 香丹注射液 in an inpatient stay", feedetl_sn=line)

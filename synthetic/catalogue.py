@@ -198,9 +198,7 @@ ITEMS: list[Item] = [
     ),
     _w("XW00025", "注射用头孢唑肟钠(1g)", 6.50, 7.00, lv="02", upd=2),
     _w("XW00026", "帕妥珠单抗注射液(420mg/14ml)", 4200.0, 4350.0, lv="02", upd=1, dise="C50", hosp_lv_min=3),
-    _w(
-        "XW00027", "银杏叶提取物注射液(5ml:17.5mg)", 12.0, 13.0, lv="02", upd=2, dise="I63;I25", ipt_only=True
-    ),
+    _w("XW00027", "银杏叶提取物注射液(5ml:17.5mg)", 12.0, 13.0, lv="02", upd=2, dise="I63;I25", ipt_only=True),
     _w("XW00028", "注射用阿莫西林钠克拉维酸钾(1.2g)", 11.0, 12.0, upd=3),
     _w(
         "XW00029",
@@ -733,8 +731,7 @@ OP_PROFILES: list[Profile] = [
         age=(18, 120),
         pools=(
             P(
-                "YP00002 YP00004 YP00007 YP00016 YP00017 YP00018 YP00015 YP00024 YP00030 YP00029 "
-                "YP00006 YP00102",
+                "YP00002 YP00004 YP00007 YP00016 YP00017 YP00018 YP00015 YP00024 YP00030 YP00029 YP00006 YP00102",
                 4,
                 7,
             ),
@@ -834,9 +831,7 @@ OP_PROFILES: list[Profile] = [
         lv_min=2,
         pools=(P("002103000040000", 1, 1), P("XW00106", 0, 1)),
     ),
-    Profile(
-        "op_holter", "op", "I49.900", "A03", 1, age=(18, 120), lv_min=2, pools=(P("003102000020000", 1, 1),)
-    ),
+    Profile("op_holter", "op", "I49.900", "A03", 1, age=(18, 120), lv_min=2, pools=(P("003102000020000", 1, 1),)),
     Profile(
         "op_liver",
         "op",
@@ -1528,6 +1523,4 @@ def validate(pairs: list[tuple[str, str]], low_std_prefixes: list[str]) -> None:
         if (c in PHARMACY_CHRONIC) != it.chronic:
             problems.append(f"pharmacy item {c}: chronic flag and list disagree")
     if problems:
-        raise ValueError(
-            "sample catalogue/profiles would break rules by themselves:\n  " + "\n  ".join(problems)
-        )
+        raise ValueError("sample catalogue/profiles would break rules by themselves:\n  " + "\n  ".join(problems))

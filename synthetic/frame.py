@@ -84,9 +84,7 @@ SCHEMAS: dict[str, dict[str, str]] = {
         case="?",
     ),
     # HIS charge lines, orders and inpatient registrations
-    "his_charge": dict(
-        csn="i8", inst="i8", vid="i8", drord="i8", item="i8", cnt="i8", pric="i8", amt="i8", t="i8"
-    ),
+    "his_charge": dict(csn="i8", inst="i8", vid="i8", drord="i8", item="i8", cnt="i8", pric="i8", amt="i8", t="i8"),
     "his_order": dict(
         drord="i8", inst="i8", ipt_no="i8", vid="i8", otype="i8", item="i8", start="i8", stop="i8", dr="i8"
     ),
@@ -117,9 +115,7 @@ class Frame:
         for c, dt in schema.items():
             v = cols.get(c)
             if v is None:
-                v = np.full(
-                    n if not cols else len(next(iter(cols.values()))), -1 if dt == "i8" else False, dt
-                )
+                v = np.full(n if not cols else len(next(iter(cols.values()))), -1 if dt == "i8" else False, dt)
             out[c] = np.asarray(v, dtype=dt)
         lens = {len(v) for v in out.values()}
         if len(lens) > 1:

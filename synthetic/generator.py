@@ -127,9 +127,7 @@ class Generator:
             self.case_visits[self._month(v.begn // DAY)].append(v)
         for s in self.cases.sales:
             self.case_sales[self._month(s.t // DAY)].append(s)
-        self.summary = Summary(
-            self.out, self.truth_path, seed, scale, [self.window.period(k) for k in range(M)]
-        )
+        self.summary = Summary(self.out, self.truth_path, seed, scale, [self.window.period(k) for k in range(M)])
         self.cleaned = {"bundle": 0, "growth": 0}
         self.setl_of_visit: dict[int, int] = {}
         self._str = {
@@ -477,11 +475,7 @@ class Generator:
         n_all = len(all_setl)
         medfee = np.bincount(spos, weights=lines["amt"], minlength=n_all).round().astype(np.int64)
         own = self.cats.lv[lines["item"]] == "03"
-        fulamt = (
-            np.bincount(spos, weights=np.where(own, lines["amt"], 0), minlength=n_all)
-            .round()
-            .astype(np.int64)
-        )
+        fulamt = np.bincount(spos, weights=np.where(own, lines["amt"], 0), minlength=n_all).round().astype(np.int64)
         medfee, fulamt = medfee[:nv], fulamt[:nv]
         inscp = medfee - fulamt
         psn, inst = visits["psn"], visits["inst"]
@@ -645,9 +639,7 @@ class Generator:
                     strict=False,
                 )
             )
-            dr_ = np.array(
-                [lk.get(int(v) * self.cats.n + int(i), -1) for v, i in zip(ev, eitem, strict=True)]
-            )
+            dr_ = np.array([lk.get(int(v) * self.cats.n + int(i), -1) for v, i in zip(ev, eitem, strict=True)])
             et = np.array([e[2] for e in extra])
             ecnt = np.array([e[4] for e in extra])
             pric = self.cats.price_at(eitem, et // DAY)
@@ -1011,9 +1003,7 @@ class Generator:
             active[i, t] = True
         self.stock = closing
         batch = int(self.window.period(g)) * 10_000
-        self.last_batch = np.where(
-            (purchase > 0) | (chg_type == 4), batch + np.arange(C.n)[None, :], self.last_batch
-        )
+        self.last_batch = np.where((purchase > 0) | (chg_type == 4), batch + np.arange(C.n)[None, :], self.last_batch)
         return dict(active=active, purchase=purchase, ret=ret, chg=chg, chg_type=chg_type, closing=closing)
 
     def write_inventory(self, g: int, inv: dict) -> None:
@@ -1061,9 +1051,7 @@ class Generator:
             ch = np.nonzero(inv["chg_type"][i] > 0)[0]
             ctype = inv["chg_type"][i][ch]
             inflow = np.isin(ctype, [2, 4])
-            tt = (
-                np.where(inflow, first * DAY + 360, (first + 19) * DAY + 18 * 3600) + np.arange(len(ch)) % 240
-            )
+            tt = np.where(inflow, first * DAY + 360, (first + 19) * DAY + 18 * 3600) + np.arange(len(ch)) % 240
             chg = {
                 "fixmedins_code": self.s_inst(np.full(len(ch), i)),
                 "med_list_codg": self.s_item(ch),
@@ -1094,9 +1082,7 @@ class Generator:
         for j in range(2 + W.inst_mult):
             inst = insts[int(rng.integers(len(insts)))]
             prob = rng.random() < 0.35
-            refused = (
-                round(float(rng.integers(500, 50_000)) + 0.5 * int(rng.integers(0, 2)), 2) if prob else None
-            )
+            refused = round(float(rng.integers(500, 50_000)) + 0.5 * int(rng.integers(0, 2)), 2) if prob else None
             rows.append(
                 [
                     f"JC{period}{j + 1:03d}",
@@ -1217,9 +1203,7 @@ class Generator:
             elif not last:
                 rows.append(base + [_num(it.cap)] + restr + [old_from, ""])
             else:
-                rows.append(
-                    base + [_num(it.cap)] + restr + [old_from, (chg - dt.timedelta(days=1)).isoformat()]
-                )
+                rows.append(base + [_num(it.cap)] + restr + [old_from, (chg - dt.timedelta(days=1)).isoformat()])
                 rows.append(base + [_num(it.new_cap)] + restr + [chg.isoformat(), ""])
         names = FEEDS["hilist"].codes
         cols = {c: pa.array([r[j] or None for r in rows], pa.string()) for j, c in enumerate(names)}

@@ -57,9 +57,7 @@ def load(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         if w["category"] not in CATEGORIES:
             problems.append(f"rule_key_drug_watchlist: unknown category {w['category']}")
         if w["hilist_code"] not in BY_CODE:
-            problems.append(
-                f"rule_key_drug_watchlist: {w['hilist_code']} ({w['name_zh']}) is not in the catalogue"
-            )
+            problems.append(f"rule_key_drug_watchlist: {w['hilist_code']} ({w['name_zh']}) is not in the catalogue")
     if len(pairs) < 20:
         problems.append("rule_bundle_pairs needs at least 20 pairs")
     if len(low) < 10:

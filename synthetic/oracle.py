@@ -40,9 +40,7 @@ def _read_csv(path: Path, feed: str) -> pa.Table:
     t = pcsv.read_csv(
         io.BytesIO(data),
         read_options=pcsv.ReadOptions(column_names=codes, skip_rows=1),
-        convert_options=pcsv.ConvertOptions(
-            column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=True
-        ),
+        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(codes, pa.string()), strings_can_be_null=True),
     )
     return t.select(FEEDS[feed].codes) if set(FEEDS[feed].codes) <= set(codes) else t
 
@@ -58,8 +56,7 @@ def load(landing: Path) -> duckdb.DuckDBPyConnection:
             files = [p for p in files if p.parent.name == latest]
         if files and files[0].suffix == ".parquet":
             con.execute(
-                f"create table {feed} as select * from read_parquet({[str(p) for p in files]!r}, "
-                "union_by_name = true)"
+                f"create table {feed} as select * from read_parquet({[str(p) for p in files]!r}, union_by_name = true)"
             )
             continue
         tables = [_read_csv(p, feed) for p in files]

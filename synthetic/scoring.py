@@ -95,13 +95,17 @@ def score(con, truth: list[dict], rules: list[str] | None = None) -> dict[str, R
 
 
 def format_table(scores: dict[str, RuleScore]) -> str:
-    lines = [f"{'rule':<5} {'injected':>8} {'found':>6} {'recall':>7} {'hits':>6} {'precision':>9} "
-             f"{'near-miss':>9} {'nm hit':>6}"]
+    lines = [
+        f"{'rule':<5} {'injected':>8} {'found':>6} {'recall':>7} {'hits':>6} {'precision':>9} "
+        f"{'near-miss':>9} {'nm hit':>6}"
+    ]
     for s in scores.values():
         rec = f"{s.recall:.2f}" if s.recall is not None else "-"
         prec = f"{s.precision:.2f}" if s.precision is not None else "-"
-        lines.append(f"{s.rule_code:<5} {s.injected:>8} {s.found:>6} {rec:>7} {s.hits:>6} {prec:>9} "
-                     f"{s.near_misses:>9} {s.near_miss_hits:>6}")
+        lines.append(
+            f"{s.rule_code:<5} {s.injected:>8} {s.found:>6} {rec:>7} {s.hits:>6} {prec:>9} "
+            f"{s.near_misses:>9} {s.near_miss_hits:>6}"
+        )
         for m in s.missed:
             lines.append(f"      missed: {m}")
         for m in s.wrongly_hit:
@@ -124,8 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
     print(format_table(scores))
     bad = [s for s in scores.values() if s.missed or s.wrongly_hit]
-    print(f"scored {len(scores)} rule(s) of {args.warehouse} against {args.truth}: "
-          f"{'all injected cases found, no near-miss hit' if not bad else f'{len(bad)} rule(s) off'}")
+    print(
+        f"scored {len(scores)} rule(s) of {args.warehouse} against {args.truth}: "
+        f"{'all injected cases found, no near-miss hit' if not bad else f'{len(bad)} rule(s) off'}"
+    )
     return 0 if not bad else 1
 
 

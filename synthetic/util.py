@@ -130,6 +130,7 @@ def take_str(values: list[str] | np.ndarray | pa.Array, idx: np.ndarray) -> pa.A
 # ----------------------------------------------------------------------------- identity numbers
 # (check characters: ingest/check_digits.py)
 
+
 def org_code(n: int) -> str:
     """A 9-character 组织机构代码 (GB 11714) from a number."""
     body = f"{n:08d}"

@@ -169,9 +169,7 @@ class World:
             for role, kind, lv, econ, county, name, his, w, op, cl in BASE_INSTITUTIONS:
                 if r:  # replicas live in other counties and get their own names
                     county = list(COUNTIES)[(list(COUNTIES).index(county) + r) % len(COUNTIES)]
-                    name = name.replace("{c}", CITY) + (
-                        f"第{r + 1}分院" if kind != "pharm" else f"{r + 1}号店"
-                    )
+                    name = name.replace("{c}", CITY) + (f"第{r + 1}分院" if kind != "pharm" else f"{r + 1}号店")
                     name = name.replace("青溪县", COUNTIES[county]).replace("白石县", COUNTIES[county])
                 else:
                     name = name.replace("{c}", CITY)
@@ -232,9 +230,7 @@ class World:
     def _name(self) -> str:
         rng = self.rng
         n = 1 + int(rng.random() < 0.7)
-        return SURNAMES[rng.integers(len(SURNAMES))] + "".join(
-            GIVEN[rng.integers(len(GIVEN))] for _ in range(n)
-        )
+        return SURNAMES[rng.integers(len(SURNAMES))] + "".join(GIVEN[rng.integers(len(GIVEN))] for _ in range(n))
 
     def _build_practitioners(self) -> None:
         rng = self.rng
@@ -252,18 +248,12 @@ class World:
         w = self.window
         h1, h2 = self.role("H1"), self.role("H2")
         # special practitioners (used only by injected cases or never used)
-        self.doc_suspended = self._add_prac(
-            h1, counters, cert_status="2", regular=False, valid_from=start - 900
-        )
-        self.doc_revoked = self._add_prac(
-            h1, counters, cert_status="0", regular=False, valid_from=start - 1500
-        )
+        self.doc_suspended = self._add_prac(h1, counters, cert_status="2", regular=False, valid_from=start - 900)
+        self.doc_revoked = self._add_prac(h1, counters, cert_status="0", regular=False, valid_from=start - 1500)
         self.doc_expiring = self._add_prac(
             h1, counters, regular=False, valid_from=start - 2000, valid_to=w.month_first(2) + 14
         )
-        self._add_prac(
-            h2, counters, regular=False, valid_from=start - 4000, valid_to=start - 200
-        )  # left in 2024
+        self._add_prac(h2, counters, regular=False, valid_from=start - 4000, valid_to=start - 200)  # left in 2024
         self.doc_new = self._add_prac(
             h2,
             counters,
@@ -311,9 +301,7 @@ class World:
         # history: a one-month suspension in the year before the window (in every snapshot)
         h8 = self.role("H8")
         self.agreements.append(
-            Agreement(
-                h8.idx, f"XY{y0}{h8.idx + 1:04d}", day_of(dt.date(y0, 3, 1)), day_of(dt.date(y0, 3, 31)), "2"
-            )
+            Agreement(h8.idx, f"XY{y0}{h8.idx + 1:04d}", day_of(dt.date(y0, 3, 1)), day_of(dt.date(y0, 3, 31)), "2")
         )
         last = w.month_first(w.months - 1)
         for inst in (self.role("P5"), self.role("C4")):
@@ -432,9 +420,7 @@ class World:
     def _pick(self, idx: np.ndarray, kinds: tuple[str, ...], min_lv: int = 0) -> np.ndarray:
         """A home institution of the given kinds for each person, 70 % in the home county."""
         rng = self.rng
-        cand = np.array(
-            [i.idx for i in self.insts if i.kind in kinds and i.hosp_lv >= min_lv and i.opened_day is None]
-        )
+        cand = np.array([i.idx for i in self.insts if i.kind in kinds and i.hosp_lv >= min_lv and i.opened_day is None])
         wts = self.weight[cand]
         out = cand[rng.choice(len(cand), len(idx), p=wts / wts.sum())]
         county = np.array([self.insts[c].admdvs for c in cand])

@@ -38,14 +38,22 @@ def main(url: str, other_file: str) -> dict:
             tables[f"{name}.{table}"] = {"comment": comment, "columns": cols}
     report["tables"] = tables
     with engine.connect() as conn:
-        report["settings"] = dict(zip(
-            ("access_mode", "enable_external_access"),
-            conn.execute(sa.text("select current_setting('access_mode'), "
-                                 "current_setting('enable_external_access')")).fetchone(), strict=True))
+        report["settings"] = dict(
+            zip(
+                ("access_mode", "enable_external_access"),
+                conn.execute(
+                    sa.text("select current_setting('access_mode'), current_setting('enable_external_access')")
+                ).fetchone(),
+                strict=True,
+            )
+        )
         report["fee_lines"] = conn.execute(sa.text("select count(*) from core.fct_fee_line")).scalar()
-        report["persons_counted"] = conn.execute(sa.text(
-            "select count(distinct f.psn_key) from core.fct_fee_line as f "
-            "inner join core.dim_person as p on f.psn_key = p.psn_key")).scalar()
+        report["persons_counted"] = conn.execute(
+            sa.text(
+                "select count(distinct f.psn_key) from core.fct_fee_line as f "
+                "inner join core.dim_person as p on f.psn_key = p.psn_key"
+            )
+        ).scalar()
         report["refused"] = {
             "read_csv": _refused(conn, f"select * from read_csv('{other_file}')"),
             "attach": _refused(conn, f"attach '{other_file}' as other"),

@@ -68,8 +68,13 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
         with dg.instance_for_test() as instance:
             result = materialize_everything(instance, launched_from="pytest")
             events = [e for e in result.all_events if e.is_step_failure]
-            yield {"result": result, "landing": landing, "truth": truth, "warehouse": out / "warehouse.duckdb",
-                   "failures": events}
+            yield {
+                "result": result,
+                "landing": landing,
+                "truth": truth,
+                "warehouse": out / "warehouse.duckdb",
+                "failures": events,
+            }
     finally:
         for k, v in old.items():
             if v is None:

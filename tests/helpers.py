@@ -20,6 +20,7 @@ ID_B = "110101199003070011"
 
 # ----------------------------------------------------------------------------- landing and loading
 
+
 def write(root: Path, rel: str, data: bytes | str, encoding: str = "utf-8") -> Path:
     """A file at ``root/rel`` with these bytes (text is encoded with ``encoding``)."""
     p = root / rel
@@ -48,6 +49,7 @@ def query(db: Path, sql: str, params=None) -> list[tuple]:
 
 # ----------------------------------------------------------------------------- raw rows for dbt
 
+
 def create_raw(warehouse: Path) -> None:
     """The raw schema with every feed's table, empty, from the feed registry."""
     con = duckdb.connect(str(warehouse))
@@ -59,8 +61,9 @@ def create_raw(warehouse: Path) -> None:
         con.close()
 
 
-def insert_raw(con, feed_name: str, rows: list[dict], period: str, *, sender: str, loaded_at: str,
-               seq: str = "", ext: str = "csv") -> None:
+def insert_raw(
+    con, feed_name: str, rows: list[dict], period: str, *, sender: str, loaded_at: str, seq: str = "", ext: str = "csv"
+) -> None:
     """Hand-made rows into raw.<feed> the way the loader writes them, lineage columns included: one
     file ``<feed>/<period>/test_<feed>_<period><seq>.<ext>`` and one batch per call."""
     feed = FEEDS[feed_name]
@@ -69,12 +72,24 @@ def insert_raw(con, feed_name: str, rows: list[dict], period: str, *, sender: st
     for i, row in enumerate(rows, start=2):
         unknown = set(row) - set(feed.codes)
         assert not unknown, (feed_name, unknown)
-        values = {**row, "_extra": None, "_file": file, "_sha256": "0" * 64, "_batch_id": f"b-{feed_name}-{period}{seq}",
-                  "_line": i, "_sender": sender, "_period": period, "_seq": seq, "_loaded_at": loaded_at,
-                  "_run_id": "pytest"}
+        values = {
+            **row,
+            "_extra": None,
+            "_file": file,
+            "_sha256": "0" * 64,
+            "_batch_id": f"b-{feed_name}-{period}{seq}",
+            "_line": i,
+            "_sender": sender,
+            "_period": period,
+            "_seq": seq,
+            "_loaded_at": loaded_at,
+            "_run_id": "pytest",
+        }
         quoted = ", ".join(f'"{c}"' for c in cols)
-        con.execute(f'insert into raw."{feed_name}" ({quoted}) values ({", ".join("?" for _ in cols)})',
-                    [values.get(c) for c in cols])
+        con.execute(
+            f'insert into raw."{feed_name}" ({quoted}) values ({", ".join("?" for _ in cols)})',
+            [values.get(c) for c in cols],
+        )
 
 
 def ts(s: str) -> datetime:
@@ -89,16 +104,28 @@ def run_dbt(*args: str, target: Path, logs: Path):
     from dbt.cli.main import dbtRunner
 
     try:
-        result = dbtRunner().invoke([
-            *args, "--project-dir", "dbt_project", "--profiles-dir", "dbt_project",
-            "--target-path", str(target), "--log-path", str(logs),
-        ])
+        result = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                "dbt_project",
+                "--profiles-dir",
+                "dbt_project",
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(logs),
+            ]
+        )
     finally:
         # dbt-duckdb keeps its database open in this process; release it for our own reads
         DuckDBConnectionManager.close_all_connections()
     failures = []
     if result.result is not None and hasattr(result.result, "results"):
-        failures = [(r.node.unique_id, str(r.status), r.message) for r in result.result.results
-                    if str(r.status) not in ("success", "pass")]
+        failures = [
+            (r.node.unique_id, str(r.status), r.message)
+            for r in result.result.results
+            if str(r.status) not in ("success", "pass")
+        ]
     assert result.success, (result.exception, failures)
     return result

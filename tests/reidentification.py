@@ -44,8 +44,10 @@ class Findings:
     def summary(self) -> dict[str, str]:
         out = {}
         for rel in sorted({*self.ids, *self.names, *self.masked_names}):
-            out[rel] = (f"{len(self.ids.get(rel, ()))} IDs, {len(self.names.get(rel, ()))} names, "
-                        f"{len(self.masked_names.get(rel, ()))} masked names; e.g. {self.how[rel]}")
+            out[rel] = (
+                f"{len(self.ids.get(rel, ()))} IDs, {len(self.names.get(rel, ()))} names, "
+                f"{len(self.masked_names.get(rel, ()))} masked names; e.g. {self.how[rel]}"
+            )
         return out
 
     def __bool__(self) -> bool:
@@ -82,8 +84,15 @@ def id_prefixes(real_ids: set[str]) -> set[str]:
     return {i[:n] for i in real_ids for n in range(2, len(i))}
 
 
-def attack_rows(relation: str, columns: list[str], rows: Iterable[tuple], real_ids: set[str],
-                real_names: set[str], findings: Findings, prefixes: set[str] | None = None) -> None:
+def attack_rows(
+    relation: str,
+    columns: list[str],
+    rows: Iterable[tuple],
+    real_ids: set[str],
+    real_names: set[str],
+    findings: Findings,
+    prefixes: set[str] | None = None,
+) -> None:
     """Run every attack on the rows of one relation; add what it rebuilt to ``findings``.
     ``prefixes`` (``id_prefixes(real_ids)``) may be passed in when attacking many relations."""
     prefixes = prefixes if prefixes is not None else id_prefixes(real_ids)
@@ -139,10 +148,16 @@ def real_identities(warehouse) -> tuple[set[str], set[str]]:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        ids = {r[0].upper() for r in con.execute("select distinct certno from raw.psn where certno is not null").fetchall()}
-        names = {r[0] for r in con.execute(
-            "select psn_name from raw.psn where psn_name is not null "
-            "union select dr_name from raw.practitioner where dr_name is not null").fetchall()}
+        ids = {
+            r[0].upper() for r in con.execute("select distinct certno from raw.psn where certno is not null").fetchall()
+        }
+        names = {
+            r[0]
+            for r in con.execute(
+                "select psn_name from raw.psn where psn_name is not null "
+                "union select dr_name from raw.practitioner where dr_name is not null"
+            ).fetchall()
+        }
     finally:
         con.close()
     return ids, names
@@ -155,8 +170,10 @@ def attack_duckdb(path, real_ids: set[str], real_names: set[str]) -> Findings:
     findings, prefixes = Findings(), id_prefixes(real_ids)
     con = duckdb.connect(str(path), read_only=True)
     try:
-        rels = con.execute("select table_schema, table_name from information_schema.tables "
-                           "where table_catalog = current_database() order by 1, 2").fetchall()
+        rels = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = current_database() order by 1, 2"
+        ).fetchall()
         for schema, table in rels:
             cur = con.execute(f'select * from "{schema}"."{table}"')
             cols = [d[0] for d in cur.description]

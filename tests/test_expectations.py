@@ -26,6 +26,7 @@ CENTRE = "320100"
 
 # ----------------------------------------------------------------------------- fixtures data
 
+
 def certno(area: str, birth: str, seq: int, male: bool) -> str:
     """A valid 18-digit 身份证号: 17th digit odd for men, even for women."""
     s = seq * 10 + (1 if male else 2) % 10
@@ -63,8 +64,7 @@ def person_rows(gend_override: dict[str, str] | None = None, bad_certno: set[str
         if psn_no in bad_certno:  # wrong check digit
             cert = cert[:17] + ("0" if cert[17] != "0" else "1")
         gend = (gend_override or {}).get(psn_no, "1" if male else "2")
-        rows.append([psn_no, cert, name, gend, f"{birth[:4]}-{birth[4:6]}-{birth[6:]}", "310", "320102", "",
-                     PHONES[i]])
+        rows.append([psn_no, cert, name, gend, f"{birth[:4]}-{birth[4:6]}-{birth[6:]}", "310", "320102", "", PHONES[i]])
     return rows
 
 
@@ -72,41 +72,96 @@ def fee_lines(setl_id: str, mdtrt_id: str, psn_no: str, hosp: str, day: str, ite
     out = []
     for n, (code, cnt, pric) in enumerate(items, 1):
         amt = round(cnt * pric + 1e-9, 2)
-        out.append([f"{setl_id}-{n}", mdtrt_id, setl_id, psn_no, hosp, f"{day} 10:{n:02d}:00", code,
-                    "item", "01", "D001", amt, cnt, pric])
+        out.append(
+            [
+                f"{setl_id}-{n}",
+                mdtrt_id,
+                setl_id,
+                psn_no,
+                hosp,
+                f"{day} 10:{n:02d}:00",
+                code,
+                "item",
+                "01",
+                "D001",
+                amt,
+                cnt,
+                pric,
+            ]
+        )
     return out
 
 
-def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=None, bad_certno=frozenset(),
-                  unknown_med_type: bool = False, extra_periods: int = 0) -> None:
+def build_landing(
+    root: Path,
+    *,
+    setl_total_delta: float = 0.0,
+    gend_override=None,
+    bad_certno=frozenset(),
+    unknown_med_type: bool = False,
+    extra_periods: int = 0,
+) -> None:
     """A small consistent landing tree for period 202403 (plus ``extra_periods`` earlier months)."""
     p = "202403"
-    _write_csv(root / f"fixmedins/{p}/{CENTRE}_fixmedins_{p}.csv",
-               ["fixmedins_code", "fixmedins_name", "fixmedins_type", "hosp_lv", "econ_type", "admdvs", "uscc"],
-               [["H001", "市第一人民医院", "1", "3", "1", "320102", uscc("12320100466000001")],
-                ["H002", "社区卫生服务中心", "1", "1", "1", "320104", uscc("12320100466000002")],
-                ["P001", "大药房", "2", "", "2", "320102", uscc("91320100MA1000001")]])
-    _write_csv(root / f"psn/{p}/{CENTRE}_psn_{p}.csv",
-               ["psn_no", "certno", "psn_name", "gend", "brdy", "insutype", "insu_admdvs", "die_date", "tel"],
-               person_rows(gend_override, bad_certno))
-    _write_csv(root / f"hilist/{p}/{CENTRE}_hilist_{p}.csv",
-               ["hilist_code", "hilist_name", "list_type", "chrgitm_lv", "med_chrgitm_type", "pric_uplmt_amt"],
-               [["X001", "阿莫西林胶囊", "101", "01", "09", "2.00"],
-                ["X002", "血常规", "201", "01", "04", "30.00"],
-                ["X003", "床位费", "201", "01", "01", "60.00"]])
-    _write_csv(root / f"practitioner/{p}/{CENTRE}_practitioner_{p}.csv",
-               ["dr_code", "dr_name", "fixmedins_code", "cert_status", "valid_from", "valid_to"],
-               [["D001", "赵医生", "H001", "1", "2020-01-01", "2030-12-31"]])
+    _write_csv(
+        root / f"fixmedins/{p}/{CENTRE}_fixmedins_{p}.csv",
+        ["fixmedins_code", "fixmedins_name", "fixmedins_type", "hosp_lv", "econ_type", "admdvs", "uscc"],
+        [
+            ["H001", "市第一人民医院", "1", "3", "1", "320102", uscc("12320100466000001")],
+            ["H002", "社区卫生服务中心", "1", "1", "1", "320104", uscc("12320100466000002")],
+            ["P001", "大药房", "2", "", "2", "320102", uscc("91320100MA1000001")],
+        ],
+    )
+    _write_csv(
+        root / f"psn/{p}/{CENTRE}_psn_{p}.csv",
+        ["psn_no", "certno", "psn_name", "gend", "brdy", "insutype", "insu_admdvs", "die_date", "tel"],
+        person_rows(gend_override, bad_certno),
+    )
+    _write_csv(
+        root / f"hilist/{p}/{CENTRE}_hilist_{p}.csv",
+        ["hilist_code", "hilist_name", "list_type", "chrgitm_lv", "med_chrgitm_type", "pric_uplmt_amt"],
+        [
+            ["X001", "阿莫西林胶囊", "101", "01", "09", "2.00"],
+            ["X002", "血常规", "201", "01", "04", "30.00"],
+            ["X003", "床位费", "201", "01", "01", "60.00"],
+        ],
+    )
+    _write_csv(
+        root / f"practitioner/{p}/{CENTRE}_practitioner_{p}.csv",
+        ["dr_code", "dr_name", "fixmedins_code", "cert_status", "valid_from", "valid_to"],
+        [["D001", "赵医生", "H001", "1", "2020-01-01", "2030-12-31"]],
+    )
     visits = [  # mdtrt_id, psn, hosp, med_type, begin, end, diag, items
         ("M1", "P0001", "H001", "11", "2024-03-02", "2024-03-02", "J06.900", [("X001", 2, 1.5), ("X002", 1, 25.0)]),
-        ("M2", "P0002", "H001", "21", "2024-03-05", "2024-03-09", "I67.800x001",
-         [("X003", 4, 55.0), ("X001", 3.5, 1.37), ("X002", 2, 25.0)]),
+        (
+            "M2",
+            "P0002",
+            "H001",
+            "21",
+            "2024-03-05",
+            "2024-03-09",
+            "I67.800x001",
+            [("X003", 4, 55.0), ("X001", 3.5, 1.37), ("X002", 2, 25.0)],
+        ),
         ("M3", "P0003", "H002", "11", "2024-03-12", "2024-03-12", "E11.900", [("X001", 1, 1.5)]),
     ]
     mdtrt, setl, fees, diag = [], [], [], []
     for i, (m, psn, hosp, med_type, b, end, dx, items) in enumerate(visits):
-        mdtrt.append([m, psn, hosp, "99" if unknown_med_type and i == 0 else med_type,
-                      f"{b} 08:00:00", f"{end} 17:00:00", dx, "诊断", "D001", "1", "320102"])
+        mdtrt.append(
+            [
+                m,
+                psn,
+                hosp,
+                "99" if unknown_med_type and i == 0 else med_type,
+                f"{b} 08:00:00",
+                f"{end} 17:00:00",
+                dx,
+                "诊断",
+                "D001",
+                "1",
+                "320102",
+            ]
+        )
         lines = fee_lines(f"S{i + 1}", m, psn, hosp, b, items)
         fees += lines
         total = round(sum(line[10] for line in lines), 2)
@@ -114,22 +169,82 @@ def build_landing(root: Path, *, setl_total_delta: float = 0.0, gend_override=No
             total = round(total + setl_total_delta, 2)
         fund = round(total * 0.6, 2)
         acct = round(total * 0.1, 2)
-        setl.append([f"S{i + 1}", m, psn, hosp, f"{end} 17:30:00", total, fund, acct,
-                     round(total - fund - acct, 2), "01", "0", ""])
+        setl.append(
+            [
+                f"S{i + 1}",
+                m,
+                psn,
+                hosp,
+                f"{end} 17:30:00",
+                total,
+                fund,
+                acct,
+                round(total - fund - acct, 2),
+                "01",
+                "0",
+                "",
+            ]
+        )
         diag.append([m, dx, "诊断", "1"])
-    _write_csv(root / f"mdtrt/{p}/{CENTRE}_mdtrt_{p}.csv",
-               ["mdtrt_id", "psn_no", "fixmedins_code", "med_type", "begntime", "endtime", "dscg_maindiag_code",
-                "dscg_maindiag_name", "atddr_code", "dscg_way", "insu_admdvs"], mdtrt)
-    _write_csv(root / f"setl/{p}/{CENTRE}_setl_{p}.csv",
-               ["setl_id", "mdtrt_id", "psn_no", "fixmedins_code", "setl_time", "medfee_sumamt",
-                "fund_pay_sumamt", "acct_pay", "psn_cash_pay", "mdtrt_cert_type", "refd_setl_flag",
-                "init_setl_id"], setl)
-    _write_csv(root / f"fee_list/{p}/{CENTRE}_fee_list_{p}.csv",
-               ["feedetl_sn", "mdtrt_id", "setl_id", "psn_no", "fixmedins_code", "fee_ocur_time", "hilist_code",
-                "hilist_name", "list_type", "bilg_dr_code", "det_item_fee_sumamt", "cnt", "pric"],
-               [line[:8] + ["101" if line[6] == "X001" else "201", "D001"] + line[10:] for line in fees])
-    _write_csv(root / f"setl_diag/{p}/{CENTRE}_setl_diag_{p}.csv",
-               ["mdtrt_id", "diag_code", "diag_name", "maindiag_flag"], diag)
+    _write_csv(
+        root / f"mdtrt/{p}/{CENTRE}_mdtrt_{p}.csv",
+        [
+            "mdtrt_id",
+            "psn_no",
+            "fixmedins_code",
+            "med_type",
+            "begntime",
+            "endtime",
+            "dscg_maindiag_code",
+            "dscg_maindiag_name",
+            "atddr_code",
+            "dscg_way",
+            "insu_admdvs",
+        ],
+        mdtrt,
+    )
+    _write_csv(
+        root / f"setl/{p}/{CENTRE}_setl_{p}.csv",
+        [
+            "setl_id",
+            "mdtrt_id",
+            "psn_no",
+            "fixmedins_code",
+            "setl_time",
+            "medfee_sumamt",
+            "fund_pay_sumamt",
+            "acct_pay",
+            "psn_cash_pay",
+            "mdtrt_cert_type",
+            "refd_setl_flag",
+            "init_setl_id",
+        ],
+        setl,
+    )
+    _write_csv(
+        root / f"fee_list/{p}/{CENTRE}_fee_list_{p}.csv",
+        [
+            "feedetl_sn",
+            "mdtrt_id",
+            "setl_id",
+            "psn_no",
+            "fixmedins_code",
+            "fee_ocur_time",
+            "hilist_code",
+            "hilist_name",
+            "list_type",
+            "bilg_dr_code",
+            "det_item_fee_sumamt",
+            "cnt",
+            "pric",
+        ],
+        [line[:8] + ["101" if line[6] == "X001" else "201", "D001"] + line[10:] for line in fees],
+    )
+    _write_csv(
+        root / f"setl_diag/{p}/{CENTRE}_setl_diag_{p}.csv",
+        ["mdtrt_id", "diag_code", "diag_name", "maindiag_flag"],
+        diag,
+    )
 
 
 def gate(warehouse: Path, out: Path, **kw):
@@ -165,6 +280,7 @@ def broken(tmp_path_factory):
 
 # ------------------------------------------------------------------------- compatibility
 
+
 def test_compat_runs_gx_on_duckdb_read_only_and_releases_the_file(tmp_path):
     import great_expectations as gx
 
@@ -172,8 +288,10 @@ def test_compat_runs_gx_on_duckdb_read_only_and_releases_the_file(tmp_path):
 
     wh = tmp_path / "w.duckdb"
     con = duckdb.connect(str(wh))
-    con.execute("create schema raw; create table raw.t as select i as id, 'x' || i as s, "
-                "case when i % 10 = 0 then null else i end as n from range(100) r(i)")
+    con.execute(
+        "create schema raw; create table raw.t as select i as id, 'x' || i as s, "
+        "case when i % 10 = 0 then null else i end as n from range(100) r(i)"
+    )
     con.close()
     ctx = gx.get_context(mode="ephemeral")
     ds = duckdb_compat.duckdb_datasource(ctx, "w", wh)
@@ -217,6 +335,7 @@ def test_compat_refuses_an_untested_gx_version(monkeypatch):
 
 # -------------------------------------------------------------------------------- suites
 
+
 def test_every_feed_has_a_suite_with_severities_and_no_sensitive_values():
     from expectations.checks import CRITICAL, WARNING, code_tables
     from expectations.suites import checks_for
@@ -236,13 +355,22 @@ def test_every_feed_has_a_suite_with_severities_and_no_sensitive_values():
             select_list = c.gx_kwargs["unexpected_rows_query"].lower().split(" from ")[0]
             for s in spec.sensitive:  # a sensitive column is never selected, only tested
                 assert s not in select_list.replace("psn_no", ""), (c.id, s)
-    ids = {c.id for c in checks_for("setl")} | {c.id for c in checks_for("fee_list")} | {c.id for c in checks_for("psn")}
-    assert {"setl.arithmetic.total_eq_fee_lines", "setl.arithmetic.total_eq_fund_acct_cash",
-            "fee_list.arithmetic.amount_eq_cnt_x_pric", "fee_list.reference.setl_id_in_setl",
-            "psn.format.certno_check_digit", "psn.consistency.certno_brdy", "psn.consistency.certno_gend"} <= ids
+    ids = (
+        {c.id for c in checks_for("setl")} | {c.id for c in checks_for("fee_list")} | {c.id for c in checks_for("psn")}
+    )
+    assert {
+        "setl.arithmetic.total_eq_fee_lines",
+        "setl.arithmetic.total_eq_fund_acct_cash",
+        "fee_list.arithmetic.amount_eq_cnt_x_pric",
+        "fee_list.reference.setl_id_in_setl",
+        "psn.format.certno_check_digit",
+        "psn.consistency.certno_brdy",
+        "psn.consistency.certno_gend",
+    } <= ids
 
 
 # ------------------------------------------------------------------------------ the gate
+
 
 def test_clean_delivery_passes_the_gate(clean):
     base, res = clean
@@ -268,8 +396,10 @@ def test_broken_delivery_fails_critical_checks_with_clear_messages(broken):
     (msg,) = setl.messages("critical")
     assert "setl/202403/320100_setl_202403.csv" in msg and "1 of 3 rows" in msg and "line 3" in msg
     assert "What to do" in msg and "S2: total" in setl.failures("critical")[0].batches[0].samples[0]
-    assert {o.check_id for o in psn.failures("critical")} == {"psn.consistency.certno_gend",
-                                                                "psn.format.certno_check_digit"}
+    assert {o.check_id for o in psn.failures("critical")} == {
+        "psn.consistency.certno_gend",
+        "psn.format.certno_check_digit",
+    }
     gend = next(o for o in psn.outcomes if o.check_id == "psn.consistency.certno_gend")
     assert gend.unexpected == 1 and gend.batches[0].lines == [3] and gend.batches[0].samples == []
     # the quarantined 身份证 is reported (warning) with its reason code, never its value
@@ -317,9 +447,11 @@ def test_warning_only_problem_is_reported_and_does_not_block(tmp_path):
     build_landing(tmp_path / "landing", unknown_med_type=True)
     # H001's stocktakes: 30 lines a month, then a 3-line delivery (far smaller than usual)
     for month, n in (("01", 30), ("02", 30), ("03", 30), ("04", 3)):
-        _write_csv(tmp_path / f"landing/inv_stocktake/2024{month}/H001_inv_stocktake_2024{month}.csv",
-                   ["fixmedins_code", "med_list_codg", "invdate", "inv_cnt", "fixmedins_bchno"],
-                   [["H001", "X001", f"2024-{month}-01", "10", f"B{i}"] for i in range(n)])
+        _write_csv(
+            tmp_path / f"landing/inv_stocktake/2024{month}/H001_inv_stocktake_2024{month}.csv",
+            ["fixmedins_code", "med_list_codg", "invdate", "inv_cnt", "fixmedins_bchno"],
+            [["H001", "X001", f"2024-{month}-01", "10", f"B{i}"] for i in range(n)],
+        )
     load(tmp_path / "landing", tmp_path / "wh.duckdb", run_id="test")
     res = gate(tmp_path / "wh.duckdb", tmp_path / "out", feeds=["mdtrt", "setl", "fee_list", "inv_stocktake"])
     assert res.passed
@@ -358,10 +490,17 @@ def test_per_delivery_breakdown_agrees_with_gx_for_every_kind_of_check(clean, tm
     res = gate(wh, tmp_path / "out", feeds=["fee_list", "mdtrt", "psn"])
     failed = {o.check_id: o for f in res.feeds.values() for o in f.failures()}
     expected = {
-        "fee_list.plausibility.pric_ge_0", "fee_list.arithmetic.amount_eq_cnt_x_pric",
-        "fee_list.reference.hilist_code_in_hilist", "fee_list.code.list_type", "fee_list.completeness.bilg_dr_code",
-        "fee_list.date.fee_ocur_time_not_future", "fee_list.period.fee_ocur_time", "fee_list.key.unique_in_period",
-        "mdtrt.order.begntime_le_endtime", "mdtrt.format.dscg_maindiag_code_icd10", "psn.format.tel",
+        "fee_list.plausibility.pric_ge_0",
+        "fee_list.arithmetic.amount_eq_cnt_x_pric",
+        "fee_list.reference.hilist_code_in_hilist",
+        "fee_list.code.list_type",
+        "fee_list.completeness.bilg_dr_code",
+        "fee_list.date.fee_ocur_time_not_future",
+        "fee_list.period.fee_ocur_time",
+        "fee_list.key.unique_in_period",
+        "mdtrt.order.begntime_le_endtime",
+        "mdtrt.format.dscg_maindiag_code_icd10",
+        "psn.format.tel",
         "psn.format.certno_format",
     }
     assert expected <= set(failed), expected - set(failed)

@@ -26,8 +26,10 @@ def his_charge_csv(path: Path, rows: int, prefix: str = "C") -> None:
     with open(path, "w", encoding="gb18030", newline="") as fh:
         fh.write(HEADER)
         for i in range(rows):
-            fh.write(f"{prefix}{i},{sender},M{i // 10},X{i % 300},{1 + i % 3},2.50,{(1 + i % 3) * 2.5:.2f},"
-                     f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d}:00\n")
+            fh.write(
+                f"{prefix}{i},{sender},M{i // 10},X{i % 300},{1 + i % 3},2.50,{(1 + i % 3) * 2.5:.2f},"
+                f"2025-01-{1 + i % 28:02d} 10:{i % 60:02d}:00\n"
+            )
 
 
 def loader_cmd(landing: Path, warehouse: Path) -> list[str]:
@@ -47,8 +49,9 @@ def test_kill_9_mid_file_leaves_batches_complete_or_absent(tmp_path, delay):
     landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
     his_charge_csv(landing / "his_charge/202501/H0001_his_charge_202501.csv", 50)
     his_charge_csv(landing / "his_charge/202502/H0001_his_charge_202502.csv", 600_000, prefix="D")
-    proc = subprocess.Popen(loader_cmd(landing, wh), stdout=subprocess.PIPE, text=True, env=env_with(),
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        loader_cmd(landing, wh), stdout=subprocess.PIPE, text=True, env=env_with(), start_new_session=True
+    )
     first = proc.stdout.readline()  # the small file is committed before the big one starts
     assert "202501" in first and "loaded" in first, first
     time.sleep(delay)
@@ -128,9 +131,17 @@ def test_second_pipeline_run_stops_or_waits(tmp_path):
     with run_lock(wh):
         with pytest.raises(WarehouseBusy, match="in use by another run"), run_lock(wh, wait=False):
             pass
-        r = subprocess.run([sys.executable, "-m", "orchestration.run"], capture_output=True, text=True,
-                           env=env_with(YIBAO_WAREHOUSE=wh, YIBAO_LANDING_DIR=tmp_path / "landing",
-                                        YIBAO_OUTPUT_DIR=tmp_path / "out", YIBAO_WAIT_FOR_LOCK=0))
+        r = subprocess.run(
+            [sys.executable, "-m", "orchestration.run"],
+            capture_output=True,
+            text=True,
+            env=env_with(
+                YIBAO_WAREHOUSE=wh,
+                YIBAO_LANDING_DIR=tmp_path / "landing",
+                YIBAO_OUTPUT_DIR=tmp_path / "out",
+                YIBAO_WAIT_FOR_LOCK=0,
+            ),
+        )
         assert r.returncode == 2 and "in use by another run" in r.stderr, r.stderr[-2000:]
     # released: the next one gets it, and a waiting run proceeds once the holder is done
     with run_lock(wh, wait=True):
@@ -142,8 +153,9 @@ def test_memory_limit_gives_a_clear_error_and_an_intact_warehouse(tmp_path):
     his_charge_csv(landing / "his_charge/202501/H0001_his_charge_202501.csv", 20)
     subprocess.run(loader_cmd(landing, wh), check=True, capture_output=True, env=env_with())
     his_charge_csv(landing / "his_charge/202502/H0001_his_charge_202502.csv", 300_000, prefix="D")
-    r = subprocess.run(loader_cmd(landing, wh), capture_output=True, text=True,
-                       env=env_with(YIBAO_DUCKDB_MEMORY_LIMIT="4MB"))
+    r = subprocess.run(
+        loader_cmd(landing, wh), capture_output=True, text=True, env=env_with(YIBAO_DUCKDB_MEMORY_LIMIT="4MB")
+    )
     assert r.returncode == 2, r.stderr[-2000:]
     assert "ran out of memory" in r.stderr and "YIBAO_DUCKDB_MEMORY_LIMIT" in r.stderr
     con = duckdb.connect(str(wh), read_only=True)
@@ -157,8 +169,9 @@ def test_memory_limit_gives_a_clear_error_and_an_intact_warehouse(tmp_path):
 def test_ten_times_the_usual_file_streams_within_a_memory_limit(tmp_path):
     landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
     his_charge_csv(landing / "his_charge/202501/H0001_his_charge_202501.csv", 300_000)
-    r = subprocess.run(loader_cmd(landing, wh), capture_output=True, text=True,
-                       env=env_with(YIBAO_DUCKDB_MEMORY_LIMIT="96MB"))
+    r = subprocess.run(
+        loader_cmd(landing, wh), capture_output=True, text=True, env=env_with(YIBAO_DUCKDB_MEMORY_LIMIT="96MB")
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     con = duckdb.connect(str(wh), read_only=True)
     try:

@@ -21,16 +21,19 @@ BROKEN_FEED = "phar_sale"
 
 
 def _run_job(landing, base):
-    env = {"YIBAO_LANDING_DIR": str(landing), "YIBAO_WAREHOUSE": str(base / "wh.duckdb"),
-           "YIBAO_OUTPUT_DIR": str(base / "out"), "YIBAO_PSN_KEY_SECRET": TEST_SECRET}
+    env = {
+        "YIBAO_LANDING_DIR": str(landing),
+        "YIBAO_WAREHOUSE": str(base / "wh.duckdb"),
+        "YIBAO_OUTPUT_DIR": str(base / "out"),
+        "YIBAO_PSN_KEY_SECRET": TEST_SECRET,
+    }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
         from orchestration.definitions import defs
 
         with dg.instance_for_test() as instance:
-            return defs.resolve_job_def("materialize_all").execute_in_process(
-                instance=instance, raise_on_error=False)
+            return defs.resolve_job_def("materialize_all").execute_in_process(instance=instance, raise_on_error=False)
     finally:
         for k, v in old.items():
             os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
@@ -60,18 +63,30 @@ def broken_run(sample_tree, dbt_manifest, tmp_path_factory):
     lines[1] = ",".join(cells)
     sale_file.write_bytes(("\ufeff" + "\n".join(lines)).encode("utf-8"))
     result = _run_job(broken, base)
-    return {"result": result, "base": base, "landing": broken, "file": sale_file, "original": original,
-            "sale_file": sale_file.relative_to(broken).as_posix(), "period": sale_file.parent.name}
+    return {
+        "result": result,
+        "base": base,
+        "landing": broken,
+        "file": sale_file,
+        "original": original,
+        "sale_file": sale_file.relative_to(broken).as_posix(),
+        "period": sale_file.parent.name,
+    }
 
 
 def _check_evals(result):
-    return {(e.asset_key.path[-1], e.check_name): e for e in
-            (ev.event_specific_data for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION")}
+    return {
+        (e.asset_key.path[-1], e.check_name): e
+        for e in (ev.event_specific_data for ev in result.all_events if ev.event_type_value == "ASSET_CHECK_EVALUATION")
+    }
 
 
 def _materialised(result):
-    return {tuple(ev.event_specific_data.materialization.asset_key.path)
-            for ev in result.all_events if ev.event_type_value == "ASSET_MATERIALIZATION"}
+    return {
+        tuple(ev.event_specific_data.materialization.asset_key.path)
+        for ev in result.all_events
+        if ev.event_type_value == "ASSET_MATERIALIZATION"
+    }
 
 
 def _blocked(dbt_manifest):
@@ -110,8 +125,14 @@ def test_what_reads_the_feed_is_left_out_and_the_rest_is_built(broken_run, dbt_m
     materialised = {k[-1] for k in _materialised(broken_run["result"])}
     assert ("raw", BROKEN_FEED) in _materialised(broken_run["result"])
     assert not materialised & left_out
-    assert {"fct_visit", "fct_fee_line", "fct_rule_hits", "mart_clues", "vio_r01_duplicate_charge",
-            "vio_r20_card_swiping"} <= materialised
+    assert {
+        "fct_visit",
+        "fct_fee_line",
+        "fct_rule_hits",
+        "mart_clues",
+        "vio_r01_duplicate_charge",
+        "vio_r20_card_swiping",
+    } <= materialised
     relations = {r[0] for r in _query(broken_run["base"], "select table_name from information_schema.tables")}
     assert "fct_pharmacy_sale" not in relations and "vio_r17_no_purchase_record" not in relations
     assert {"fct_fee_line", "fct_rule_hits", "mart_clues"} <= relations
@@ -133,15 +154,19 @@ def test_rules_not_reading_the_feed_hit_as_on_the_clean_sample(broken_run, pipel
 
 def test_the_rules_not_evaluated_are_named_with_the_failing_delivery(broken_run, dbt_manifest):
     blocked = _blocked(dbt_manifest)
-    rows = _query(broken_run["base"], "select rule_code, feed, period, file, failed_checks "
-                                      "from quality.rules_not_evaluated order by 1")
+    rows = _query(
+        broken_run["base"],
+        "select rule_code, feed, period, file, failed_checks from quality.rules_not_evaluated order by 1",
+    )
     assert {r[0] for r in rows} == set(blocked.rules)
     assert {(r[1], r[2], r[3]) for r in rows} == {(BROKEN_FEED, broken_run["period"], broken_run["sale_file"])}
     assert all("finl_trns_pric_hard_limit" in r[4] for r in rows)
     period = broken_run["period"]
     quarter = f"{period[:4]}Q{(int(period[4:]) - 1) // 3 + 1}"
-    report = _query(broken_run["base"], "select year_quarter, rule_code, feed, failed_delivery_count "
-                                        "from reporting.rpt_rules_not_evaluated")
+    report = _query(
+        broken_run["base"],
+        "select year_quarter, rule_code, feed, failed_delivery_count from reporting.rpt_rules_not_evaluated",
+    )
     assert {(q, f, n) for q, _, f, n in report} == {(quarter, BROKEN_FEED, 1)}
     assert {r[1] for r in report} == set(blocked.rules)
     last_run = dict(_query(broken_run["base"], "select rule_code, evaluated from build_state.fct_rule_hits__last_run"))

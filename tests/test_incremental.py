@@ -35,11 +35,25 @@ BUILD = ["--select", "+fct_rule_hits", "--exclude-resource-type", "test", "unit_
 
 
 def dbt_build(warehouse: Path, target: Path) -> dict:
-    env = dict(os.environ, YIBAO_WAREHOUSE=str(warehouse), DBT_TARGET_PATH=str(target),
-               DBT_LOG_PATH=str(target / "logs"))
-    r = subprocess.run([venv_bin("dbt"), "build", *BUILD, "--project-dir", str(DBT_PROJECT_DIR),
-                        "--profiles-dir", str(DBT_PROJECT_DIR), "--target", "duckdb"],
-                       env=env, capture_output=True, text=True)
+    env = dict(
+        os.environ, YIBAO_WAREHOUSE=str(warehouse), DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(target / "logs")
+    )
+    r = subprocess.run(
+        [
+            venv_bin("dbt"),
+            "build",
+            *BUILD,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target",
+            "duckdb",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
     return {x["unique_id"].split(".")[-1]: x for x in results}
@@ -92,8 +106,13 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     original = next(r for r in pq.read_table(feb).to_pylist() if r["init_feedetl_sn"] is None and r["cnt"] > 0)
     jan = next((inc / "landing" / "fee_list" / NEW_MONTH).glob("*.parquet"))
     jan_rows = pq.read_table(jan).to_pylist()
-    refund = dict(original, feedetl_sn="FDREFUND000001", init_feedetl_sn=original["feedetl_sn"],
-                  cnt=-original["cnt"], det_item_fee_sumamt=-original["det_item_fee_sumamt"])
+    refund = dict(
+        original,
+        feedetl_sn="FDREFUND000001",
+        init_feedetl_sn=original["feedetl_sn"],
+        cnt=-original["cnt"],
+        det_item_fee_sumamt=-original["det_item_fee_sumamt"],
+    )
     pq.write_table(pa.Table.from_pylist(jan_rows + [refund], schema=pq.read_schema(jan)), jan)
     # 3. the new catalogue snapshot changes an item's name and price cap (no validity dates: all dates)
     hilist = next((inc / "landing" / "hilist" / NEW_MONTH).glob("*.csv"))
@@ -119,8 +138,9 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert all(f.status in ("loaded", "duplicate") for f in report.files if f.file.split("/")[1] == NEW_MONTH)
     con = duckdb.connect(str(inc / "wh.duckdb"), read_only=True)
     try:
-        assert con.execute("select status from raw.load_manifest where batch_id = ?",
-                           [status[march_rel].replaced_batch_id]).fetchall() == [("replaced",)]
+        assert con.execute(
+            "select status from raw.load_manifest where batch_id = ?", [status[march_rel].replaced_batch_id]
+        ).fetchall() == [("replaced",)]
     finally:
         con.close()
     dbt_build(inc / "wh.duckdb", inc / "target")
@@ -132,9 +152,12 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
     # fct_fee_line rebuilt the lines whose inputs changed, not the year
-    rebuilt = table(inc / "wh.duckdb", "select full_build, lines_rebuilt, lines_total, changed_delivery_months, "
-                    "changed_catalogue_item_months from build_state.fct_fee_line__last_run")
-    (full_build, lines_rebuilt, lines_total, months, catalogue_months), = rebuilt
+    rebuilt = table(
+        inc / "wh.duckdb",
+        "select full_build, lines_rebuilt, lines_total, changed_delivery_months, "
+        "changed_catalogue_item_months from build_state.fct_fee_line__last_run",
+    )
+    ((full_build, lines_rebuilt, lines_total, months, catalogue_months),) = rebuilt
     assert not full_build and 0 < lines_rebuilt < lines_total / 2, rebuilt
     assert months.split(", ") == ["2025-02", "2025-03", NEW_MONTH[:4] + "-" + NEW_MONTH[4:]], rebuilt
     assert catalogue_months > 0
@@ -151,17 +174,25 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
 
     # a run with nothing new evaluates no rule and keeps every hit
     dbt_build(inc / "wh.duckdb", inc / "target")
-    assert set(dict(table(inc / "wh.duckdb", "select rule_code, evaluated from build_state.fct_rule_hits__last_run"))
-               .values()) == {"unchanged"}
+    assert set(
+        dict(table(inc / "wh.duckdb", "select rule_code, evaluated from build_state.fct_rule_hits__last_run")).values()
+    ) == {"unchanged"}
     assert table(inc / "wh.duckdb", "select lines_rebuilt from build_state.fct_fee_line__last_run") == {(0,)}
     assert table(inc / "wh.duckdb", hits_sql) == hits
 
     # the changes did reach the table
-    got = {r[0]: r for r in table(inc / "wh.duckdb", "select feedetl_sn, det_item_fee_sumamt, refunded_amount, "
-                                  "hilist_name from core.fct_fee_line")}
+    got = {
+        r[0]: r
+        for r in table(
+            inc / "wh.duckdb",
+            "select feedetl_sn, det_item_fee_sumamt, refunded_amount, hilist_name from core.fct_fee_line",
+        )
+    }
     assert dropped not in got
     assert got[changed][1] == lines[1]["det_item_fee_sumamt"]
     assert got[original["feedetl_sn"]][2] == original["det_item_fee_sumamt"]
-    caps = table(inc / "wh.duckdb", "select distinct catalogue_pric_uplmt_amt from core.fct_fee_line "
-                 f"where hilist_code = '{item}'")
+    caps = table(
+        inc / "wh.duckdb",
+        f"select distinct catalogue_pric_uplmt_amt from core.fct_fee_line where hilist_code = '{item}'",
+    )
     assert caps == {(new_cap,)}, caps  # the newest snapshot is the current catalogue, for every date

@@ -50,8 +50,10 @@ def test_check_digits_agree_in_python_numpy_and_sql():
     try:
         sql = con.execute(f"select {certno_check_char_sql('b')} from unnest(?) t(b)", [bodies]).fetchall()
         assert [r[0] for r in sql] == python
-        assert con.execute(f"select {certno_check_char_sql('b')} from (select '1101051949123100A' as b)"
-                           ).fetchone()[0] is None  # not computable: NULL
+        assert (
+            con.execute(f"select {certno_check_char_sql('b')} from (select '1101051949123100A' as b)").fetchone()[0]
+            is None
+        )  # not computable: NULL
         sql = con.execute(f"select {uscc_check_char_sql('u')} from unnest(?) t(u)", [usccs]).fetchall()
         assert [r[0] for r in sql] == [uscc_check_char(u) for u in usccs]
     finally:
@@ -61,6 +63,7 @@ def test_check_digits_agree_in_python_numpy_and_sql():
 
 
 # ----------------------------------------------------------------------------- encodings
+
 
 def test_gb18030_with_chinese_headers_loads(tree):
     root, db = tree
@@ -96,7 +99,11 @@ def test_bytes_invalid_everywhere_refused_with_offset(tree):
 
 def test_utf8_with_one_bad_byte_is_not_reread_as_gb18030(tree):
     root, db = tree
-    data = f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\nP2,{ID_B},".encode() + b"\xe6\x9d" + b",1,1990-03-07,990101\n"
+    data = (
+        f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\nP2,{ID_B},".encode()
+        + b"\xe6\x9d"
+        + b",1,1990-03-07,990101\n"
+    )
     write(root, "psn/202501/990100_psn_202501.csv", data)
     rep = load(root, db)
     assert rep.files[0].status == "refused"
@@ -125,8 +132,11 @@ def test_truncated_mid_row_refused_and_no_partial_batch(tree):
 @pytest.mark.parametrize("sep", ["\t", ";", "|", "，"])
 def test_wrong_delimiter_refused(tree, sep):
     root, db = tree
-    write(root, "psn/202501/990100_psn_202501.csv",
-          PSN_HEADER.replace(",", sep) + "\n" + sep.join(["P1", ID_A, "张三", "1", "1949-12-31", "990101"]) + "\n")
+    write(
+        root,
+        "psn/202501/990100_psn_202501.csv",
+        PSN_HEADER.replace(",", sep) + "\n" + sep.join(["P1", ID_A, "张三", "1", "1949-12-31", "990101"]) + "\n",
+    )
     rep = load(root, db)
     f = rep.files[0]
     assert f.status == "refused"
@@ -135,6 +145,7 @@ def test_wrong_delimiter_refused(tree, sep):
 
 
 # ----------------------------------------------------------------------------- headers
+
 
 def test_header_drift_labels_reordered_padded_fullwidth_and_extras(tree):
     root, db = tree
@@ -150,7 +161,9 @@ def test_header_drift_labels_reordered_padded_fullwidth_and_extras(tree):
 
 def test_missing_required_column_refused(tree):
     root, db = tree
-    write(root, "psn/202501/990100_psn_202501.csv", "psn_no,psn_name,gend,brdy,insu_admdvs\nP1,张三,1,1949-12-31,990101\n")
+    write(
+        root, "psn/202501/990100_psn_202501.csv", "psn_no,psn_name,gend,brdy,insu_admdvs\nP1,张三,1,1949-12-31,990101\n"
+    )
     rep = load(root, db)
     assert rep.files[0].status == "refused"
     assert "certno (证件号码)" in rep.files[0].message
@@ -171,12 +184,13 @@ def test_labels_are_global_but_own_labels_win():
 
 # ----------------------------------------------------------------------------- values
 
+
 def test_value_normalisation(tree):
     root, db = tree
     id15 = "110105491231002"  # old 15-digit ID of ID_A's person
     rows = [
-        f"P1,{ID_A.lower()},张三,1,19491231,990101",            # lower-case x, YYYYMMDD
-        f"P2,{id15},李四,2,1949-12-31,990101",                    # 15-digit ID converted
+        f"P1,{ID_A.lower()},张三,1,19491231,990101",  # lower-case x, YYYYMMDD
+        f"P2,{id15},李四,2,1949-12-31,990101",  # 15-digit ID converted
         "P3,１１０１０１１９９００３０７００１１,王五,1,1990/03/07,９９０１０１",  # full-width digits, slashes
     ]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
@@ -192,13 +206,13 @@ def test_bad_ids_and_impossible_dates_quarantined_with_reasons(tree):
     root, db = tree
     future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
     rows = [
-        f"P1,{ID_A[:-1]}3,张三,1,1949-12-31,990101",       # bad check digit
+        f"P1,{ID_A[:-1]}3,张三,1,1949-12-31,990101",  # bad check digit
         "P2,1.10105194912310E+17,李四,1,1949-12-31,990101",  # ID stored as a number
-        f"P3,{ID_B},王五,1,1890-01-01,990101",                 # before 1900
-        f"P4,{ID_B},赵六,1,{future},990101",                   # in the future
-        f"P5,{ID_B},钱七,1,2025-02-30,990101",                 # not a date
-        "P6,,孙八,1,1990-03-07,990101",                       # missing required
-        f"P7,{ID_B},周九,1,1990-03-07,990101",                 # fine
+        f"P3,{ID_B},王五,1,1890-01-01,990101",  # before 1900
+        f"P4,{ID_B},赵六,1,{future},990101",  # in the future
+        f"P5,{ID_B},钱七,1,2025-02-30,990101",  # not a date
+        "P6,,孙八,1,1990-03-07,990101",  # missing required
+        f"P7,{ID_B},周九,1,1990-03-07,990101",  # fine
     ]
     write(root, "psn/202501/990100_psn_202501.csv", PSN_HEADER + "\n" + "\n".join(rows) + "\n")
     rep = load(root, db)
@@ -242,6 +256,7 @@ def test_duplicate_keys_within_and_across_files(tree):
 
 # ----------------------------------------------------------------------------- formats
 
+
 def test_xlsx_with_date_cells_serials_and_numbers(tree):
     root, db = tree
     p = root / "case_inspection/202503/990100_case_inspection_202503.xlsx"
@@ -259,13 +274,13 @@ def test_xlsx_with_date_cells_serials_and_numbers(tree):
     ws.write_datetime(1, 2, dt.datetime(2025, 3, 5), datefmt)
     ws.write_number(1, 3, 1234.5)
     ws.write(1, 4, "1;2")
-    ws.write(2, 0, 2002)            # a code typed as a number: its leading zeros may be lost
+    ws.write(2, 0, 2002)  # a code typed as a number: its leading zeros may be lost
     ws.write(2, 1, "H002")
-    ws.write_number(2, 2, 45731)    # a number without date format, not a date cell
+    ws.write_number(2, 2, 45731)  # a number without date format, not a date cell
     ws.write(3, 0, "I3")
     ws.write(3, 1, "H003")
     ws.write_datetime(3, 2, dt.datetime(2025, 3, 15), datefmt)
-    ws.write_number(3, 4, 1)        # an enumeration typed as a number is fine
+    ws.write_number(3, 4, 1)  # an enumeration typed as a number is fine
     wb.close()
     hidden_sheet_first = load(root, db)
     f = hidden_sheet_first.files[0]
@@ -273,20 +288,30 @@ def test_xlsx_with_date_cells_serials_and_numbers(tree):
     got = query(db, "select insp_id, insp_date, refused_amt, action, _line from raw.case_inspection order by _line")
     assert got[0] == ("I1", dt.date(2025, 3, 5), 1234.5, "1;2", 2)
     assert got[1] == ("I3", dt.date(2025, 3, 15), None, "1", 4)
-    assert query(db, "select line, reasons from raw.quarantine") == [(3, "code_as_number(insp_id); invalid_date(insp_date)")]
+    assert query(db, "select line, reasons from raw.quarantine") == [
+        (3, "code_as_number(insp_id); invalid_date(insp_date)")
+    ]
 
 
 def test_parquet_typed_columns(tree):
     root, db = tree
     p = root / "fee_list/202501/990100_fee_list_202501.parquet"
     p.parent.mkdir(parents=True)
-    t = pa.table({
-        "feedetl_sn": ["F1"], "mdtrt_id": ["M1"], "setl_id": ["S1"], "psn_no": ["P1"], "fixmedins_code": ["H001"],
-        "fee_ocur_time": pa.array([dt.datetime(2025, 1, 2, 10, 0, 5)], pa.timestamp("us")),
-        "hilist_code": ["X01"], "list_type": ["101"],
-        "cnt": pa.array([2.5]), "pric": pa.array(["0.1234"]),
-        "det_item_fee_sumamt": pa.array([0.31]),
-    })
+    t = pa.table(
+        {
+            "feedetl_sn": ["F1"],
+            "mdtrt_id": ["M1"],
+            "setl_id": ["S1"],
+            "psn_no": ["P1"],
+            "fixmedins_code": ["H001"],
+            "fee_ocur_time": pa.array([dt.datetime(2025, 1, 2, 10, 0, 5)], pa.timestamp("us")),
+            "hilist_code": ["X01"],
+            "list_type": ["101"],
+            "cnt": pa.array([2.5]),
+            "pric": pa.array(["0.1234"]),
+            "det_item_fee_sumamt": pa.array([0.31]),
+        }
+    )
     pq.write_table(t, p)
     load(root, db)
     row = query(db, "select fee_ocur_time, cnt, pric, det_item_fee_sumamt, _line from raw.fee_list")[0]
@@ -305,6 +330,7 @@ def test_empty_and_header_only_files_are_empty_batches(tree):
 
 
 # ----------------------------------------------------------------------------- manifest
+
 
 def test_same_bytes_twice_and_under_new_name_is_a_noop(tree):
     root, db = tree
@@ -346,7 +372,7 @@ def test_unknown_folders_and_bad_names_are_refused_not_lost(tree):
 def test_file_names_with_quotes_are_data_not_sql(tree):
     root, db = tree
     name = "psn/202501/990100_psn_202501_x'); drop table raw.psn; --.csv"
-    write(root, name, f"{PSN_HEADER},\"col\"\"; drop\"\nP1,{ID_A},张三,1,1949-12-31,990101,1\n")
+    write(root, name, f'{PSN_HEADER},"col""; drop"\nP1,{ID_A},张三,1,1949-12-31,990101,1\n')
     rep = load(root, db)
     assert rep.files[0].status == "refused"  # the seq part breaks the naming rule
     assert query(db, "select count(*) from raw.psn")[0][0] == 0
@@ -367,8 +393,11 @@ def test_discover_orders_by_feed_and_period(tree):
 
 def test_feed_without_date_columns_loads(tree):
     root, db = tree
-    write(root, "fixmedins/202501/990100_fixmedins_202501.csv",
-          "fixmedins_code,fixmedins_name,fixmedins_type,admdvs\nH001,云澜市第一医院,1,990101\n")
+    write(
+        root,
+        "fixmedins/202501/990100_fixmedins_202501.csv",
+        "fixmedins_code,fixmedins_name,fixmedins_type,admdvs\nH001,云澜市第一医院,1,990101\n",
+    )
     rep = load(root, db)
     assert rep.files[0].status == "loaded" and rep.files[0].rows_loaded == 1
 

@@ -23,8 +23,16 @@ ALLOWED = {
     "dbt_project": {"ingest", "warehouse"},  # run_on_spark.py loads through the loader
     "orchestration": {"warehouse", "ingest", "expectations", "exports", "reporting"},
     "benchmarks": {"warehouse", "ingest", "synthetic", "expectations", "exports", "reporting", "orchestration"},
-    "tests": {"warehouse", "ingest", "synthetic", "expectations", "exports", "reporting", "orchestration",
-              "benchmarks"},
+    "tests": {
+        "warehouse",
+        "ingest",
+        "synthetic",
+        "expectations",
+        "exports",
+        "reporting",
+        "orchestration",
+        "benchmarks",
+    },
 }
 # the sample step of `make run`: the one module outside tests and benchmarks that may use the generator
 MAY_IMPORT_SYNTHETIC = {"orchestration.run"}
@@ -84,11 +92,15 @@ def layering_violations(graph) -> list[str]:
             if tpkg == pkg:
                 continue
             if tpkg == "synthetic" and pkg not in ("tests", "benchmarks") and mod not in MAY_IMPORT_SYNTHETIC:
-                bad.append(f"{mod}:{line} imports {target}: only tests, benchmarks and the sample step of "
-                           "make run (orchestration/run.py) use the sample generator")
+                bad.append(
+                    f"{mod}:{line} imports {target}: only tests, benchmarks and the sample step of "
+                    "make run (orchestration/run.py) use the sample generator"
+                )
             elif tpkg not in ALLOWED[pkg] and not (tpkg == "synthetic" and mod in MAY_IMPORT_SYNTHETIC):
-                bad.append(f"{mod}:{line} imports {target}: {pkg} may import "
-                           f"{', '.join(sorted(ALLOWED[pkg])) or 'nothing of the project'}")
+                bad.append(
+                    f"{mod}:{line} imports {target}: {pkg} may import "
+                    f"{', '.join(sorted(ALLOWED[pkg])) or 'nothing of the project'}"
+                )
             private = [n for n in names if n.startswith("_")]
             if private and pkg != "tests":
                 bad.append(f"{mod}:{line} takes private {', '.join(private)} from {target}")
@@ -132,8 +144,14 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_import_graph_sees_the_project():
     graph = import_graph()
-    assert {"warehouse.settings", "ingest.loader", "synthetic.generator", "expectations.runner",
-            "orchestration.definitions", "tests.test_layout"} <= set(graph)
+    assert {
+        "warehouse.settings",
+        "ingest.loader",
+        "synthetic.generator",
+        "expectations.runner",
+        "orchestration.definitions",
+        "tests.test_layout",
+    } <= set(graph)
     # relative imports, `from package import submodule` and imports inside functions all count
     assert "synthetic.scoring" in {t for t, _, _ in graph["synthetic.oracle"]}
     assert "expectations.docs" in {t for t, _, _ in graph["expectations.runner"]}
@@ -167,7 +185,11 @@ def test_the_checks_catch_what_they_are_for():
         "tests.test_x": [("synthetic.util", 9, ["_w"])],
     }
     bad = layering_violations(graph)
-    assert [b.split(" ")[0] for b in bad] == ["warehouse.settings:3", "ingest.loader:5", "ingest.loader:6",
-                                             "orchestration.summary:7"]
+    assert [b.split(" ")[0] for b in bad] == [
+        "warehouse.settings:3",
+        "ingest.loader:5",
+        "ingest.loader:6",
+        "orchestration.summary:7",
+    ]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []

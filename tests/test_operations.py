@@ -35,8 +35,9 @@ def test_landing_sensor_requests_a_run_once_files_settle(tmp_path, monkeypatch):
 def test_bi_export_opens_while_the_warehouse_is_being_written(pipeline_run):
     writer = duckdb.connect(str(pipeline_run["warehouse"]))  # holds the writer lock, as a run does
     try:
-        bi = duckdb.connect(str(pipeline_run["warehouse"].parent / "outputs" / "bi" / "yibao_bi.duckdb"),
-                            read_only=True)
+        bi = duckdb.connect(
+            str(pipeline_run["warehouse"].parent / "outputs" / "bi" / "yibao_bi.duckdb"), read_only=True
+        )
         try:
             assert bi.execute("select count(*) from core.fct_fee_line").fetchone()[0] > 0
         finally:
@@ -50,15 +51,30 @@ def test_audit_row_waits_when_the_warehouse_is_busy_and_is_written_later(tmp_pat
 
     monkeypatch.setenv("YIBAO_WAREHOUSE", str(tmp_path / "wh.duckdb"))
     monkeypatch.setenv("YIBAO_OUTPUT_DIR", str(tmp_path / "out"))
-    facts = {"trigger": "user", "triggered_by": "t", "launched_from": "pytest", "status": "failure",
-             "started_at": None, "finished_at": None, "assets": [], "exports": []}
+    facts = {
+        "trigger": "user",
+        "triggered_by": "t",
+        "launched_from": "pytest",
+        "status": "failure",
+        "started_at": None,
+        "finished_at": None,
+        "assets": [],
+        "exports": [],
+    }
     monkeypatch.setattr(audit, "run_facts", lambda instance, run_id: facts)
     from warehouse.connection import connect as real_connect
 
     # another process holds the warehouse (as a failed run's dbt process still closing it would)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('holding', flush=True); time.sleep(60)", str(tmp_path / "wh.duckdb")],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(60)",
+            str(tmp_path / "wh.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         monkeypatch.setattr(audit, "connect", lambda *a, **k: real_connect(*a[:3]))  # no waiting in the test

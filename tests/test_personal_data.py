@@ -35,7 +35,9 @@ def find_personal_data(text: str) -> list[str]:
     for m in ID18.finditer(text):
         if certno_valid("".join(m.groups())) and _valid_date(m.group(2), "%Y%m%d"):
             found.append("id18")
-    found += ["id15" for m in ID15.finditer(text) if _valid_date("19" + m.group(2), "%Y%m%d")]  # 15-digit IDs are 19xx births
+    found += [
+        "id15" for m in ID15.finditer(text) if _valid_date("19" + m.group(2), "%Y%m%d")
+    ]  # 15-digit IDs are 19xx births
     found += ["mobile" for _ in MOBILE.finditer(text)]
     if TEST_SECRET in text:
         found.append("secret")
@@ -44,7 +46,11 @@ def find_personal_data(text: str) -> list[str]:
 
 def test_the_scanner_finds_what_it_must():
     assert find_personal_data("11010519491231002X 110105491231002 13812345678 " + TEST_SECRET) == [
-        "id18", "id15", "mobile", "secret"]
+        "id18",
+        "id15",
+        "mobile",
+        "secret",
+    ]
     assert find_personal_data("002501000010000 002503000110000 F13812345678 110105194912310021") == []
 
 
@@ -64,10 +70,14 @@ def scan_duckdb(path: Path) -> dict[str, list[str]]:
     try:
         rels = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         for schema, table in rels:
-            cols = [r[0] for r in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, table]).fetchall()]
-            expr = " || ' ' || ".join(f'coalesce(cast("{c}" as varchar), \'\')' for c in cols)
+            cols = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            ]
+            expr = " || ' ' || ".join(f"coalesce(cast(\"{c}\" as varchar), '')" for c in cols)
             for (text,) in con.execute(f'select {expr} from "{schema}"."{table}"').fetchall():
                 found = find_personal_data(text)
                 if found:
@@ -82,7 +92,9 @@ def test_raw_schema_really_holds_personal_data(pipeline_run):
     # the scanner must be able to fail: the raw schema is where identifiers live
     con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
     try:
-        sample = " ".join(f"{c} {t or ''}" for c, t in con.execute("select certno, tel from raw.psn limit 20").fetchall())
+        sample = " ".join(
+            f"{c} {t or ''}" for c, t in con.execute("select certno, tel from raw.psn limit 20").fetchall()
+        )
     finally:
         con.close()
     assert {"id18", "mobile"} <= set(find_personal_data(sample))
@@ -119,6 +131,7 @@ def test_supervisor_export_is_person_level_but_has_no_raw_identifiers(pipeline_r
 
 # --- masking must survive a join: try to rebuild identities from combinations of columns -------------
 
+
 def _identities(pipeline_run):
     from tests.reidentification import real_identities
 
@@ -146,8 +159,14 @@ def test_the_rebuild_attack_finds_what_a_mask_beside_a_birth_date_gives_away(pip
     # and two plain columns joined: region code || birth date || sequence and check digit
     findings = Findings()
     some = sorted(ids)[:5]
-    attack_rows("split", ["a", "b", "c"], [(i[:6], dt.datetime.strptime(i[6:14], "%Y%m%d").date(), i[14:]) for i in some],
-                ids, names, findings)
+    attack_rows(
+        "split",
+        ["a", "b", "c"],
+        [(i[:6], dt.datetime.strptime(i[6:14], "%Y%m%d").date(), i[14:]) for i in some],
+        ids,
+        names,
+        findings,
+    )
     assert findings.ids["split"] == set(some)
 
 
@@ -165,16 +184,21 @@ def test_supervisor_outputs_keep_masks_but_nothing_that_fills_them_back(pipeline
 
     ids, names = _identities(pipeline_run)
     sup = pipeline_run["warehouse"].parent / "outputs" / "supervisor"
-    for findings in (attack_duckdb(sup / "yibao_supervisor.duckdb", ids, names),
-                     attack_parquet(sup / "parquet", ids, names)):
+    for findings in (
+        attack_duckdb(sup / "yibao_supervisor.duckdb", ids, names),
+        attack_parquet(sup / "parquet", ids, names),
+    ):
         assert not findings.ids and not findings.names, findings.summary()
     # the masks are there (supervisors recognise a person by them), practitioners' names masked too
     con = duckdb.connect(str(sup / "yibao_supervisor.duckdb"), read_only=True)
     try:
-        masked = con.execute("select count(*) from supervisor.supervisor_clue_hits "
-                             "where certno_masked like '______********____'").fetchone()[0]
-        r15 = con.execute("select evidence from supervision.fct_rule_hits where rule_code = 'R15' "
-                          "and evidence like '%dr_name_masked%'").fetchall()
+        masked = con.execute(
+            "select count(*) from supervisor.supervisor_clue_hits where certno_masked like '______********____'"
+        ).fetchone()[0]
+        r15 = con.execute(
+            "select evidence from supervision.fct_rule_hits where rule_code = 'R15' "
+            "and evidence like '%dr_name_masked%'"
+        ).fetchall()
     finally:
         con.close()
     assert masked > 0 and r15

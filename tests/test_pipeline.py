@@ -18,8 +18,11 @@ from python_calamine import CalamineWorkbook
 from synthetic.scoring import format_table, read_truth, score
 
 # every catalogued rule: a rule added to rule_catalogue.csv must come with injected cases and near-misses
-with open(Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "knowledge_base" / "rule_catalogue.csv",
-          encoding="utf-8", newline="") as _f:
+with open(
+    Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "knowledge_base" / "rule_catalogue.csv",
+    encoding="utf-8",
+    newline="",
+) as _f:
     RULES_BUILT = sorted(row["rule_code"] for row in csv.DictReader(_f))
 
 
@@ -50,8 +53,12 @@ def test_every_delivered_row_is_loaded_or_quarantined(pipeline_run):
     landing: Path = pipeline_run["landing"]
     con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
     try:
-        manifest = {r[0]: r[1:] for r in con.execute(
-            "select file, status, rows_read, rows_loaded, rows_quarantined, feed from raw.load_manifest").fetchall()}
+        manifest = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select file, status, rows_read, rows_loaded, rows_quarantined, feed from raw.load_manifest"
+            ).fetchall()
+        }
         files = sorted(p for p in landing.rglob("*") if p.is_file())
         assert files and len(manifest) == len(files)
         for p in files:
@@ -60,7 +67,8 @@ def test_every_delivered_row_is_loaded_or_quarantined(pipeline_run):
             assert read == count_rows(p) == loaded + quarantined, p
         # and the raw tables hold exactly the loaded rows
         for feed, loaded in con.execute(
-                "select feed, sum(rows_loaded) from raw.load_manifest where status = 'loaded' group by 1").fetchall():
+            "select feed, sum(rows_loaded) from raw.load_manifest where status = 'loaded' group by 1"
+        ).fetchall():
             assert con.execute(f'select count(*) from raw."{feed}"').fetchone()[0] == loaded, feed
     finally:
         con.close()
@@ -84,21 +92,38 @@ def test_rules_find_their_injected_cases_and_no_near_miss(pipeline_run):
 def test_core_marts_are_built(pipeline_run):
     con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
     try:
-        for rel in ["core.dim_institution", "core.dim_person", "core.dim_catalogue_item", "core.dim_practitioner",
-                    "core.dim_date", "core.fct_visit", "core.fct_settlement", "core.fct_fee_line",
-                    "core.fct_pharmacy_sale", "core.fct_inventory_movement", "core.fct_stocktake"]:
+        for rel in [
+            "core.dim_institution",
+            "core.dim_person",
+            "core.dim_catalogue_item",
+            "core.dim_practitioner",
+            "core.dim_date",
+            "core.fct_visit",
+            "core.fct_settlement",
+            "core.fct_fee_line",
+            "core.fct_pharmacy_sale",
+            "core.fct_inventory_movement",
+            "core.fct_stocktake",
+        ]:
             assert con.execute(f"select count(*) from {rel}").fetchone()[0] > 0, rel
         # personal data never leaves raw/staging: no certno/name/phone columns in core
-        cols = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'core'").fetchall()}
+        cols = {
+            r[0]
+            for r in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'core'"
+            ).fetchall()
+        }
         assert not cols & {"certno", "psn_name", "tel"}
     finally:
         con.close()
 
 
 def test_clean_sample_passes_the_gate_and_warnings_do_not_block(pipeline_run):
-    evals = [ev.event_specific_data for ev in pipeline_run["result"].all_events
-             if ev.event_type_value == "ASSET_CHECK_EVALUATION"]
+    evals = [
+        ev.event_specific_data
+        for ev in pipeline_run["result"].all_events
+        if ev.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     crit = [e for e in evals if e.check_name == "quality_critical"]
     assert len(crit) == 19 and all(e.passed for e in crit)
     warned = [e for e in evals if e.check_name == "quality_warnings" and not e.passed]
@@ -114,9 +139,11 @@ def test_clean_sample_passes_the_gate_and_warnings_do_not_block(pipeline_run):
 def test_the_run_leaves_its_audit_row(pipeline_run):
     con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
     try:
-        row = con.execute("select status, trigger, launched_from, code_version, inputs, rows_in, rows_loaded, "
-                          "rows_quarantined, assets_materialised, exports_written from audit.runs where run_id = ?",
-                          [pipeline_run["result"].run_id]).fetchone()
+        row = con.execute(
+            "select status, trigger, launched_from, code_version, inputs, rows_in, rows_loaded, "
+            "rows_quarantined, assets_materialised, exports_written from audit.runs where run_id = ?",
+            [pipeline_run["result"].run_id],
+        ).fetchone()
         files = con.execute("select count(*), sum(rows_read) from raw.load_manifest").fetchone()
     finally:
         con.close()
@@ -154,11 +181,17 @@ def test_exports_for_each_audience(pipeline_run):
 def _content_hashes(warehouse: Path) -> dict[str, str]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rels = con.execute("select table_schema, table_name from information_schema.tables "
-                           "where table_schema in ('core', 'supervision') order by 1, 2").fetchall()
-        return {f"{s}.{t}": con.execute(
-            f'select md5(coalesce(string_agg(h, \',\' order by h), \'\')) '
-            f'from (select md5(cast(x as varchar)) as h from "{s}"."{t}" as x)').fetchone()[0] for s, t in rels}
+        rels = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('core', 'supervision') order by 1, 2"
+        ).fetchall()
+        return {
+            f"{s}.{t}": con.execute(
+                f"select md5(coalesce(string_agg(h, ',' order by h), '')) "
+                f'from (select md5(cast(x as varchar)) as h from "{s}"."{t}" as x)'
+            ).fetchone()[0]
+            for s, t in rels
+        }
     finally:
         con.close()
 

@@ -72,8 +72,9 @@ def _quarter_days(quarter: str) -> list[dt.date]:
 def _designated(con, quarter: str) -> set[str]:
     """定点机构数, computed here day by day from the agreement rows: institutions with at least one day of
     the quarter covered by a 正常 (1) or 暂停 (2) row and by no 解除 (3) row (bounds inclusive)."""
-    rows = con.execute("select fixmedins_code, begndate, enddate, agreement_status"
-                       " from core.dim_institution_agreement").fetchall()
+    rows = con.execute(
+        "select fixmedins_code, begndate, enddate, agreement_status from core.dim_institution_agreement"
+    ).fetchall()
     by_code: dict[str, list] = {}
     for code, begn, end, status in rows:
         by_code.setdefault(code, []).append((begn, end or dt.date.max, status))
@@ -88,50 +89,93 @@ def _designated(con, quarter: str) -> set[str]:
 
 # --- marts against independent sums -------------------------------------------------------------
 
+
 def test_every_data_quarter_is_reported(wh):
     qs = quarters(wh)
     assert qs, "no quarters in reporting.rpt_quarters"
-    hit_quarters = {r[0] for r in wh.execute(
-        "select distinct cast(year(occurred_on) as varchar) || 'Q' || cast(quarter(occurred_on) as varchar)"
-        " from supervision.fct_rule_hits").fetchall()}
+    hit_quarters = {
+        r[0]
+        for r in wh.execute(
+            "select distinct cast(year(occurred_on) as varchar) || 'Q' || cast(quarter(occurred_on) as varchar)"
+            " from supervision.fct_rule_hits"
+        ).fetchall()
+    }
     assert hit_quarters <= set(qs)
 
 
 def test_screening_totals_equal_fct_rule_hits(wh):
     for q in quarters(wh):
         y, n = int(q[:4]), int(q[-1])
-        hits, amount, insts = _one(wh, """select count(*), sum(suspect_amount), count(distinct fixmedins_code)
-            from supervision.fct_rule_hits where year(occurred_on) = ? and quarter(occurred_on) = ?""", [y, n])
-        s = _one(wh, "select hit_count, suspect_amount, hit_institution_count from reporting.rpt_quarter_summary"
-                     " where year_quarter = ?", [q])
+        hits, amount, insts = _one(
+            wh,
+            """select count(*), sum(suspect_amount), count(distinct fixmedins_code)
+            from supervision.fct_rule_hits where year(occurred_on) = ? and quarter(occurred_on) = ?""",
+            [y, n],
+        )
+        s = _one(
+            wh,
+            "select hit_count, suspect_amount, hit_institution_count from reporting.rpt_quarter_summary"
+            " where year_quarter = ?",
+            [q],
+        )
         assert s[0] == hits and _f(s[1]) == pytest.approx(_f(amount), abs=0.01) and s[2] == insts, q
-        r = _one(wh, "select sum(hit_count), sum(suspect_amount) from reporting.rpt_rule_quarterly"
-                     " where year_quarter = ?", [q])
+        r = _one(
+            wh,
+            "select sum(hit_count), sum(suspect_amount) from reporting.rpt_rule_quarterly where year_quarter = ?",
+            [q],
+        )
         assert r[0] == hits and _f(r[1]) == pytest.approx(_f(amount), abs=0.01), q
-        by_rule = dict(wh.execute("""select rule_code, count(*) from supervision.fct_rule_hits
-            where year(occurred_on) = ? and quarter(occurred_on) = ? group by 1""", [y, n]).fetchall())
-        mart = dict(wh.execute("select rule_code, hit_count from reporting.rpt_rule_quarterly"
-                               " where year_quarter = ? and hit_count > 0", [q]).fetchall())
+        by_rule = dict(
+            wh.execute(
+                """select rule_code, count(*) from supervision.fct_rule_hits
+            where year(occurred_on) = ? and quarter(occurred_on) = ? group by 1""",
+                [y, n],
+            ).fetchall()
+        )
+        mart = dict(
+            wh.execute(
+                "select rule_code, hit_count from reporting.rpt_rule_quarterly"
+                " where year_quarter = ? and hit_count > 0",
+                [q],
+            ).fetchall()
+        )
         assert mart == by_rule, q
 
 
 def test_casework_totals_equal_the_feeds(wh):
     for q in quarters(wh):
         y, n = int(q[:4]), int(q[-1])
-        insp = _one(wh, """select count(*), count(distinct fixmedins_code), sum(refused_amt), sum(recovered_amt),
+        insp = _one(
+            wh,
+            """select count(*), count(distinct fixmedins_code), sum(refused_amt), sum(recovered_amt),
                    sum(penalty_amt), sum(case when ';' || action || ';' like '%;1;%' then 1 else 0 end),
                    sum(case when ';' || action || ';' like '%;4;%' then 1 else 0 end)
-            from staging.stg_casework__inspections where year(insp_date) = ? and quarter(insp_date) = ?""", [y, n])
-        tip = _one(wh, """select count(*), sum(case when verified = '1' then 1 else 0 end),
+            from staging.stg_casework__inspections where year(insp_date) = ? and quarter(insp_date) = ?""",
+            [y, n],
+        )
+        tip = _one(
+            wh,
+            """select count(*), sum(case when verified = '1' then 1 else 0 end),
                    sum(case when verified = '1' and reward_paid_date is not null then 1 else 0 end)
             from staging.stg_casework__tipoffs where year(received_date) = ? and quarter(received_date) = ?""",
-                   [y, n])
-        clues = _one(wh, """select count(*), sum(case when is_closed then 1 else 0 end),
+            [y, n],
+        )
+        clues = _one(
+            wh,
+            """select count(*), sum(case when is_closed then 1 else 0 end),
                    sum(coalesce(confirmed_amount, 0)), sum(case when must_report then 1 else 0 end)
-            from supervision.mart_clues where year_quarter = ?""", [q])
+            from supervision.mart_clues where year_quarter = ?""",
+            [q],
+        )
         designated = _designated(wh, q)
-        inspected = {r[0] for r in wh.execute("""select distinct fixmedins_code from staging.stg_casework__inspections
-            where year(insp_date) = ? and quarter(insp_date) = ?""", [y, n]).fetchall()}
+        inspected = {
+            r[0]
+            for r in wh.execute(
+                """select distinct fixmedins_code from staging.stg_casework__inspections
+            where year(insp_date) = ? and quarter(insp_date) = ?""",
+                [y, n],
+            ).fetchall()
+        }
         institutions = len(designated)
         s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
         assert s.inspection_count == insp[0] and s.inspected_institution_count == insp[1], q
@@ -161,15 +205,26 @@ def test_institution_count_is_the_quarters_designated_institutions(wh):
     for q in quarters(wh):
         designated = _designated(wh, q)
         expected_totals[q] = len(designated)
-        s = _one(wh, "select institution_count, prev_institution_count from reporting.rpt_quarter_summary"
-                     " where year_quarter = ?", [q])
+        s = _one(
+            wh,
+            "select institution_count, prev_institution_count from reporting.rpt_quarter_summary"
+            " where year_quarter = ?",
+            [q],
+        )
         assert s[0] == len(designated), (q, s[0], sorted(designated))
         expected = {}
         for code in designated:
             county = counties.get(code) or "UNKNOWN"
             expected[county] = expected.get(county, 0) + 1
-        got = {a: int(c) for a, c in wh.execute("""select admdvs, sum(institution_count)
-            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1""", [q]).fetchall() if c}
+        got = {
+            a: int(c)
+            for a, c in wh.execute(
+                """select admdvs, sum(institution_count)
+            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1""",
+                [q],
+            ).fetchall()
+            if c
+        }
         assert got == expected, q
     qs = quarters(wh)
     for prev, cur in zip(qs, qs[1:], strict=False):
@@ -182,17 +237,24 @@ def test_institution_count_is_the_quarters_designated_institutions(wh):
 def test_segments_sum_to_the_summary_and_quarter_over_quarter(wh):
     qs = quarters(wh)
     for prev, cur in zip(qs, qs[1:], strict=False):
-        s = _one(wh, "select prev_hit_count, prev_clue_count from reporting.rpt_quarter_summary"
-                     " where year_quarter = ?", [cur])
+        s = _one(
+            wh,
+            "select prev_hit_count, prev_clue_count from reporting.rpt_quarter_summary where year_quarter = ?",
+            [cur],
+        )
         p = _one(wh, "select hit_count, clue_count from reporting.rpt_quarter_summary where year_quarter = ?", [prev])
         if int(cur[:4]) * 4 + int(cur[-1]) == int(prev[:4]) * 4 + int(prev[-1]) + 1:
             assert s == p
-    cols = ("sum(institution_count), sum(inspected_designated_institution_count), sum(hit_count), sum(clue_count),"
-            " sum(tipoff_count)")
+    cols = (
+        "sum(institution_count), sum(inspected_designated_institution_count), sum(hit_count), sum(clue_count),"
+        " sum(tipoff_count)"
+    )
     seg = _one(wh, f"select {cols} from reporting.rpt_segment_quarterly")
     tot = _one(wh, f"select {cols} from reporting.rpt_quarter_summary")
     assert seg == tot
-    classes = {r[0] for r in wh.execute("select distinct institution_class from reporting.rpt_segment_quarterly").fetchall()}
+    classes = {
+        r[0] for r in wh.execute("select distinct institution_class from reporting.rpt_segment_quarterly").fetchall()
+    }
     assert classes <= {"hospital_l1", "hospital_l2", "hospital_l3", "clinic", "pharmacy", "unknown"}
 
 
@@ -203,6 +265,7 @@ def test_training_rate_is_documented_as_unsourced():
 
 # --- the headers: the marts' own docs ---------------------------------------------------------------
 
+
 def test_reporting_marts_are_documented_grain_first_and_in_both_languages(dbt_manifest):
     """Every rpt_* says its grain first and has a Chinese label; every column an English description
     after its label_zh (meta under config, dbt >= 1.10); the contract comes from the folder config."""
@@ -211,8 +274,11 @@ def test_reporting_marts_are_documented_grain_first_and_in_both_languages(dbt_ma
 
     import yaml
 
-    nodes = [n for n in json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
-             if n["resource_type"] == "model" and n["name"].startswith("rpt_")]
+    nodes = [
+        n
+        for n in json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
+        if n["resource_type"] == "model" and n["name"].startswith("rpt_")
+    ]
     assert len(nodes) >= 8
     for node in nodes:
         name = node["name"]
@@ -224,8 +290,9 @@ def test_reporting_marts_are_documented_grain_first_and_in_both_languages(dbt_ma
             assert label, (name, col)
             english = doc["description"].removeprefix(f"{label} — ")
             assert english != doc["description"] and re.search(r"[A-Za-z]{3}", english), (name, col, english)
-    written = yaml.safe_load((DBT_PROJECT_DIR / "models/marts/reporting/_reporting__models.yml").read_text(
-        encoding="utf-8"))
+    written = yaml.safe_load(
+        (DBT_PROJECT_DIR / "models/marts/reporting/_reporting__models.yml").read_text(encoding="utf-8")
+    )
     for model in written["models"]:
         assert "contract" not in model.get("config", {}), model["name"]  # set once, in dbt_project.yml
         assert not [c["name"] for c in model["columns"] if "meta" in c], model["name"]
@@ -265,6 +332,7 @@ def test_a_column_without_a_label_is_named_with_the_file_to_fix(wh, dbt_manifest
 
 # --- the workbook ---------------------------------------------------------------------------------
 
+
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     return pd.read_excel(path, sheet_name=None, engine="calamine", header=None)
 
@@ -281,8 +349,9 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
         # 汇总: the table under the 5个100% block, (类别, 指标, 本季, 上季, 环比变化)
         summ = sheets["汇总"]
         header_row = next(i for i in range(len(summ)) if summ.iloc[i, 0] == "类别")
-        body = summ.iloc[header_row + 1:, :5].dropna(how="all")
+        body = summ.iloc[header_row + 1 :, :5].dropna(how="all")
         from reporting.data import SUMMARY_ROWS
+
         shown = {row[1]: row[2] for row in body.itertuples(index=False)}
         changes = {row[1]: row[4] for row in body.itertuples(index=False)}
         assert summ.iloc[header_row, 4] == "环比变化"
@@ -307,33 +376,49 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
         assert pd.isna(five["培训率"])
         # 分规则: every rule row
         rules = sheets["分规则"]
-        mart = wh.execute("select rule_code, hit_count, suspect_amount from reporting.rpt_rule_quarterly"
-                          " where year_quarter = ? order by rule_code", [q]).fetchall()
-        got = [(r[0], int(r[3]), round(float(r[5]), 2)) for r in rules.iloc[1:1 + len(mart)].itertuples(index=False)]
+        mart = wh.execute(
+            "select rule_code, hit_count, suspect_amount from reporting.rpt_rule_quarterly"
+            " where year_quarter = ? order by rule_code",
+            [q],
+        ).fetchall()
+        got = [(r[0], int(r[3]), round(float(r[5]), 2)) for r in rules.iloc[1 : 1 + len(mart)].itertuples(index=False)]
         assert got == [(c, int(h), round(float(a), 2)) for c, h, a in mart]
         # 分县区: county totals
         county = sheets["分县区"]
         heads = list(county.iloc[0])
-        cols = [heads.index(labels["rpt_segment_quarterly"][c])
-                for c in ("admdvs", "institution_count", "hit_count", "suspect_amount", "clue_count")]
-        mart = wh.execute("""select admdvs, sum(institution_count), sum(hit_count), sum(suspect_amount), sum(clue_count)
-            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""", [q]).fetchall()
-        got = [(r[cols[0]], int(r[cols[1]]), int(r[cols[2]]), round(float(r[cols[3]]), 2), int(r[cols[4]]))
-               for r in county.iloc[1:1 + len(mart)].itertuples(index=False)]
+        cols = [
+            heads.index(labels["rpt_segment_quarterly"][c])
+            for c in ("admdvs", "institution_count", "hit_count", "suspect_amount", "clue_count")
+        ]
+        mart = wh.execute(
+            """select admdvs, sum(institution_count), sum(hit_count), sum(suspect_amount), sum(clue_count)
+            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""",
+            [q],
+        ).fetchall()
+        got = [
+            (r[cols[0]], int(r[cols[1]]), int(r[cols[2]]), round(float(r[cols[3]]), 2), int(r[cols[4]]))
+            for r in county.iloc[1 : 1 + len(mart)].itertuples(index=False)
+        ]
         assert got == [(a, int(i), int(h), round(float(x), 2), int(c)) for a, i, h, x, c in mart]
         # 疑点机构前十
         top = sheets["疑点机构前十"]
-        mart = wh.execute("""select fixmedins_code, suspect_amount from reporting.rpt_institution_quarterly
-            where year_quarter = ? and suspect_rank <= 10 order by suspect_rank""", [q]).fetchall()
-        got = [(r[1], round(float(r[9]), 2)) for r in top.iloc[1:1 + len(mart)].itertuples(index=False)]
+        mart = wh.execute(
+            """select fixmedins_code, suspect_amount from reporting.rpt_institution_quarterly
+            where year_quarter = ? and suspect_rank <= 10 order by suspect_rank""",
+            [q],
+        ).fetchall()
+        got = [(r[1], round(float(r[9]), 2)) for r in top.iloc[1 : 1 + len(mart)].itertuples(index=False)]
         assert got == [(c, round(float(a), 2)) for c, a in mart]
         # 线索处置: stage counts add up to the quarter's clues
         stages = sheets["线索处置"]
         assert int(stages.iloc[1:8, 1].astype(float).sum()) == int(s.clue_count)
         # 重点药品耗材
         drugs = sheets["重点药品耗材"]
-        total = _one(wh, "select coalesce(sum(billed_amount), 0) from reporting.rpt_key_drug_quarterly"
-                         " where year_quarter = ?", [q])[0]
+        total = _one(
+            wh,
+            "select coalesce(sum(billed_amount), 0) from reporting.rpt_key_drug_quarterly where year_quarter = ?",
+            [q],
+        )[0]
         if len(drugs) > 1:
             assert drugs.iloc[1:, 5].astype(float).sum() == pytest.approx(float(total), abs=0.01)
 
@@ -394,6 +479,7 @@ def test_workbook_has_formats_frozen_panes_and_charts(rendered):
 
 # --- the HTML report --------------------------------------------------------------------------------
 
+
 def test_html_prints_rate_changes_in_points_and_count_changes_as_growth(wh, rendered):
     import re
 
@@ -401,10 +487,17 @@ def test_html_prints_rate_changes_in_points_and_count_changes_as_growth(wh, rend
     for q, (_x, page) in files.items():
         text = page.read_text(encoding="utf-8")
         s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
-        for col, name in (("inspection_rate", "监督检查率"), ("clue_close_rate", "线索办结率"),
-                          ("hit_count", "疑点数"), ("suspect_amount", "疑点金额（元）")):
-            m = re.search(rf'<td>{re.escape(name)}</td><td class="n">[^<]*</td><td class="n">[^<]*</td>'
-                          r'<td class="n">([^<]*)</td>', text)
+        for col, name in (
+            ("inspection_rate", "监督检查率"),
+            ("clue_close_rate", "线索办结率"),
+            ("hit_count", "疑点数"),
+            ("suspect_amount", "疑点金额（元）"),
+        ):
+            m = re.search(
+                rf'<td>{re.escape(name)}</td><td class="n">[^<]*</td><td class="n">[^<]*</td>'
+                r'<td class="n">([^<]*)</td>',
+                text,
+            )
             assert m, (q, name)
             cur, prev = s[col], s["prev_" + col]
             if pd.isna(cur) or pd.isna(prev) or (not col.endswith("_rate") and float(prev) == 0):
@@ -435,9 +528,9 @@ def _png_pixels(path: Path) -> tuple[int, int, list[int]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, w, h, bpp = 8, b"", 0, 0, 3
     while pos < len(data):
-        ln = int.from_bytes(data[pos:pos + 4], "big")
-        typ = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + ln]
+        ln = int.from_bytes(data[pos : pos + 4], "big")
+        typ = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + ln]
         if typ == b"IHDR":
             w, h = int.from_bytes(body[:4], "big"), int.from_bytes(body[4:8], "big")
             depth, ctype = body[8], body[9]
@@ -453,7 +546,7 @@ def _png_pixels(path: Path) -> tuple[int, int, list[int]]:
     i = 0
     for _ in range(h):
         ft = raw[i]
-        line = bytearray(raw[i + 1:i + 1 + stride])
+        line = bytearray(raw[i + 1 : i + 1 + stride])
         i += 1 + stride
         for x in range(stride):
             a = line[x - bpp] if x >= bpp else 0
@@ -479,11 +572,25 @@ def _chromium() -> str | None:
 
 
 def _screenshot(browser: str, html: Path, png: Path, profile: Path, size: str = "1366,900") -> None:
-    subprocess.run([
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-        f"--screenshot={png}", f"--window-size={size}", html.resolve().as_uri(),
-    ], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            f"--screenshot={png}",
+            f"--window-size={size}",
+            html.resolve().as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert png.exists() and png.stat().st_size > 0
 
 
@@ -515,15 +622,18 @@ def test_html_renders_in_headless_chromium_with_cjk_glyphs(rendered, tmp_path):
     # not draw identical boxes
     def strip(text: str, name: str) -> list[int]:
         doc = tmp_path / f"{name}.html"
-        doc.write_text('<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0;background:#fff;'
-                       'font-family:"Noto Sans CJK SC",sans-serif;font-size:48px}</style></head>'
-                       f"<body><div>{text}</div></body></html>", encoding="utf-8")
+        doc.write_text(
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0;background:#fff;'
+            'font-family:"Noto Sans CJK SC",sans-serif;font-size:48px}</style></head>'
+            f"<body><div>{text}</div></body></html>",
+            encoding="utf-8",
+        )
         shot = tmp_path / f"{name}.png"
         _screenshot(browser, doc, shot, tmp_path / f"profile-{name}", "800,120")
         return _png_pixels(shot)[2]
 
     cjk = strip("医保基金监管通报", "cjk")
-    tofu = strip("\U000f0000" * 8, "tofu")   # private-use plane: no font has glyphs there → tofu
+    tofu = strip("\U000f0000" * 8, "tofu")  # private-use plane: no font has glyphs there → tofu
     assert _variance(cjk) > 50, "the Chinese text did not render"
     differs = sum(1 for a, b in zip(cjk, tofu, strict=True) if abs(a - b) > 64)
     assert differs > 500, "Chinese text renders like missing-glyph boxes (no CJK font)"
@@ -531,11 +641,15 @@ def test_html_renders_in_headless_chromium_with_cjk_glyphs(rendered, tmp_path):
 
 # --- the clue loop ----------------------------------------------------------------------------------
 
+
 def _summary(warehouse: Path, quarter: str) -> tuple:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute("select clue_count, clue_closed_count, clue_close_rate from reporting.rpt_quarter_summary"
-                           " where year_quarter = ?", [quarter]).fetchone()
+        return con.execute(
+            "select clue_count, clue_closed_count, clue_close_rate from reporting.rpt_quarter_summary"
+            " where year_quarter = ?",
+            [quarter],
+        ).fetchone()
     finally:
         con.close()
 
@@ -560,7 +674,7 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
     periods = sorted(p.name for p in (landing / "case_clue").iterdir() if p.is_dir())
     period = periods[-1]
     y, m = int(period[:4]), int(period[4:])
-    last_day = (dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1))
+    last_day = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
     import xlsxwriter
 
     path = landing / "case_clue" / period / f"990100_case_clue_{period}_99.xlsx"
@@ -571,21 +685,49 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
     wb.close()
 
     warehouse = tmp_path / "wh.duckdb"
-    env = {**os.environ, "YIBAO_WAREHOUSE": str(warehouse), "YIBAO_PSN_KEY_SECRET": TEST_SECRET,
-           "YIBAO_LANDING_DIR": str(landing), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    subprocess.run([sys.executable, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(warehouse)],
-                   cwd=REPO, env=env, check=True, capture_output=True, timeout=900)
+    env = {
+        **os.environ,
+        "YIBAO_WAREHOUSE": str(warehouse),
+        "YIBAO_PSN_KEY_SECRET": TEST_SECRET,
+        "YIBAO_LANDING_DIR": str(landing),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(warehouse)],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     dbt = Path(sys.executable).parent / "dbt"
-    res = subprocess.run([str(dbt), "build", "--profiles-dir", ".", "--target-path", str(tmp_path / "target"),
-                          "--log-path", str(tmp_path / "logs"), "--exclude", "resource_type:test",
-                          "resource_type:unit_test"],
-                         cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    res = subprocess.run(
+        [
+            str(dbt),
+            "build",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+            "--exclude",
+            "resource_type:test",
+            "resource_type:unit_test",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert res.returncode == 0, res.stdout[-3000:]
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        row = con.execute("select latest_stage, is_closed, confirmed_amount from supervision.mart_clues"
-                          " where clue_id = ?", [clue_id]).fetchone()
+        row = con.execute(
+            "select latest_stage, is_closed, confirmed_amount from supervision.mart_clues where clue_id = ?", [clue_id]
+        ).fetchone()
     finally:
         con.close()
     assert row == ("5", True, Decimal("1234.50"))
@@ -607,6 +749,7 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
 
 # --- the Dagster asset ------------------------------------------------------------------------------
 
+
 def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
     import dagster as dg
 
@@ -622,7 +765,9 @@ def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
     res = dg.materialize([quarterly_reports], partition_key=key, resources={"warehouse": WarehouseResource()})
     assert res.success
     assert sorted(p.name for p in (out / "reports" / q).iterdir()) == [
-        f"医保基金监管季度通报_{q}.html", f"医保基金监管季度通报_{q}.xlsx"]
+        f"医保基金监管季度通报_{q}.html",
+        f"医保基金监管季度通报_{q}.xlsx",
+    ]
     done = render_reports()
     assert set(done) == set(quarters(wh)) and all(p.exists() for ps in done.values() for p in ps)
 
@@ -633,5 +778,6 @@ def test_delivery_quality_equals_the_gate_table(wh):
         from quality.delivery_quality where length(period) = 6 group by feed order by feed""").fetchall()
     mart = wh.execute("""select feed, sum(delivery_count), sum(refused_count), sum(rows_quarantined)
         from reporting.rpt_delivery_quality_quarterly group by feed order by feed""").fetchall()
-    assert per_feed and [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in mart] == \
-        [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in per_feed]
+    assert per_feed and [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in mart] == [
+        tuple(int(x) if not isinstance(x, str) else x for x in r) for r in per_feed
+    ]

@@ -20,8 +20,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.spark,
-    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark")
-                       is None, reason="pyspark / dbt-spark not installed (pip install -e '.[spark]')"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None,
+        reason="pyspark / dbt-spark not installed (pip install -e '.[spark]')",
+    ),
 ]
 
 
@@ -33,9 +35,20 @@ def test_dbt_build_on_spark(tmp_path):
     env = {**os.environ, "YIBAO_SPARK_DIR": str(tmp_path / "spark"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
     log = tmp_path / "spark.log"
     with log.open("wb") as out:
-        proc = subprocess.run([sys.executable, str(REPO / "dbt_project" / "spark" / "run_on_spark.py"),
-                               "--landing", str(landing), "build"],
-                              env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, timeout=3600)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(REPO / "dbt_project" / "spark" / "run_on_spark.py"),
+                "--landing",
+                str(landing),
+                "build",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=3600,
+        )
     text = log.read_text(encoding="utf-8", errors="replace")
     assert proc.returncode == 0, text[-6000:]
     done = [line for line in text.splitlines() if "Done. PASS=" in line]

@@ -35,8 +35,11 @@ def tree(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def read_csv(path: Path) -> list[list[str]]:
@@ -166,8 +169,9 @@ def test_settlement_arithmetic(tree):
     con = duckdb.connect()
     for f in ("setl", "fee_list", "mdtrt", "setl_diag"):
         con.execute(f"create view {f} as select * from read_parquet('{landing}/{f}/*/*.parquet')")
-    assert con.execute("select typeof(medfee_sumamt), typeof(cnt), typeof(list_type) from setl, fee_list "
-                       "limit 1").fetchone() == ("DECIMAL(18,2)", "DECIMAL(18,4)", "VARCHAR")
+    assert con.execute(
+        "select typeof(medfee_sumamt), typeof(cnt), typeof(list_type) from setl, fee_list limit 1"
+    ).fetchone() == ("DECIMAL(18,2)", "DECIMAL(18,4)", "VARCHAR")
     bad = con.execute("""
         select count(*) from setl s left join (select setl_id, sum(det_item_fee_sumamt) as total
                                                from fee_list group by 1) f using (setl_id)
@@ -175,10 +179,15 @@ def test_settlement_arithmetic(tree):
            or abs(s.medfee_sumamt - (s.fund_pay_sumamt + s.acct_pay + s.psn_cash_pay)) > 0.01
            or abs(s.inscp_amt + s.fulamt_ownpay_amt - s.medfee_sumamt) > 0.01""").fetchone()[0]
     assert bad == 0
-    assert con.execute("select count(*) from fee_list where abs(round(cnt * pric, 2) - det_item_fee_sumamt) > 0.01"
-                       ).fetchone()[0] == 0
-    assert con.execute("select count(*) from fee_list where setl_id not in (select setl_id from setl)"
-                       ).fetchone()[0] == 0
+    assert (
+        con.execute(
+            "select count(*) from fee_list where abs(round(cnt * pric, 2) - det_item_fee_sumamt) > 0.01"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        con.execute("select count(*) from fee_list where setl_id not in (select setl_id from setl)").fetchone()[0] == 0
+    )
     # refunds point at an existing line of the same visit; reversals at an existing settlement
     refunds = con.execute("""
         select count(*), count(o.feedetl_sn) filter (where o.mdtrt_id = r.mdtrt_id and o.cnt > 0 and r.cnt < 0)
@@ -190,12 +199,16 @@ def test_settlement_arithmetic(tree):
         from setl r left join setl o on o.setl_id = r.init_setl_id where r.refd_setl_flag = '1'""").fetchone()
     assert rev[0] > 0 and rev[0] == rev[1]
     # every non-pharmacy visit has exactly one main diagnosis; pharmacy visits (41) have none
-    assert con.execute("""
+    assert (
+        con.execute("""
         select count(*) from mdtrt m left join (select mdtrt_id, count(*) filter (where maindiag_flag = '1') as n
                                                 from setl_diag group by 1) d using (mdtrt_id)
-        where coalesce(d.n, 0) <> case when m.med_type = '41' then 0 else 1 end""").fetchone()[0] == 0
+        where coalesce(d.n, 0) <> case when m.med_type = '41' then 0 else 1 end""").fetchone()[0]
+        == 0
+    )
     assert set(con.execute("select distinct med_chrgitm_type from fee_list").fetchall()) >= {
-        (f"{i:02d}",) for i in range(1, 15)}
+        (f"{i:02d}",) for i in range(1, 15)
+    }
 
 
 def test_pharmacy_sales_match_their_settlements(tree):
@@ -210,9 +223,13 @@ def test_pharmacy_sales_match_their_settlements(tree):
         sales += [dict(zip(codes, r, strict=True)) for r in rows[1:]]
     settled = [s for s in sales if s["setl_id"]]
     assert settled and any(s["retn_flag"] == "1" for s in sales)
-    lines = {(r[0], r[1], str(r[2]).rstrip("0").rstrip(".")) for r in con.execute(
-        "select f.setl_id, f.hilist_code, f.cnt from fee_list f join mdtrt m using (mdtrt_id) "
-        "where m.med_type = '41'").fetchall()}
+    lines = {
+        (r[0], r[1], str(r[2]).rstrip("0").rstrip("."))
+        for r in con.execute(
+            "select f.setl_id, f.hilist_code, f.cnt from fee_list f join mdtrt m using (mdtrt_id) "
+            "where m.med_type = '41'"
+        ).fetchall()
+    }
     for s in settled:
         assert (s["setl_id"], s["med_list_codg"], s["cnt"]) in lines, s
     codes = [s["drug_trac_codg"] for s in sales if s["drug_trac_codg"] and s["retn_flag"] == "0"]
@@ -247,10 +264,16 @@ def test_ground_truth_covers_every_rule_and_its_keys_exist(tree):
     con = duckdb.connect()
     known: dict[str, set[str]] = {}
     for key, feed in (("mdtrt_id", "mdtrt"), ("setl_id", "setl"), ("feedetl_sn", "fee_list")):
-        known[key] = {r[0] for r in con.execute(
-            f"select distinct {key} from read_parquet('{landing}/{feed}/*/*.parquet')").fetchall()}
-    for key, feed, col in (("sale_sn", "phar_sale", "sale_sn"), ("psn_no", "psn", "psn_no"),
-                           ("fixmedins_code", "fixmedins", "fixmedins_code"), ("hilist_code", "hilist", "hilist_code")):
+        known[key] = {
+            r[0]
+            for r in con.execute(f"select distinct {key} from read_parquet('{landing}/{feed}/*/*.parquet')").fetchall()
+        }
+    for key, feed, col in (
+        ("sale_sn", "phar_sale", "sale_sn"),
+        ("psn_no", "psn", "psn_no"),
+        ("fixmedins_code", "fixmedins", "fixmedins_code"),
+        ("hilist_code", "hilist", "hilist_code"),
+    ):
         vals = set()
         for p in (landing / feed).rglob("*.csv"):
             data = read_csv(p)

@@ -19,8 +19,9 @@ class NotAWarehouse(RuntimeError):
     """The warehouse path names a file DuckDB cannot open as a database."""
 
 
-def connect(warehouse: Path, memory_limit: str | None = None, threads: int | None = None,
-            wait_seconds: float = 0) -> duckdb.DuckDBPyConnection:
+def connect(
+    warehouse: Path, memory_limit: str | None = None, threads: int | None = None, wait_seconds: float = 0
+) -> duckdb.DuckDBPyConnection:
     """A writable connection; ``WarehouseBusy`` (after waiting up to ``wait_seconds``) if another
     process holds the file."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,8 @@ def connect(warehouse: Path, memory_limit: str | None = None, threads: int | Non
                 raise NotAWarehouse(
                     f"{warehouse} cannot be opened as a DuckDB warehouse ({str(e).splitlines()[0]}); point "
                     "--warehouse / YIBAO_WAREHOUSE at a DuckDB file, or at a path that does not exist yet to "
-                    "create one. Nothing was written.") from None
+                    "create one. Nothing was written."
+                ) from None
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(busy_message(warehouse, str(e))) from None
             time.sleep(0.5)

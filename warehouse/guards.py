@@ -30,13 +30,14 @@ class NotEnoughDisk(RuntimeError):
 def busy_message(warehouse: Path, detail: str = "") -> str:
     pid = re.search(r"PID (\d+)", detail)
     who = f" (held by PID {pid.group(1)})" if pid else ""
-    return (f"the warehouse {warehouse} is in use by another run{who}: wait for it to finish and run again, "
-            "or set YIBAO_WAIT_FOR_LOCK=1 to queue behind it. Nothing was written by this run.")
+    return (
+        f"the warehouse {warehouse} is in use by another run{who}: wait for it to finish and run again, "
+        "or set YIBAO_WAIT_FOR_LOCK=1 to queue behind it. Nothing was written by this run."
+    )
 
 
 @contextlib.contextmanager
-def run_lock(warehouse: Path, wait: bool | None = None, poll_seconds: float = 2.0,
-             on_wait=None) -> Iterator[None]:
+def run_lock(warehouse: Path, wait: bool | None = None, poll_seconds: float = 2.0, on_wait=None) -> Iterator[None]:
     """Exclusive lock for one pipeline run against ``warehouse`` (``<warehouse>.lock``)."""
     if wait is None:
         wait = os.environ.get("YIBAO_WAIT_FOR_LOCK", "") not in ("", "0", "false", "False")

@@ -36,6 +36,4 @@ def register_udfs(conn, secret: str | None = None) -> None:
 
     with contextlib.suppress(Exception):  # not registered yet
         conn.remove_function("yibao_psn_key")
-    conn.create_function(
-        "yibao_psn_key", _udf, ["VARCHAR"], "VARCHAR", type="arrow", null_handling="special"
-    )
+    conn.create_function("yibao_psn_key", _udf, ["VARCHAR"], "VARCHAR", type="arrow", null_handling="special")

@@ -33,7 +33,6 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 
-
 def export_raw_parquet(landing: Path, out: Path) -> Path:
     """Load ``landing`` with ingest.loader into a scratch DuckDB file; write raw.<feed> to out/<feed>.parquet."""
     from ingest.loader import Loader
@@ -47,7 +46,7 @@ def export_raw_parquet(landing: Path, out: Path) -> Path:
     try:
         Loader(con, landing, progress=print).load_all()
         for feed in FEEDS_LIST:
-            con.execute(f'copy raw."{feed.name}" to \'{out / (feed.name + ".parquet")}\' (format parquet)')
+            con.execute(f"copy raw.\"{feed.name}\" to '{out / (feed.name + '.parquet')}' (format parquet)")
     finally:
         con.close()
     db.unlink(missing_ok=True)
@@ -72,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.landing:
         args.raw_parquet = export_raw_parquet(args.landing.resolve(), base / "raw_parquet")
     spark = (
-        SparkSession.builder.appName("yibao-dbt").master(os.environ.get("YIBAO_SPARK_MASTER", "local[*]"))
+        SparkSession.builder.appName("yibao-dbt")
+        .master(os.environ.get("YIBAO_SPARK_MASTER", "local[*]"))
         .config("spark.sql.warehouse.dir", str(base / "warehouse"))
         .config("javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={base / 'metastore_db'};create=true")
         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={base / 'derby'}")
@@ -103,11 +103,21 @@ def main(argv: list[str] | None = None) -> int:
     from dbt.cli.main import dbtRunner
 
     dbt_args = args.dbt_args or ["build"]
-    result = dbtRunner().invoke([
-        *dbt_args, "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-        "--target", "spark",
-        "--target-path", str(base / "target"), "--log-path", str(base / "logs"),
-    ])
+    result = dbtRunner().invoke(
+        [
+            *dbt_args,
+            "--project-dir",
+            str(REPO / "dbt_project"),
+            "--profiles-dir",
+            str(REPO / "dbt_project"),
+            "--target",
+            "spark",
+            "--target-path",
+            str(base / "target"),
+            "--log-path",
+            str(base / "logs"),
+        ]
+    )
     return 0 if result.success else 1
 
 

@@ -17,8 +17,15 @@ PERIOD_WINDOWS: dict[str, dict] = {
 
 
 def _non_negative(feed: str, col: str, label: str) -> Check:
-    return between(feed, col, 0, None, check_id=f"{feed}.plausibility.{col}_ge_0",
-                   title=f"{col} ({label}) is not negative", remedy=f"correct {col}")
+    return between(
+        feed,
+        col,
+        0,
+        None,
+        check_id=f"{feed}.plausibility.{col}_ge_0",
+        title=f"{col} ({label}) is not negative",
+        remedy=f"correct {col}",
+    )
 
 
 def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
@@ -29,13 +36,20 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         pattern = literal(esc(f"({alt})(;({alt}))*"))
         return [
             references(name, "fixmedins_code", "fixmedins", what="institution"),
-            rows(name, "action_codes", f"""
+            rows(
+                name,
+                "action_codes",
+                f"""
                 select _batch_id, _line, insp_id, action from {{batch}}
                 where action is not null and not regexp_full_match(replace(action, ' ', ''), {pattern})""",
-                 severity=WARNING, category="code", check_id=f"{name}.code.action",
-                 columns=("action",), sample_column="action",
-                 title="action (处理方式) is one or more codes of its code table separated by ';'",
-                 remedy="use the codes 1–6 of 处理方式, several separated by ';'"),
+                severity=WARNING,
+                category="code",
+                check_id=f"{name}.code.action",
+                columns=("action",),
+                sample_column="action",
+                title="action (处理方式) is one or more codes of its code table separated by ';'",
+                remedy="use the codes 1–6 of 处理方式, several separated by ';'",
+            ),
             _non_negative(name, "refused_amt", "拒付金额"),
             _non_negative(name, "recovered_amt", "追回金额"),
             _non_negative(name, "penalty_amt", "罚款金额"),
@@ -46,9 +60,14 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         return [
             references(name, "fixmedins_code", "fixmedins", what="institution"),
             _non_negative(name, "reward_amt", "奖励金额"),
-            pair_ge(name, "reward_paid_date", "received_date", severity=WARNING,
-                    check_id=f"{name}.order.received_le_reward_paid",
-                    title="a reward is paid on or after the tip-off was received",
-                    remedy="correct received_date or reward_paid_date"),
+            pair_ge(
+                name,
+                "reward_paid_date",
+                "received_date",
+                severity=WARNING,
+                check_id=f"{name}.order.received_le_reward_paid",
+                title="a reward is paid on or after the tip-off was received",
+                remedy="correct received_date or reward_paid_date",
+            ),
         ]
     return []

@@ -16,9 +16,14 @@ PERIOD_WINDOWS: dict[str, dict] = {
 
 
 def _icd(feed: str, col: str) -> Check:
-    return matches(feed, col, ICD10_RE, check_id=f"{feed}.format.{col}_icd10",
-                   title=f"{col} has the shape of an ICD-10 code (e.g. J06.900)",
-                   remedy="map local diagnosis codes to ICD-10 (医保版) before delivery")
+    return matches(
+        feed,
+        col,
+        ICD10_RE,
+        check_id=f"{feed}.format.{col}_icd10",
+        title=f"{col} has the shape of an ICD-10 code (e.g. J06.900)",
+        remedy="map local diagnosis codes to ICD-10 (医保版) before delivery",
+    )
 
 
 def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
@@ -29,12 +34,19 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
     if name == "his_charge":
         out += [
             references(name, "hilist_code", "hilist", what="catalogue item"),
-            rows(name, "amount_eq_cnt_x_pric", """
+            rows(
+                name,
+                "amount_eq_cnt_x_pric",
+                """
                 select _batch_id, _line, charge_sn, amount from {batch}
                 where abs(amount - cnt * pric) > 0.01""",
-                 severity=WARNING, category="arithmetic", check_id=f"{name}.arithmetic.amount_eq_cnt_x_pric",
-                 columns=("amount", "cnt", "pric"), sample_column="charge_sn",
-                 title="amount = cnt × pric (±0.01)",
-                 remedy="ask the hospital to check its HIS charge extract"),
+                severity=WARNING,
+                category="arithmetic",
+                check_id=f"{name}.arithmetic.amount_eq_cnt_x_pric",
+                columns=("amount", "cnt", "pric"),
+                sample_column="charge_sn",
+                title="amount = cnt × pric (±0.01)",
+                remedy="ask the hospital to check its HIS charge extract",
+            ),
         ]
     return out

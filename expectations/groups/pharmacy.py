@@ -18,14 +18,27 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         references(name, "setl_id", "setl", what="settlement"),
         references(name, "psn_no", "psn", what="insured person"),
         references(name, "prsc_dr_code", "practitioner", "dr_code", what="practitioner"),
-        rows(name, "return_sign", """
+        rows(
+            name,
+            "return_sign",
+            """
             select _batch_id, _line, sale_sn, retn_flag from {batch}
             where (retn_flag = '1' and cnt > 0) or (coalesce(retn_flag, '0') = '0' and cnt < 0)""",
-             severity=WARNING, category="consistency", check_id=f"{name}.consistency.return_sign",
-             columns=("retn_flag", "cnt"), sample_column="sale_sn",
-             title="returns (retn_flag 1) have negative cnt and sales positive cnt",
-             remedy="ask the pharmacy to deliver returns as negative quantities with retn_flag 1"),
-        between(name, "finl_trns_pric", 0, None, check_id=f"{name}.plausibility.finl_trns_pric_ge_0",
-                title="finl_trns_pric (最终成交单价) is not negative",
-                remedy="deliver returns as negative quantities with a positive unit price"),
+            severity=WARNING,
+            category="consistency",
+            check_id=f"{name}.consistency.return_sign",
+            columns=("retn_flag", "cnt"),
+            sample_column="sale_sn",
+            title="returns (retn_flag 1) have negative cnt and sales positive cnt",
+            remedy="ask the pharmacy to deliver returns as negative quantities with retn_flag 1",
+        ),
+        between(
+            name,
+            "finl_trns_pric",
+            0,
+            None,
+            check_id=f"{name}.plausibility.finl_trns_pric_ge_0",
+            title="finl_trns_pric (最终成交单价) is not negative",
+            remedy="deliver returns as negative quantities with a positive unit price",
+        ),
     ]

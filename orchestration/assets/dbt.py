@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets; keys and groups derived from dbt metadata."""
 
-
 import json
 import os
 import shutil

@@ -1,6 +1,5 @@
 """One asset per feed of the data contract: landing files -> DuckDB ``raw.<feed>``."""
 
-
 import dagster as dg
 
 from ingest.loader import Loader
@@ -47,8 +46,9 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
     )
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.writer() as con:
-            report = Loader(con, warehouse.settings.landing_dir, run_id=context.run.run_id,
-                            progress=context.log.info).load_all([feed.name])
+            report = Loader(
+                con, warehouse.settings.landing_dir, run_id=context.run.run_id, progress=context.log.info
+            ).load_all([feed.name])
             rows = con.execute(f'select count(*) from raw."{feed.name}"').fetchone()[0]
         for f in report.by_status("refused"):
             context.log.warning(f"refused {f.file}: {f.message}")
@@ -68,8 +68,9 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
 )
 def unrecognised_deliveries(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.writer() as con:
-        report = Loader(con, warehouse.settings.landing_dir, run_id=context.run.run_id,
-                        progress=context.log.info).load_all(["_unknown"])
+        report = Loader(
+            con, warehouse.settings.landing_dir, run_id=context.run.run_id, progress=context.log.info
+        ).load_all(["_unknown"])
         n = con.execute("select count(*) from raw.load_manifest where feed is null").fetchone()[0]
     for f in report.by_status("refused"):
         context.log.warning(f"refused {f.file}: {f.message}")

@@ -38,17 +38,27 @@ def _metadata(md: dict) -> dict:
         spec
         for f in FEEDS_LIST
         for spec in (
-            dg.AssetCheckSpec(CRITICAL_CHECK, asset=dg.AssetKey(["raw", f.name]),
-                              description="Great Expectations critical expectations (schema, formats, "
-                              "arithmetic, keys): a failure keeps every model and rule that reads this "
-                              "feed out of the build (blocking by lineage); the rest is built."),
-            dg.AssetCheckSpec(WARNING_CHECK, asset=dg.AssetKey(["raw", f.name]),
-                              description="Great Expectations warnings (code values, references, "
-                              "volume, plausibility): reported, never blocking."),
-            dg.AssetCheckSpec(RECORDED_CHECK, asset=dg.AssetKey(["raw", f.name]), blocking=True,
-                              description="The gate's verdicts for this feed are recorded in "
-                              "quality.delivery_quality, which the dbt build reads to decide what to leave "
-                              "out; fails only when the gate could not run."),
+            dg.AssetCheckSpec(
+                CRITICAL_CHECK,
+                asset=dg.AssetKey(["raw", f.name]),
+                description="Great Expectations critical expectations (schema, formats, "
+                "arithmetic, keys): a failure keeps every model and rule that reads this "
+                "feed out of the build (blocking by lineage); the rest is built.",
+            ),
+            dg.AssetCheckSpec(
+                WARNING_CHECK,
+                asset=dg.AssetKey(["raw", f.name]),
+                description="Great Expectations warnings (code values, references, "
+                "volume, plausibility): reported, never blocking.",
+            ),
+            dg.AssetCheckSpec(
+                RECORDED_CHECK,
+                asset=dg.AssetKey(["raw", f.name]),
+                blocking=True,
+                description="The gate's verdicts for this feed are recorded in "
+                "quality.delivery_quality, which the dbt build reads to decide what to leave "
+                "out; fails only when the gate could not run.",
+            ),
         )
     ],
     can_subset=True,
@@ -61,8 +71,14 @@ def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
 
     cfg = warehouse.settings
     feeds = sorted({k.asset_key.path[1] for k in context.selected_asset_check_keys})
-    result = run_gate(cfg.warehouse, cfg.output_dir, feeds=feeds, run_id=context.run.run_id,
-                      memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
+    result = run_gate(
+        cfg.warehouse,
+        cfg.output_dir,
+        feeds=feeds,
+        run_id=context.run.run_id,
+        memory_limit=cfg.duckdb_memory_limit,
+        threads=cfg.duckdb_threads,
+    )
     with warehouse.writer() as con:
         write_delivery_quality(con, result)
     context.log.info(result.summary())
@@ -73,11 +89,25 @@ def quality_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
         for msg in fr.messages("critical"):
             context.log.error(msg)
         if dg.AssetCheckKey(key, CRITICAL_CHECK) in selected:
-            yield dg.AssetCheckResult(asset_key=key, check_name=CRITICAL_CHECK, passed=fr.passed,
-                                      severity=dg.AssetCheckSeverity.ERROR, metadata=md)
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=CRITICAL_CHECK,
+                passed=fr.passed,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata=md,
+            )
         if dg.AssetCheckKey(key, RECORDED_CHECK) in selected:
-            yield dg.AssetCheckResult(asset_key=key, check_name=RECORDED_CHECK, passed=True,
-                                      metadata={"verdicts_in": "quality.delivery_quality"})
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=RECORDED_CHECK,
+                passed=True,
+                metadata={"verdicts_in": "quality.delivery_quality"},
+            )
         if dg.AssetCheckKey(key, WARNING_CHECK) in selected:
-            yield dg.AssetCheckResult(asset_key=key, check_name=WARNING_CHECK, passed=fr.warning_failed == 0,
-                                      severity=dg.AssetCheckSeverity.WARN, metadata=md)
+            yield dg.AssetCheckResult(
+                asset_key=key,
+                check_name=WARNING_CHECK,
+                passed=fr.warning_failed == 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata=md,
+            )

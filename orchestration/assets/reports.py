@@ -19,7 +19,8 @@ from orchestration.project import dbt_project
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
 QUARTERLY = dg.TimeWindowPartitionsDefinition(
-    cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai")
+    cron_schedule="0 0 1 1,4,7,10 *", start="2024-01-01", fmt="%Y-%m-%d", timezone="Asia/Shanghai"
+)
 
 REPORTING_DEPS = [k for k in warehouse_models.keys if k.path[-1].startswith("rpt_")] or list(warehouse_models.keys)
 
@@ -55,14 +56,17 @@ def quarterly_reports(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         if quarter not in quarters(con):
             context.log.warning(f"{quarter}: no data in reporting.rpt_quarters — nothing rendered")
             return dg.MaterializeResult(metadata={"quarter": quarter, "rendered": False})
-        xlsx, page = render_all(con, reports_root(warehouse.settings.output_dir), dbt_project.manifest_path,
-                                 [quarter])[quarter]
-    return dg.MaterializeResult(metadata={
-        "quarter": quarter,
-        "rendered": True,
-        "workbook_path": dg.MetadataValue.path(str(xlsx)),
-        "html_path": dg.MetadataValue.path(str(page)),
-    })
+        xlsx, page = render_all(con, reports_root(warehouse.settings.output_dir), dbt_project.manifest_path, [quarter])[
+            quarter
+        ]
+    return dg.MaterializeResult(
+        metadata={
+            "quarter": quarter,
+            "rendered": True,
+            "workbook_path": dg.MetadataValue.path(str(xlsx)),
+            "html_path": dg.MetadataValue.path(str(page)),
+        }
+    )
 
 
 quarterly_reports_job = dg.define_asset_job(

@@ -1,6 +1,5 @@
 """sqlfluff-only stand-in for dbt's ``adapter``: a dispatched macro renders as a function call."""
 
-
 # dispatched macros that render a whole select statement rather than an expression
 STATEMENTS = {
     "day_series": lambda start, end, relation: (
