@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help venv run test test-fast dagster sample score clue-sheet gate-bench bench bench-incremental spark-test lint clean
+.PHONY: help format venv run test test-fast dagster sample score clue-sheet gate-bench bench bench-incremental spark-test lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
@@ -17,7 +17,7 @@ help:
 	@echo "make sample   (re)generate the sample extracts into data/landing"
 	@echo "make score    precision/recall per rule against the sample's ground truth"
 	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue list for supervisors to fill in"
-	@echo "make lint     ruff + sqlfluff"
+	@echo "make lint     ruff format --check, ruff check, sqlfluff (make format rewrites the Python)"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
 	@echo "make bench-incremental BENCH_SIZE=1m  one new month into a year vs a full rebuild (identical hits?)"
 	@echo "make spark-test   build every dbt model and unit test on Apache Spark (installs the spark extra)"
@@ -88,8 +88,12 @@ spark-test: $(SPARK_STAMP)
 	$(SPARK_VENV)/bin/python -m pytest -q -m spark tests/test_spark.py
 
 lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint dbt_project/models
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs
