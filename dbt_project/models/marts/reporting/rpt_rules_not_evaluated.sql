@@ -90,6 +90,7 @@ final as (
         {{ year_quarter('counted.year_number', 'counted.quarter_number') }} as year_quarter,
         counted.year_number,
         counted.quarter_number,
+        {{ quarter_start_date('counted.year_number', 'counted.quarter_number') }} as quarter_start_date,
         counted.rule_code,
         rules.rule_name_zh,
         counted.feed,
