@@ -43,6 +43,7 @@ class Blocked:
 
     feeds: dict[str, list[FailedBatch]] = field(default_factory=dict)
     nodes: dict[str, str] = field(default_factory=dict)  # unique_id -> selector name for `--exclude`
+    models_by_feed: dict[str, set[str]] = field(default_factory=dict)  # failing feed -> models it keeps out
     rules: dict[str, list[str]] = field(default_factory=dict)  # rule code -> failing feeds it reads
 
     def __bool__(self) -> bool:
@@ -66,7 +67,7 @@ class Blocked:
             lines.append(
                 f"{feed}: {len(batches)} delivery(ies) failed critical checks"
                 f" ({', '.join(months) or 'no period'}); not evaluated: {', '.join(rules) or 'no rule'}; "
-                f"{sum(1 for k in self.nodes if k.startswith('model.'))} model(s) left as last built"
+                f"{len(self.models_by_feed.get(feed, ()))} model(s) left as last built"
             )
         return lines
 
@@ -126,6 +127,8 @@ def blocked_by(manifest: Mapping, feeds: Mapping[str, list[FailedBatch]] | Itera
             if is_boundary(node):
                 continue
             out.nodes[uid] = _selector_name(node)
+            if node["resource_type"] == "model":
+                out.models_by_feed.setdefault(feed, set()).add(uid)
             code = rule_code(node) if node["resource_type"] == "model" else None
             if code:
                 out.rules.setdefault(code, [])
