@@ -96,10 +96,10 @@ def ts(s: str) -> datetime:
     return datetime.fromisoformat(s)
 
 
-def run_dbt(*args: str, target: Path, logs: Path):
+def run_dbt(*args: str, target: Path, logs: Path, project: Path | str = "dbt_project"):
     """``dbt <args>`` in this process on dbt_project/ (run from the repository root, the warehouse
-    named by YIBAO_WAREHOUSE), with its own target and log paths; asserts it succeeded and returns
-    dbt's result. Node failures are listed in the assertion message."""
+    named by YIBAO_WAREHOUSE) or on a copy of it, with its own target and log paths; asserts it
+    succeeded and returns dbt's result. Node failures are listed in the assertion message."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -108,9 +108,9 @@ def run_dbt(*args: str, target: Path, logs: Path):
             [
                 *args,
                 "--project-dir",
-                "dbt_project",
+                str(project),
                 "--profiles-dir",
-                "dbt_project",
+                str(project),
                 "--target-path",
                 str(target),
                 "--log-path",

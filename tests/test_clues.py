@@ -366,7 +366,10 @@ def test_must_report_from_exactly_500000(builds):
     assert (h2["suspect_amount"], h2["must_report"]) == (Decimal("499999.99"), False)
     assert h2["major_case_detected_on"] is None and h2["report_due_date"] is None
     assert h3["must_report"] is True
-    assert (h1["r05_hit_count"], h1["r05_suspect_amount"], h1["r01_hit_count"]) == (1, Decimal("500000.00"), 0)
+    h1_rules = [r for r in builds["first"]["clue_rules"] if r["clue_id"] == "CL-H001-2025Q1"]
+    assert [(r["rule_code"], r["hit_count"], r["suspect_amount"]) for r in h1_rules] == [
+        ("R05", 1, Decimal("500000.00"))
+    ]
     # 按期报告: the first recorded stage stands for the report; no duty, no verdict
     assert (h1["first_stage_date"], h1["is_reported_on_time"]) == (date(2025, 4, 2), False)  # due 02-10
     assert (h2["first_stage_date"], h2["is_reported_on_time"]) == (date(2025, 4, 2), None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -447,6 +448,107 @@ def test_an_unlisted_rule_view_stops_the_build_with_the_line_to_add(tmp_path, mo
     message = str(result.exception) + " ".join(str(r.message) for r in getattr(result.result, "results", []) or [])
     assert "add the line(s)    'vio_r99_unlisted'," in message, message
     assert "models/marts/supervision/rules/fct_rule_hits.sql" in message, message
+
+
+STUB_RULE_VIEW = """
+select
+    cast('R23' as varchar) as rule_code,
+    cast('R23-stub-0001' as varchar) as hit_id,
+    fixmedins_code,
+    cast('PSN-STUB' as varchar) as psn_no,
+    cast(null as varchar) as mdtrt_id,
+    cast(null as varchar) as setl_id,
+    cast(null as varchar) as feedetl_sn,
+    cast(null as varchar) as sale_sn,
+    cast(null as varchar) as hilist_code,
+    date '2025-03-10' as occurred_on,
+    cast(123.45 as decimal(18, 2)) as suspect_amount,
+    cast('{"stub": true}' as varchar) as evidence
+from {{ ref('dim_institution') }}
+where fixmedins_code = 'H001'
+"""
+
+
+def test_a_new_rule_reaches_clues_and_reports_without_touching_them(tmp_path, monkeypatch):
+    """A rule added to a copy of the project (its view, its catalogue row and the view's line in
+    fct_rule_hits) reaches fct_rule_hits, the clue list, the per-rule clue breakdown and the supervisor
+    views, and every dbt test passes, with no other file edited."""
+    import shutil
+
+    import yaml
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    rules = project / "models" / "marts" / "supervision" / "rules"
+    (rules / "vio_r23_stub_rule.sql").write_text(STUB_RULE_VIEW, encoding="utf-8")
+    # its YAML: the uniform columns (the contract every rule view has) and the rule_output test
+    views = yaml.safe_load((rules / "_rules__models.yml").read_text(encoding="utf-8"))["models"]
+    stub = {
+        "name": "vio_r23_stub_rule",
+        "config": {"meta": {"rule_code": "R23", "label_zh": "测试规则"}},
+        "data_tests": ["rule_output"],
+        "columns": views[0]["columns"],
+    }
+    (rules / "vio_r23_stub_rule.yml").write_text(
+        yaml.safe_dump({"version": 2, "models": [stub]}, allow_unicode=True), encoding="utf-8"
+    )
+    hits_sql = rules / "fct_rule_hits.sql"
+    sql = hits_sql.read_text(encoding="utf-8")
+    hits_sql.write_text(
+        sql.replace("    'vio_r22_his_mismatch',\n", "    'vio_r22_his_mismatch',\n    'vio_r23_stub_rule',\n")
+    )
+    catalogue = project / "seeds" / "knowledge_base" / "rule_catalogue.csv"
+    with catalogue.open("a", encoding="utf-8") as out:
+        out.write("R23,测试规则,违规收费,测试依据,3,2,,只为测试新增规则。\n")
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    create_raw(warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        insert_rows(
+            con,
+            "fixmedins",
+            [
+                {
+                    "fixmedins_code": "H001",
+                    "fixmedins_name": "第一医院",
+                    "fixmedins_type": "1",
+                    "hosp_lv": "3",
+                    "econ_type": "1",
+                    "admdvs": "110105",
+                }
+            ],
+            "202503",
+        )
+    finally:
+        con.close()
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("YIBAO_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("YIBAO_PSN_KEY_SECRET", TEST_SECRET)
+    monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    run_dbt("build", target=tmp_path / "target", logs=tmp_path / "logs", project=project)
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+
+        def rows(sql: str) -> list[tuple]:
+            return con.execute(sql).fetchall()
+
+        assert rows("select rule_code, hit_id, suspect_amount from supervision.fct_rule_hits") == [
+            ("R23", "R23-stub-0001", Decimal("123.45"))
+        ]
+        assert rows(
+            "select clue_id, hit_count, rule_count, suspect_amount, top_rule_code from supervision.mart_clues"
+        ) == [("CL-H001-2025Q1", 1, 1, Decimal("123.45"), "R23")]
+        assert rows(
+            "select clue_id, rule_code, rule_name_zh, hit_count, suspect_amount from supervision.mart_clue_rules"
+        ) == [("CL-H001-2025Q1", "R23", "测试规则", 1, Decimal("123.45"))]
+        assert rows("select rule_code, rule_name_zh from supervisor.supervisor_clue_hits") == [("R23", "测试规则")]
+        assert rows("select clue_id, top_rules from supervisor.supervisor_clue_list") == [
+            ("CL-H001-2025Q1", "R23 测试规则 123.45元 (1)")
+        ]
+    finally:
+        con.close()
 
 
 def test_every_rule_var_has_its_rules_md_default():

@@ -5,8 +5,6 @@
         'CL-<fixmedins_code>-<YYYY>Q<q>': the institution and the calendar quarter of the date. The
         same institution-quarter gives the same id on every run and on every engine, so stages that
         supervisors record against it in the case_clue feed stay attached.
-    clue_rule_codes()
-        R01…R22 (RULES.md): the rules mart_clues has one hit-count / amount column pair for.
     is_working_day(date_col, day_type_col)
         Boolean: a 调休 make-up working day (day_type 'workday') is a working day, a 放假 day
         ('holiday') is not, any other day is a working day Monday to Friday. day_type_col is the
@@ -21,15 +19,6 @@
         "'Q'",
         "cast(extract(quarter from " ~ date_col ~ ") as " ~ dbt.type_string() ~ ")",
     ]) }}
-{%- endmacro %}
-
-
-{% macro clue_rule_codes() -%}
-    {%- set codes = [] -%}
-    {%- for n in range(1, 23) -%}
-        {%- do codes.append('R%02d' % n) -%}
-    {%- endfor -%}
-    {{ return(codes) }}
 {%- endmacro %}
 
 

@@ -52,10 +52,6 @@ clue_totals as (
         max(severity) as max_severity,
         min(occurred_on) as first_hit_on,
         max(occurred_on) as last_hit_on,
-        {%- for code in clue_rule_codes() %}
-        sum(case when rule_code = '{{ code }}' then 1 else 0 end) as {{ code | lower }}_hit_count,
-        sum(case when rule_code = '{{ code }}' then suspect_amount else 0 end) as {{ code | lower }}_suspect_amount,
-        {%- endfor %}
         min(hit_month) as first_hit_month
     from clue_hits
     group by clue_id, fixmedins_code, year_number, quarter_number
@@ -251,10 +247,6 @@ final as (
         cast(points.max_severity as integer) as max_severity,
         points.first_hit_on,
         points.last_hit_on,
-        {%- for code in clue_rule_codes() %}
-        cast(points.{{ code | lower }}_hit_count as bigint) as {{ code | lower }}_hit_count,
-        {{ money('points.' ~ (code | lower) ~ '_suspect_amount') }} as {{ code | lower }}_suspect_amount,
-        {%- endfor %}
         cast(points.prior_clue_quarters as integer) as prior_clue_quarters,
         cast(round(points.raw_priority_score, 2) as decimal(5, 2)) as priority_score,
         cast(row_number() over (
