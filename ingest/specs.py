@@ -589,21 +589,22 @@ def render_dbt_sources(group: str) -> str:
         lines += [
             f"      - name: {feed.name}",
             f'        description: "{feed.label_zh} — {feed.description} Contract key: {key}."',
-            "        meta:",
-            f"          label_zh: {feed.label_zh}",
-            "          dagster:",
-            f"            asset_key: [raw, {feed.name}]",
+            "        config:",
+            "          meta:",
+            f"            label_zh: {feed.label_zh}",
+            "            dagster:",
+            f"              asset_key: [raw, {feed.name}]",
             "        columns:",
         ]
         for f in feed.fields:
             lines.append(f"          - name: {f.code}")
             label = f.label_zh or (f.aliases[0] if f.aliases else "")
             if label or f.sensitive:
-                lines.append("            meta:")
+                lines += ["            config:", "              meta:"]
                 if label:
-                    lines.append(f"              label_zh: {label}")
+                    lines.append(f"                label_zh: {label}")
                 if f.sensitive:
-                    lines.append("              pii: true")
+                    lines.append("                pii: true")
     return "\n".join(lines) + "\n"
 
 
