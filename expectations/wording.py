@@ -29,6 +29,10 @@ VERDICT = {
     "fail": "未通过（阻断）",
     "none": "无交付",
     "not_validated": "尚未校验",
+    # manifest outcomes that quality.delivery_quality carries as verdicts too
+    "refused": "拒收（未加载）",
+    "duplicate": "重复报送（未加载）",
+    "replaced": "已被更正文件替换",
 }
 VERDICT_EXPLAINED = {
     "pass": "所有检查均通过。",
