@@ -44,6 +44,7 @@ from expectations.wording import (
     feed_label,
     local_time,
     period_label,
+    sample_text,
     severity_label,
     verdict_label,
 )
@@ -122,20 +123,10 @@ def _check_cell(o) -> str:
     return f'{e(what)}<br><span class="id">{e(o.check_id)}</span>'
 
 
-_VOLUME = re.compile(r"(\d+) rows?, usual (\d+) \(median of (\d+) other deliveries of this sender\)")
-
-
-def _sample(text: str) -> str:
-    m = _VOLUME.fullmatch(text)
-    if m:
-        return f"本次 {m.group(1)} 行，常规 {m.group(2)} 行（该报送方其他 {m.group(3)} 次交付的中位数）"
-    return text
-
-
 def _samples(o, b) -> str:
     if o.sensitive:
         return "敏感字段：只报告数量和行号，不显示值"
-    return "；".join(_sample(s) for s in b.samples)
+    return "；".join(sample_text(s) for s in b.samples)
 
 
 def _rows_cell(o, b) -> str:
@@ -195,7 +186,7 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
         ("文件", info.file),
         ("报送方", info.sender),
         ("期间", period_label(info.period)),
-        ("序号", info.seq or ""),
+        *([("序号", info.seq)] if info.seq else []),
         ("加载时间（北京时间）", local_time(info.loaded_at)),
         ("读取行数", _n(info.rows_read)),
         ("加载行数", _n(info.rows_loaded)),
@@ -236,7 +227,7 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
         "<h2>全部检查 — Everything that was checked</h2><table><tr><th>严重程度</th><th>检查内容</th>"
         "<th>本交付结果</th></tr>"
     )
-    for o in fr.outcomes:
+    for o in sorted(fr.outcomes, key=lambda o: (o.check_id not in findings, o.severity != CRITICAL)):
         cls, words = _check_result(o, o.check_id in findings)
         body.append(
             f"<tr><td>{e(severity_label(o.severity))}</td><td>{_check_cell(o)}</td>"

@@ -107,6 +107,26 @@ def period_label(period: str | None) -> str:
     return period or ""
 
 
+# sample details the checks' SQL writes (English, stored as is): shown in Chinese
+_SAMPLES = (
+    (
+        re.compile(r"(\d+) rows?, usual (\d+) \(median of (\d+) other deliveries of this sender\)"),
+        "本次 {0} 行，常规 {1} 行（该报送方其他 {2} 次交付的中位数）",
+    ),
+    (re.compile(r"(.+): total (\S+) <> lines (\S+)"), "{0}：结算总额 {1} ≠ 明细合计 {2}"),
+    (re.compile(r"(.+): total (\S+) <> parts (\S+)"), "{0}：结算总额 {1} ≠ 基金 + 账户 + 现金 {2}"),
+    (re.compile(r"(.+): (\S+) <> (\S+) x (\S+)"), "{0}：金额 {1} ≠ 数量 {2} × 单价 {3}"),
+)
+
+
+def sample_text(text: str) -> str:
+    for pattern, zh in _SAMPLES:
+        m = pattern.fullmatch(text)
+        if m:
+            return zh.format(*m.groups())
+    return text
+
+
 # ------------------------------------------------------------------------------ check texts
 
 _LOADER = "加载程序本应已隔离这类行：出现此失败说明加载程序有缺陷，请联系数据工程师"
