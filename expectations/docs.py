@@ -251,7 +251,7 @@ def _finding_block(fr: FeedResult, o, idx: dict, max_files: int = 10) -> str:
         out.append(f"<p>表级问题{detail}，涉及该数据集的每一个交付。</p>")
     else:
         of = f"，共 {o.element_count:,} 行" if o.element_count else ""
-        out.append(f"<p>问题行数：<b>{o.unexpected:,}</b>{of}；涉及 {len(o.batches)} 个交付文件。</p>")
+        out.append(f"<p>问题行数：<b>{o.unexpected:,}</b>{of}；涉及 {len(o.batches)} 份交付。</p>")
     if o.batches and o.attribution != "table":
         out.append("<table><tr><th>文件</th><th>期间</th><th>问题行数</th><th>行号（前几行）</th><th>示例值</th></tr>")
         for b in sorted(o.batches, key=lambda b: -b.unexpected)[:max_files]:
@@ -279,7 +279,7 @@ def render_feed(fr: FeedResult) -> str:
         return _page(title, body, depth=1)
     body = [
         f"<p>{_badge(fr.verdict)} {e(VERDICT_EXPLAINED[fr.verdict])}</p>",
-        f"<p>{len(fr.batches)} 个交付文件，共 {fr.rows:,} 行；严重级检查 {fr.critical_evaluated} 项中"
+        f"<p>{len(fr.batches)} 份交付，共 {fr.rows:,} 行；严重级检查 {fr.critical_evaluated} 项中"
         f" <b>{fr.critical_failed}</b> 项发现问题，警告级检查 {fr.warning_evaluated} 项中 <b>{fr.warning_failed}</b>"
         f" 项发现问题。校验时间 {e(local_time(fr.validated_at))}（北京时间）。</p>",
         f'<p class="muted">校验运行 <span class="id">{e(fr.run_id)}</span> · 规则集 '
@@ -307,7 +307,7 @@ def render_feed(fr: FeedResult) -> str:
             f"<td class=num>{len(o.batches) if o.failed else ''}</td></tr>"
         )
     body.append("</table>")
-    body.append(f"<h2>交付文件（{len(fr.batches)}）— Deliveries</h2>")
+    body.append(f"<h2>各份交付（{len(fr.batches)}）— Deliveries</h2>")
     body.append(_deliveries_table(fr.batches, prefix="../"))
     return _page(title, "".join(body), depth=1)
 
@@ -356,7 +356,7 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
         "<p>严重问题会阻断读取该数据集的模型和规则：它们保留上次的结果（未评估的规则见 "
         "quality.rules_not_evaluated），其他一切照常构建。</p>",
         "<h2>数据集 — Feeds</h2><table><tr><th>数据集</th><th>结论</th><th>严重问题 / 检查项</th>"
-        "<th>警告 / 检查项</th><th>行数</th><th>交付文件</th><th>未通过的交付</th>"
+        "<th>警告 / 检查项</th><th>行数</th><th>交付数</th><th>未通过的交付</th>"
         "<th>有警告的交付</th><th>校验时间（北京时间）</th></tr>",
     ]
     for name in FEEDS:
@@ -392,7 +392,7 @@ def render_index(result: GateResult, feeds: dict[str, FeedResult]) -> str:
                 result.unrecognised, f"不属于任何数据集的文件（{len(result.unrecognised)}）— Unrecognised files"
             )
         )
-    body.append('<p class="muted">每个交付文件都有自己的页面，列在其数据集页面上。</p>')
+    body.append('<p class="muted">每份交付都有自己的页面，列在其数据集页面上。</p>')
     return _page("数据质量报告 — Data quality（医保基金监管）", "".join(body), depth=0)
 
 
