@@ -126,7 +126,7 @@ def _check_cell(o) -> str:
 def _samples(o, b) -> str:
     if o.sensitive:
         return "敏感字段：只报告数量和行号，不显示值"
-    return "；".join(sample_text(s) for s in b.samples)
+    return "；".join(sample_text(s, o.feed) for s in b.samples)
 
 
 def _rows_cell(o, b) -> str:
@@ -222,7 +222,9 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
                 f"<td>{e(_lines(b))}</td><td>{e(_samples(o, b))}</td><td>{e(todo)}</td></tr>"
             )
         body.append("</table>")
-        body.append('<p class="muted">行号指原始文件中的行（表头为第 1 行）。</p>')
+        body.append(
+            '<p class="muted">行号指原始文件中的行：CSV 和 Excel 文件表头为第 1 行，Parquet 文件为记录序号。</p>'
+        )
     body.append(
         "<h2>全部检查 — Everything that was checked</h2><table><tr><th>严重程度</th><th>检查内容</th>"
         "<th>本交付结果</th></tr>"

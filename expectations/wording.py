@@ -119,12 +119,44 @@ _SAMPLES = (
 )
 
 
-def sample_text(text: str) -> str:
+# the loader's quarantine reason codes (``reason(column)``, ingest/normalise.py and loader.py)
+REASON = {
+    "missing_required": "必填项为空",
+    "invalid_date": "日期无法识别",
+    "invalid_datetime": "日期时间无法识别",
+    "invalid_number": "数值无法识别",
+    "invalid_integer": "整数无法识别",
+    "invalid_time": "时间无法识别",
+    "impossible_date": "不可能的日期",
+    "control_character": "含控制字符",
+    "invalid_certno_format": "身份证号格式错误",
+    "invalid_certno_check_digit": "身份证号校验位错误",
+    "invalid_certno_birth_date": "身份证号中的出生日期不存在",
+    "code_as_number": "代码被存成数字（丢失前导零）",
+    "excel_mangled": '被 Excel 改写的代码（科学计数法或 ="…"）',
+    "null_marker": "空值标记（如 NULL、-）",
+    "end_before_begin": "结束早于开始",
+    "duplicate_key_in_file": "文件内主键重复",
+    "duplicate_key_across_files": "与其他文件主键重复",
+    "foreign_institution": "机构编号与报送方不一致",
+}
+_REASON = re.compile(r"\b([a-z][a-z_]+)\(([a-z_0-9, ]*)\)")
+
+
+def sample_text(text: str, feed: str = "") -> str:
+    """A failing row's example as a quality owner reads it (the stored value stays as is)."""
     for pattern, zh in _SAMPLES:
         m = pattern.fullmatch(text)
         if m:
             return zh.format(*m.groups())
-    return text
+
+    def reason(m: re.Match) -> str:
+        if m.group(1) not in REASON:
+            return m.group()
+        cols = "、".join(column_label(feed, c.strip()) for c in m.group(2).split(",") if c.strip())
+        return f"{REASON[m.group(1)]}：{cols}" if cols else REASON[m.group(1)]
+
+    return _REASON.sub(reason, text)
 
 
 # ------------------------------------------------------------------------------ check texts

@@ -479,6 +479,7 @@ def test_quality_pages_are_in_chinese_and_work_offline(broken):
     # the sensitive psn checks: counts and lines, a sentence instead of values
     psn_page = _visible_text((res.site_root / res.feeds["psn"].batches[0].page).read_text(encoding="utf-8"))
     assert "敏感字段：只报告数量和行号，不显示值" in psn_page and "性别与身份证号第 17 位一致" in psn_page
+    assert "身份证号校验位错误：证件号码（certno）" in psn_page  # the quarantine reason code, in words
 
 
 def test_every_check_reads_in_chinese_and_times_are_shanghai():
