@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from expectations.checks import CRITICAL, WARNING
+from expectations.wording import check_text, severity_label, verdict_label
 
 
 @dataclass
@@ -147,7 +148,6 @@ class FeedResult:
     validated_at: str = ""
     # delivered files of this feed the loader refused (never loaded, so never validated)
     refused: list[dict] = field(default_factory=list)
-    gx_page: str | None = None  # GX Data Docs validation page, relative to the site root
     page: str | None = None  # our feed page, relative to the site root
 
     def _count(self, severity: str, failed: bool) -> int:
@@ -197,19 +197,20 @@ class FeedResult:
         """Plain values for the Dagster asset check (wrap ``*_md`` in MetadataValue.md and
         ``*_path`` in MetadataValue.path)."""
         idx = self.batch_index()
-        lines = ["| severity | check | unexpected rows | deliveries | what to do |", "|---|---|---|---|---|"]
+        lines = ["| 严重程度 | 检查内容 | 问题行数 | 涉及交付 | 处理建议 |", "|---|---|---|---|---|"]
         for o in sorted(self.failures(), key=lambda o: (o.severity != CRITICAL, o.check_id)):
             where = ", ".join((idx[b.batch_id].where if b.batch_id in idx else b.batch_id) for b in o.batches[:3]) or (
                 "all" if o.attribution == "table" else ""
             )
             if len(o.batches) > 3:
                 where += f" (+{len(o.batches) - 3})"
-            what = (o.error and f"could not be evaluated: {o.error}") or o.remedy
-            lines.append(
-                f"| {o.severity} | {o.check_id}: {o.title} | {o.unexpected:,} | {where} | {what} |".replace("\n", " ")
-            )
+            title, todo = check_text(o)
+            what = (o.error and f"检查无法执行（按未通过处理）：{o.error}") or todo
+            row = f"| {severity_label(o.severity)} | {title}（{o.check_id}） | {o.unexpected:,} | {where} | {what} |"
+            lines.append(row.replace("\n", " "))
         md: dict = {
-            "verdict": self.verdict,
+            "verdict": verdict_label(self.verdict),
+            "verdict_code": self.verdict,
             "critical_evaluated": self.critical_evaluated,
             "critical_failed": self.critical_failed,
             "warning_evaluated": self.warning_evaluated,
@@ -227,14 +228,12 @@ class FeedResult:
             md["error"] = self.error
         if len(lines) > 2:
             md["failures_md"] = "\n".join(lines[:52]) + (
-                f"\n\n… {len(lines) - 52} more (see Data Docs)" if len(lines) > 52 else ""
+                f"\n\n… 另有 {len(lines) - 52} 项（见数据质量页面）" if len(lines) > 52 else ""
             )
         if site_root is not None:
             md["data_docs_index_path"] = str(site_root / "index.html")
             if self.page:
                 md["data_docs_feed_path"] = str(site_root / self.page)
-            if self.gx_page:
-                md["gx_validation_page_path"] = str(site_root / self.gx_page)
         return md
 
     def to_dict(self) -> dict:
@@ -283,6 +282,20 @@ class GateResult:
         return [name for name, f in self.feeds.items() if not f.passed]
 
     @property
+    def verdict(self) -> str:
+        """pass | warn | fail over every feed of this run."""
+        if not self.passed:
+            return "fail"
+        return "warn" if any(f.verdict == "warn" for f in self.feeds.values()) else "pass"
+
+    @property
+    def verdict_text(self) -> str:
+        """The run's verdict in the quality owners' words, naming the blocked feeds."""
+        if not self.passed:
+            return f"{verdict_label('fail')}: {', '.join(self.blocked_feeds)}"
+        return verdict_label(self.verdict)
+
+    @property
     def docs_index(self) -> Path:
         return self.site_root / "index.html"
 
@@ -293,8 +306,7 @@ class GateResult:
         total = sum(len(f.batches) for f in self.feeds.values())
         crit = sum(f.critical_failed for f in self.feeds.values())
         warn = sum(f.warning_failed for f in self.feeds.values())
-        state = "PASSED" if self.passed else f"FAILED (blocked: {', '.join(self.blocked_feeds)})"
         return (
-            f"quality gate {state}: {len(self.feeds)} feeds, {total} deliveries, "
-            f"{crit} critical and {warn} warning expectations failed — Data Docs: {self.docs_index}"
+            f"quality gate {self.verdict_text}: {len(self.feeds)} feeds, {total} deliveries; problems found by "
+            f"{crit} critical (严重) and {warn} warning (警告) checks — Data Docs: {self.docs_index}"
         )

@@ -399,7 +399,8 @@ def run_gate(
         from expectations import docs
 
         t1 = time.perf_counter()
-        docs.publish(result, gx_results, checks_by_feed)
+        docs.write_gx_results(result, gx_results)
+        docs.publish(result)
         result.docs_seconds = time.perf_counter() - t1
     result.seconds = time.perf_counter() - t0
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.runner import site_index
+from expectations.wording import verdict_label
 from exports.writer import bi_connection_url
 from warehouse.connection import connect_read_only
 from warehouse.settings import Settings
@@ -69,7 +70,7 @@ def print_summary(
         if dq is not None:
             print(
                 "quality gate: "
-                + ", ".join(f"{n:,} {v}" for v, n in dq)
+                + ", ".join(f"{n:,} {verdict_label(v)}" for v, n in dq)
                 + " (quality.delivery_quality, one row per delivered file)"
             )
         blocked = _q(
