@@ -12,8 +12,6 @@ import contextlib
 import hashlib
 import hmac
 
-import pyarrow as pa
-
 from warehouse.settings import settings
 
 
@@ -25,14 +23,12 @@ def psn_key(secret: str, certno: str | None) -> str | None:
 
 def register_udfs(conn, secret: str | None = None) -> None:
     """Register ``yibao_psn_key(varchar) -> varchar`` on a DuckDB connection."""
-    key = (secret or settings().psn_key_secret).encode("utf-8")
+    import pyarrow as pa  # here, so that psn_key serves engines without pyarrow (the Spark session UDF)
+
+    key = secret or settings().psn_key_secret
 
     def _udf(values: pa.Array) -> pa.Array:
-        out = [
-            None if v is None else hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()
-            for v in values.to_pylist()
-        ]
-        return pa.array(out, type=pa.string())
+        return pa.array([psn_key(key, v) for v in values.to_pylist()], type=pa.string())
 
     with contextlib.suppress(Exception):  # not registered yet
         conn.remove_function("yibao_psn_key")

@@ -23,8 +23,7 @@ Not imported by anything else; the DuckDB path needs none of it.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
+import functools
 import os
 import sys
 from pathlib import Path
@@ -64,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     from pyspark.sql.types import StringType
 
     from ingest.specs import FEEDS_LIST, raw_table_ddl
+    from warehouse.pseudonym import psn_key
     from warehouse.settings import settings
 
     base = Path(os.environ.get("YIBAO_SPARK_DIR", REPO / "data" / "spark")).resolve()
@@ -92,13 +92,8 @@ def main(argv: list[str] | None = None) -> int:
                 cols = ", ".join(f"`{c}`" for c in spark.table(f"raw.`{feed.name}`").columns)
                 spark.sql(f"insert overwrite raw.`{feed.name}` select {cols} from parquet.`{path}`")
 
-    # the same HMAC-SHA256 as warehouse.pseudonym.psn_key (not imported: it needs pyarrow)
-    key = settings().psn_key_secret.encode("utf-8")
-
-    def _psn_key(value: str | None) -> str | None:
-        return None if value is None else hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    spark.udf.register("yibao_psn_key", _psn_key, StringType())
+    # the DuckDB path's pseudonym function, with the same secret
+    spark.udf.register("yibao_psn_key", functools.partial(psn_key, settings().psn_key_secret), StringType())
 
     from dbt.cli.main import dbtRunner
 
