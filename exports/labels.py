@@ -41,13 +41,18 @@ def contract_labels() -> dict[str, str]:
     return {code: c.most_common(1)[0][0] for code, c in seen.items()}
 
 
-@cache
 def docs_labels(manifest_path: Path | None = None) -> dict[str, str]:
-    """Column name -> the ``label_zh`` the dbt docs give columns of that name (the most frequent)."""
-    path = manifest_path or DBT_PROJECT_DIR / "target" / "manifest.json"
-    if not Path(path).exists():
+    """Column name -> the ``label_zh`` the dbt docs give columns of that name (the most frequent);
+    {} while the project has not been parsed (no manifest)."""
+    path = Path(manifest_path or DBT_PROJECT_DIR / "target" / "manifest.json")
+    if not path.exists():
         return {}
-    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    return _docs_labels(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _docs_labels(path: Path, _mtime: int) -> dict[str, str]:
+    manifest = json.loads(path.read_text(encoding="utf-8"))
     seen: dict[str, Counter] = {}
     for node in manifest.get("nodes", {}).values():
         if node.get("resource_type") not in ("model", "seed"):
