@@ -16,7 +16,7 @@ help:
 	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sample   (re)generate the sample extracts into data/landing"
 	@echo "make score    precision/recall per rule against the sample's ground truth"
-	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue list for supervisors to fill in"
+	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue sheet (one row per stage) to fill in and deliver as case_clue"
 	@echo "make lint     ruff format --check, ruff check, sqlfluff (make format rewrites the Python)"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
 	@echo "make bench-incremental BENCH_SIZE=1m  one new month into a year vs a full rebuild (identical hits?)"
@@ -59,9 +59,10 @@ sample: $(STAMP)
 score: $(STAMP)
 	$(PY) -m synthetic.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
 
-# the quarter's clue list for supervisors to fill in (QUARTER=2025Q1)
+# the quarter's clue list for supervisors to fill in (QUARTER=2025Q1; optional PERIOD=YYYYMM, the month of
+# recording, and SENDER=<centre admdvs>), written under $(YIBAO_OUTPUT_DIR)/clue_sheets/ at its landing path
 clue-sheet: $(STAMP)
-	$(PY) -m exports.clue_sheet --quarter $(QUARTER)
+	$(PY) -m exports.clue_sheet --quarter $(QUARTER) $(if $(PERIOD),--period $(PERIOD)) $(if $(SENDER),--sender $(SENDER))
 
 gate-bench: $(STAMP)
 	$(PY) -m benchmarks.gate_bench

@@ -9,6 +9,8 @@
   ``psn_no``, a practitioner's name or rule evidence. An undocumented column is withheld, never guessed.
 * ``supervisor/`` — person-level rule hits with their evidence, clues and the supervisor views, for
   supervisors only (masked 身份证号 and names, never with a birth date that would fill the mask).
+  ``supervisor_clue_hits`` gains ``evidence_text`` (the evidence with Chinese labels and code names,
+  exports/evidence.py) and ``supervisor_clue_list`` is written open clues first, then by priority.
 
 Both DuckDB files carry the dbt descriptions as table and column comments (中文名 — description), which
 BI tools such as Superset show, and are written in DuckDB's v1.0.0 storage format, which every DuckDB
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +57,25 @@ NEVER_IN_BI = frozenset(
 )
 # Never in any export: the raw identifiers (they stop in staging; this is the second lock).
 NEVER_EXPORTED = frozenset({"certno", "psn_name", "tel"})
+# The supervisor export adds, beside a relation's column, a rendering of it for reading:
+# (schema, table) -> [(new column, source column, SQL function, comment)]. The function is registered
+# from Python for the export only, so the dbt models stay portable (DuckDB and Spark).
+SUPERVISOR_DERIVED = {
+    ("supervisor", "supervisor_clue_hits"): [
+        (
+            "evidence_text",
+            "evidence",
+            "yibao_evidence_text",
+            "证据（可读） — The evidence with Chinese labels and code names, one fact a line "
+            "(医疗类别 med_type: 11（普通门诊）); the JSON in evidence is the reference.",
+        )
+    ],
+}
+# Row order of supervisor relations (the Parquet files and tables keep it): the clue list puts open
+# clues before closed ones, then the quarter and its priority order.
+SUPERVISOR_ORDER = {
+    ("supervisor", "supervisor_clue_list"): "is_closed, year_quarter, priority_rank, clue_id",
+}
 # Every DuckDB from 1.0 reads it (checked with 1.0.0, 1.1.3, 1.2.2, 1.3.2, 1.4.4, 1.5.6 and 2.0),
 # comments included; DuckDB 2.0's default storage cannot be opened by any 1.x client.
 EXPORT_STORAGE_VERSION = "v1.0.0"
@@ -211,7 +233,14 @@ def _export(
                     keep.append(c)
             if not keep:
                 continue
-            select = f"select {', '.join(ident(c) for c in keep)} from {ident(schema)}.{ident(table)}"
+            exprs = [ident(c) for c in keep]
+            derived = [] if for_bi else SUPERVISOR_DERIVED.get((schema, table), [])
+            for name, source, func, _ in derived:
+                if source in keep:
+                    exprs.insert(exprs.index(ident(source)) + 1, f"{func}({ident(source)}) as {ident(name)}")
+            order = "" if for_bi else SUPERVISOR_ORDER.get((schema, table), "")
+            select = f"select {', '.join(exprs)} from {ident(schema)}.{ident(table)}"
+            select += f" order by {order}" if order else ""
             target = f"export_db.{ident(schema)}.{ident(table)}"
             con.execute(f"create schema if not exists export_db.{ident(schema)}")
             con.execute(f"create table {target} as {select}")
@@ -221,6 +250,9 @@ def _export(
                 cdoc = doc.columns.get(c.lower()) if doc else None
                 if cdoc and cdoc.comment:
                     con.execute(f"comment on column {target}.{ident(c)} is {literal(cdoc.comment)}")
+            for name, source, _, comment in derived:
+                if source in keep:
+                    con.execute(f"comment on column {target}.{ident(name)} is {literal(comment)}")
             pq = tmp / "parquet" / f"{schema}.{table}.parquet"
             con.execute(f"copy ({select}) to {literal(str(pq))} (format parquet)")
             written.append(f"{schema}.{table}")
@@ -293,8 +325,31 @@ SUPERVISOR_README = """\
 Supervisor export of yibao-supervision — PERSON-LEVEL DATA, for fund supervisors only.
 Rule hits with evidence (supervision.fct_rule_hits), clues and the supervisor views. Persons appear
 as psn_no with masked name and 身份证号 (region and last four digits); no birth date is exported
-beside them. Open yibao_supervisor.duckdb read-only (any DuckDB from 1.0 on).
+beside them; practitioners by code and masked name. supervisor.supervisor_clue_list lists open clues
+(未办结) first, then closed ones, each by priority (list_rank within a quarter);
+supervisor.supervisor_clue_hits carries evidence_text, the evidence with Chinese labels and code names.
+Open yibao_supervisor.duckdb read-only (any DuckDB from 1.0 on).
 """
+
+
+@contextmanager
+def _evidence_text_function(con, manifest_path: Path):
+    """yibao_evidence_text(evidence) on this connection while the supervisor export is written."""
+    try:
+        from duckdb.sqltypes import VARCHAR
+    except ImportError:  # DuckDB before 1.4
+        from duckdb.typing import VARCHAR
+
+    from exports.evidence import render_evidence
+
+    def render(evidence: str | None) -> str | None:
+        return render_evidence(evidence, manifest_path)
+
+    con.create_function("yibao_evidence_text", render, [VARCHAR], VARCHAR, side_effects=False)
+    try:
+        yield
+    finally:
+        con.remove_function("yibao_evidence_text")
 
 
 def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path, manifest_path: Path) -> ExportResult:
@@ -305,16 +360,17 @@ def write_exports(con: duckdb.DuckDBPyConnection, output_dir: Path, manifest_pat
     _export(
         con, _bi_relations(con), result.bi_dir, "yibao_bi.duckdb", docs, True, result.bi_relations, result.bi_withheld
     )
-    _export(
-        con,
-        _supervisor_relations(con),
-        result.supervisor_dir,
-        "yibao_supervisor.duckdb",
-        docs,
-        False,
-        result.supervisor_relations,
-        result.supervisor_withheld,
-    )
+    with _evidence_text_function(con, manifest_path):
+        _export(
+            con,
+            _supervisor_relations(con),
+            result.supervisor_dir,
+            "yibao_supervisor.duckdb",
+            docs,
+            False,
+            result.supervisor_relations,
+            result.supervisor_withheld,
+        )
     (result.bi_dir / "README.txt").write_text(
         BI_README.format(url=bi_connection_url(result.bi_dir / "yibao_bi.duckdb")), encoding="utf-8"
     )

@@ -653,4 +653,5 @@ def test_clue_sheet_writes_institution_names_as_text_never_formulas(tmp_path):
         sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet_xml and "<hyperlink" not in sheet_xml
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("线索处置").to_python()
-    assert [r[5] for r in rows[1:]] == evil
+    name_col = rows[0].index("机构名称")
+    assert [r[name_col] for r in rows[1:]] == evil

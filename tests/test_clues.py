@@ -2,8 +2,9 @@
 
 One warehouse for the module: the raw rows below are loaded, dbt builds three times — twice on the
 same data (re-runs must give identical marts), then once more after supervisors deliver another
-case_clue workbook (the round trip: stages stay attached to the same clue ids). Every test reads
-what the builds left behind.
+case_clue workbook (the round trip: stages stay attached to the same clue ids), and a fourth time after
+the clue sheet of `make clue-sheet` was filled in, put where it says and loaded. Every test reads what
+the builds left behind.
 
 The hand-made activity hits only R05 分解住院 (the later stay's settlement total is the suspect
 amount), with stays too short for R06 and diagnoses outside the low-standard list:
@@ -17,7 +18,7 @@ amount), with stays too short for R06 and diagnoses outside the low-standard lis
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -307,7 +308,60 @@ def builds(tmp_path_factory):
         _deliver_closing_stage(warehouse)
         dbt_build()
         third = _snapshot(warehouse)
-    return {"first": first, "second": second, "third": third}
+        sheet = _clue_sheet_round_trip(tmp, warehouse)
+        dbt_build()
+        fourth = _snapshot(warehouse)
+    return {"first": first, "second": second, "third": third, "fourth": fourth, "sheet": sheet}
+
+
+def _clue_sheet_round_trip(tmp: Path, warehouse: Path) -> dict:
+    """What a supervisor does with `make clue-sheet`: the export is written, the quarter's sheet
+    generated, one stage filled in (a second row for a second stage of the same clue), the file put
+    where the command says under the landing tree, and the real loader loads it."""
+    import shutil
+
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from exports.clue_sheet import main as clue_sheet
+    from exports.writer import write_exports
+    from tests.helpers import load
+
+    outputs, landing = tmp / "outputs", tmp / "landing"
+    con = duckdb.connect(str(warehouse))
+    try:
+        write_exports(con, outputs, tmp / "target" / "manifest.json")
+    finally:
+        con.close()
+    export_db = outputs / "supervisor" / "yibao_supervisor.duckdb"
+    args = ["--quarter", "2025Q4", "--period", "202601", "--sender", "990100"]
+    args += ["--out-dir", str(outputs / "clue_sheets"), "--landing", str(landing), "--export-db", str(export_db)]
+    assert clue_sheet(args) == 0
+    written = sorted((outputs / "clue_sheets").rglob("*.xlsx"))
+    rel = written[0].relative_to(outputs / "clue_sheets").as_posix()
+    wb = CalamineWorkbook.from_path(str(written[0]))
+    sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
+    # fill in: the clue's row gets 初审 with a handler, a copy of it 调查核实 with an amount
+    header, *rows = sheets["线索处置"]
+    (row,) = rows
+    first = [row[0], "1", date(2026, 1, 5), None, "孙八", *row[5:]]
+    second = [row[0], "4", date(2026, 1, 20), 123.45, "孙八", *row[5:]]
+    filled = tmp / "filled.xlsx"
+    out = xlsxwriter.Workbook(str(filled))
+    ws = out.add_worksheet("线索处置")
+    fmt = out.add_format({"num_format": "yyyy-mm-dd"})
+    for i, values in enumerate([header, first, second]):
+        for j, v in enumerate(values):
+            if isinstance(v, date):
+                ws.write_datetime(i, j, datetime.combine(v, datetime.min.time()), fmt)
+            elif v not in (None, ""):
+                ws.write(i, j, v)
+    out.close()
+    target = landing / rel
+    target.parent.mkdir(parents=True)
+    shutil.copy(filled, target)
+    report = load(landing, warehouse, feeds=["case_clue"])
+    return {"rel": rel, "sheets": sheets, "load": report.summary()}
 
 
 def _by_id(rows: list[dict], key: str = "clue_id") -> dict:
@@ -489,3 +543,30 @@ def test_clue_rules_long_form(builds):
         ("CL-H003-2025Q4", "R05", 1, Decimal("600000.00"), 1),
     ]
     assert rules[0]["rule_name_zh"] == "分解住院" and rules[0]["severity"] == 2
+
+
+def test_clue_sheet_round_trip(builds):
+    """The sheet is written at its landing path, says one row per stage, and what is filled in reaches the clue."""
+    sheet = builds["sheet"]
+    assert sheet["rel"] == "case_clue/202601/990100_case_clue_202601_2025Q4.xlsx"
+    header = sheet["sheets"]["线索处置"][0]
+    assert header[:5] == ["线索编号", "处置阶段", "阶段日期", "认定违规金额", "经办人"]
+    help_text = "\n".join(" ".join(map(str, r)) for r in sheet["sheets"]["填写说明"])
+    for expected in ("一行一个处置阶段", "1 = 初审", "9 = 排除", "YYYY-MM-DD", "元", sheet["rel"]):
+        assert expected in help_text, expected
+    assert sheet["load"]["files_loaded"] == 1 and sheet["load"]["rows_quarantined"] == 0
+    clue = _by_id(builds["fourth"]["clues"])["CL-H003-2025Q4"]
+    assert (clue["stage_count"], clue["latest_stage"], clue["latest_stage_name"], clue["is_closed"]) == (
+        2,
+        "4",
+        "调查核实",
+        False,
+    )
+    assert clue["confirmed_amount"] == Decimal("123.45")
+    stages = [s for s in builds["fourth"]["stages"] if s["clue_id"] == "CL-H003-2025Q4"]
+    assert [(s["stage"], s["stage_date"], s["is_matched"], s["_file"]) for s in stages] == [
+        ("1", date(2026, 1, 5), True, sheet["rel"]),
+        ("4", date(2026, 1, 20), True, sheet["rel"]),
+    ]
+    listed = _by_id(builds["fourth"]["list"])["CL-H003-2025Q4"]
+    assert (listed["latest_stage_name"], listed["handling_status"]) == ("调查核实", "未办结")

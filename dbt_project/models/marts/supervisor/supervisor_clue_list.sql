@@ -1,5 +1,6 @@
 {#- One row per clue, for supervisors: where, what, how much, what is due, how far handled
-    (docs: supervisor_clue_list). Drill into a clue with supervisor_clue_hits. -#}
+    (docs: supervisor_clue_list). Work order: open clues first, then closed, each by priority_rank
+    (list_rank). Drill into a clue with supervisor_clue_hits. -#}
 with
 
 clues as (
@@ -49,6 +50,11 @@ final as (
         clues.year_quarter,
         clues.priority_rank,
         clues.priority_score,
+        cast(row_number() over (
+            partition by clues.year_quarter
+            order by case when clues.is_closed then 1 else 0 end, clues.priority_rank
+        ) as integer) as list_rank,
+        case when clues.is_closed then '已办结' else '未办结' end as handling_status,
         clues.fixmedins_code,
         institutions.fixmedins_name,
         institutions.fixmedins_type_name,
