@@ -30,12 +30,10 @@ is never to select it. The runner scrubs results of sensitive checks as a second
 
 from __future__ import annotations
 
-import csv
-import re
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
+from warehouse.code_tables import code_tables as seed_code_tables
 from warehouse.sql import ident, literal
 
 CRITICAL = "critical"
@@ -350,40 +348,10 @@ LANDLINE_RE = r"^0[0-9]{2,3}-?[0-9]{7,8}$"
 # ----------------------------------------------------------------------------- code tables
 
 
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]
-
-
-CODE_TABLE_DIR = _repo_root() / "dbt_project" / "seeds" / "code_tables"
-_USED_BY = re.compile(r"Used by ([^()]+?)\s*\(")
-
-
 @cache
 def code_tables() -> dict[str, tuple[str, ...]]:
-    """``{"feed.field": codes}`` from the code-table seeds (dbt_project/seeds/code_tables).
-
-    The seeds are the project's single list of code values; which fields use a table is stated
-    in each seed's description ("Used by fixmedins.hosp_lv, hilist.lmt_hosp_lv_min (…)").
-    """
-    import yaml
-
-    out: dict[str, tuple[str, ...]] = {}
-    yml = CODE_TABLE_DIR / "_code_tables__seeds.yml"
-    if not yml.exists():
-        return out
-    doc = yaml.safe_load(yml.read_text(encoding="utf-8")) or {}
-    for seed in doc.get("seeds", []):
-        m = _USED_BY.search(seed.get("description", ""))
-        path = CODE_TABLE_DIR / f"{seed['name']}.csv"
-        if not m or not path.exists():
-            continue
-        with path.open(encoding="utf-8", newline="") as fh:
-            codes = tuple(row["code"] for row in csv.DictReader(fh) if row.get("code"))
-        for ref in m.group(1).split(","):
-            ref = ref.strip()
-            if "." in ref:
-                out[ref] = codes
-    return out
+    """``{"feed.field": codes}`` from the code-table seeds (``warehouse.code_tables``)."""
+    return {ref: tuple(names) for ref, names in seed_code_tables().items()}
 
 
 # ------------------------------------------------------------------------------ parameters

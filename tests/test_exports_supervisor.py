@@ -15,10 +15,10 @@ from exports.evidence import render_evidence
 from exports.labels import EVIDENCE_LABELS, code_names, contract_labels, docs_labels, label_of
 from ingest.landing import parse_delivery
 
-# --- evidence rendering (no warehouse needed) ---------------------------------------------------------
+# --- evidence rendering (no warehouse needed; labels from the parsed project) ------------------------
 
 
-def test_evidence_reads_with_labels_and_code_names():
+def test_evidence_reads_with_labels_and_code_names(dbt_manifest):
     text = render_evidence(
         json.dumps(
             {
@@ -45,7 +45,7 @@ def test_evidence_reads_with_labels_and_code_names():
     assert render_evidence(None) is None and render_evidence("not json") == "not json"
 
 
-def test_labels_come_from_one_place_each():
+def test_labels_come_from_one_place_each(dbt_manifest):
     """evidence_labels.csv holds only keys that neither the contract nor the dbt docs label, and the
     code names are the seeds' (the contract's stage codes included)."""
     with EVIDENCE_LABELS.open(encoding="utf-8", newline="") as fh:
@@ -72,11 +72,22 @@ def test_clue_sheet_path_is_a_case_clue_delivery_and_never_a_delivered_name(tmp_
     again = sheet_path("2025Q1", "202504", "990100", lambda r: (tmp_path / r).exists())
     assert again == "case_clue/202504/990100_case_clue_202504_2025Q1-2.xlsx"
     assert parse_delivery(tmp_path, tmp_path / again).problem is None
-    # the centre's admdvs is the sender of the centre feeds delivered so far
-    (tmp_path / "psn" / "202501").mkdir(parents=True)
-    (tmp_path / "psn" / "202501" / "990100_psn_202501.csv").write_text("psn_no\n")
-    assert centre_sender(tmp_path) == "990100"
-    assert centre_sender(tmp_path / "missing") is None
+    # the centre's admdvs is the 6-digit sender of the batches loaded so far
+    from ingest.manifest import MANIFEST_DDL
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute(MANIFEST_DDL)
+        for n, (sender, status) in enumerate(
+            [("990100", "loaded"), ("990100", "loaded"), ("990200", "refused"), ("H001", "loaded")]
+        ):
+            con.execute(
+                "insert into raw.load_manifest (file, sha256, sender, status) values (?, ?, ?, ?)",
+                [f"f{n}", "x", sender, status],
+            )
+    assert centre_sender(warehouse) == "990100"
+    assert centre_sender(tmp_path / "missing.duckdb") is None
 
 
 # --- on the sample run ----------------------------------------------------------------------------------
