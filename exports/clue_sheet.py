@@ -8,7 +8,7 @@ landing tree, ``case_clue/<YYYYMM>/<centre admdvs>_case_clue_<YYYYMM>_<quarter>.
 of recording (default: this month, Asia/Shanghai); the quarter is the file's ``_<seq>``, so the sheets
 of two quarters delivered in one month are two batches; a sheet whose name is already in the landing
 tree gets ``-2``, ``-3`` … so it never replaces a delivered batch by accident. The centre's admdvs is
-the sender of the centre feeds in the landing tree (or ``--sender``).
+the 6-digit sender of the batches the warehouse loaded (or ``--sender``).
 
 Sheet 线索处置: one row per handling stage. It starts with one row per clue (open clues first, then by
 priority) whose first five columns are the ``case_clue`` contract's (线索编号, 处置阶段, 阶段日期,
