@@ -7,7 +7,7 @@ arguments give byte-identical files. The ground truth goes to ``--truth`` (defau
 ``<parent of out>/ground_truth.csv``), never inside the landing tree.
 
 Scale
-    fee lines ≈ 47,000 × scale + ~1,700 lines of injected cases (scale 1 ≈ 48,000; scale 213 ≈
+    fee lines ≈ 47,000 × scale + ~2,400 lines of injected cases (scale 1 ≈ 48,300; scale 213 ≈
     10.6 million). Persons = 1,080 × scale (at least 150); visits, settlements, pharmacy sales, HIS
     rows and 进销存 rows grow with them; institutions number 18 × round(scale^¼) + 1 (19 up to
     scale 5, 73 from 150 to 400) so a big tree keeps a manageable number of files. Generation is
