@@ -7,7 +7,7 @@ arguments give byte-identical files. The ground truth goes to ``--truth`` (defau
 ``<parent of out>/ground_truth.csv``), never inside the landing tree.
 
 Scale
-    fee lines ≈ 47,000 × scale + ~1,700 lines of injected cases (scale 1 ≈ 48,000; scale 213 ≈
+    fee lines ≈ 47,000 × scale + ~2,400 lines of injected cases (scale 1 ≈ 48,300; scale 213 ≈
     10.6 million). Persons = 1,080 × scale (at least 150); visits, settlements, pharmacy sales, HIS
     rows and 进销存 rows grow with them; institutions number 18 × round(scale^¼) + 1 (19 up to
     scale 5, 73 from 150 to 400) so a big tree keeps a manageable number of files. Generation is
@@ -27,9 +27,13 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       one file per institution and month, headers per institution as Chinese labels, field codes, or
       either in a shuffled order; no file in a month without rows (identical header-only files from
       two senders would be the same bytes, i.e. a duplicate delivery);
-    * casework (case_inspection, case_clue, case_tipoff): .xlsx with date cells. ``clue_id`` uses
-      ``CL-<fixmedins_code>-<YYYY>Q<q>`` for the quarter before the month (the first months refer to
-      clues of the year before, which the warehouse will report as unmatched).
+    * casework (case_inspection, case_clue, case_tipoff): .xlsx with date cells. ``case_clue`` records
+      the handling of clues the warehouse will raise (``CL-<fixmedins_code>-<YYYY>Q<q>``, institution ×
+      quarter of injected hits): 初审, 复审, then 违规处理 with a confirmed amount of 50–90 % of the hits'
+      known amounts, or 排除; the 要情 clue (≥ 500,000 yuan, the only one) is first recorded within its
+      5 working days. The two stages of one clue of the quarter before the window are deliberately
+      unmatched (the warehouse lists them as outside its data). Stages dated after the window are not
+      delivered (months without any stage deliver a header-only workbook).
 
 The background is clean for all 22 rules (checked by ``synthetic.oracle`` in the tests and
 on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are

@@ -2,7 +2,15 @@
 
 Each case has its own persons and visits, so no two cases share a key. Cases do not depend on the
 scale: they sit at fixed days of the first months of the window (R17's near-miss uses the last
-month). Dates are relative to the window start, so ``--start`` moves them along.
+month), plus a few hits (R01, R10, R13, R20) in the first month of every later quarter, so every
+quarter of the window, the latest included, has clues, and one 要情 case (R21: a surge of 双腔起搏器 at
+H2) whose clue alone reaches the 50万 major-case amount. Dates are relative to the window start, so
+``--start`` moves them along.
+
+``floors`` records, for some hit lines, the line's amount: a lower bound of the suspect amount of the
+clue (institution × quarter) the hit falls in. The case_clue feed derives its confirmed amounts from
+these bounds (and the 要情 clue's from the R21 month amounts), so nothing confirmed exceeds what the
+warehouse suspects.
 
 The ground truth names the keys at the grain of each rule (see ``TRUTH_KEYS``); a near-miss row uses
 the same grain for the object that sits just on the safe side of the definition.
@@ -152,9 +160,15 @@ class Cases:
         self.truth: list[Truth] = []
         # (inst, item) -> {month: (purchase qty, transfer-in qty)} in 1/10000 units
         self.inv_plan: dict[tuple[int, int], dict[int, tuple[int, int]]] = {}
+        # (inst, fee day, amount in cents) of hit lines whose suspect amount is exactly the line's amount
+        self.floors: list[tuple[int, int, int]] = []
+        # the 要情 case: (inst, item, window month) of the R21 surge
+        self.major: tuple[int, int, int] | None = None
         self.ghost_doc = self._ghost()
         for rule in sorted(RULES):
             RULES[rule](self)
+        _later_quarters(self)
+        _major_case(self)
 
     # ------------------------------------------------------------------ building blocks
     def _ghost(self) -> int:
@@ -251,6 +265,14 @@ class Cases:
         v.end = max(ln.t for ln in v.lines) + 600
         self.visits.append(v)
         return v
+
+    def floor(self, v: CVisit, line: CLine) -> None:
+        """Record a hit line whose suspect amount is the line's amount (rules R10–R13: net line amount)."""
+        day = line.t // DAY
+        pric = line.pric
+        if pric is None:
+            pric = int(self.c.price_at(np.array([line.item]), np.array([day]))[0])
+        self.floors.append((v.inst, day, (line.cnt * pric + 500_000) // 1_000_000))
 
     def refund(self, v: CVisit, line: CLine, after: int = 120, cnt: int | None = None) -> CLine:
         r = CLine(
@@ -700,8 +722,10 @@ def _r10(c: Cases) -> None:
     H3, H4 = c.role("H3"), c.role("H4")
     v = c.op(c.person(2, 52), H3, c.day(1, 18), "N40.x00", ["XW00114"], dept="A04")
     c.add("R10", 1, 1, "坦索罗辛 (male only) for a woman", feedetl_sn=v.lines[-1])
+    c.floor(v, v.lines[-1])
     v = c.op(c.person(1, 41), H4, c.day(2, 18), "N76.000", ["002505000010000"], dept="A05")
     c.add("R10", 1, 2, "宫颈液基细胞学检查 (female only) for a man", feedetl_sn=v.lines[-1])
+    c.floor(v, v.lines[-1])
     v = c.op(c.person(1, 63), H3, c.day(2, 24), "N40.x00", ["002504000020000"], dept="A04")
     c.add("R10", 0, 1, "near-miss: PSA (male only) for a man", feedetl_sn=v.lines[-1])
 
@@ -739,8 +763,10 @@ def _r12(c: Cases) -> None:
     H2, H3 = c.role("H2"), c.role("H3")
     v = c.op(c.person(1, 49), H2, c.day(2, 22), "J06.900", ["XW00014"])
     c.add("R12", 1, 1, "达格列净 (E11 only) on a visit diagnosed J06 only", feedetl_sn=v.lines[-1])
+    c.floor(v, v.lines[-1])
     s = c.stay(c.person(2, 70), H3, c.day(3, 18), 5, "J18.900", extra=((1, "XW00001", {}),))
     c.add("R12", 1, 2, "人血白蛋白 (K74/R57/E88) in a pneumonia stay", feedetl_sn=s.lines[-1])
+    c.floor(s, s.lines[-1])
     v = c.op(c.person(1, 53), H2, c.day(2, 26), "J06.900", ["XW00014"], dx2="E11.900")
     c.add(
         "R12",
@@ -756,10 +782,12 @@ def _r13(c: Cases) -> None:
     H3, H4, H6, C3 = c.role("H3"), c.role("H4"), c.role("H6"), c.role("C3")
     v = c.op(c.person(1, 44), H6, c.day(1, 24), "R51.x00", ["002103000040000"])
     c.add("R13", 1, 1, "磁共振 (level ≥ 2) at a level-1 hospital", feedetl_sn=v.lines[-1])
+    c.floor(v, v.lines[-1])
     v = c.op(c.person(2, 67), H4, c.day(2, 2), "I69.300", ["ZC00009"])
     c.add("R13", 1, 2, "香丹注射液 (inpatient only) on an outpatient visit", feedetl_sn=v.lines[-1])
     v = c.op(c.person(1, 58), C3, c.day(2, 9), "I49.900", ["003102000020000"])
     c.add("R13", 1, 3, "动态心电图 (level ≥ 2) at a clinic (no level)", feedetl_sn=v.lines[-1])
+    c.floor(v, v.lines[-1])
     v = c.op(c.person(2, 46), H3, c.day(2, 11), "R51.x00", ["002103000040000"])
     c.add("R13", 0, 1, "near-miss: 磁共振 at a level-2 hospital (equal to the minimum)", feedetl_sn=v.lines[-1])
     s = c.stay(c.person(1, 75), H4, c.day(2, 14), 5, "I63.900", daily=("ZC00009",))
@@ -1181,3 +1209,77 @@ def _r22(c: Cases) -> None:
         hilist_code=cef.code,
         occurred_on=date_of(c.day(4, 10)).isoformat(),
     )
+
+
+# ---------------------------------------------------------------------------------------------- later quarters
+def _quarter(c: Cases, k: int) -> tuple[int, int]:
+    d = date_of(c.win.month_first(k))
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def _later_quarters(c: Cases) -> None:
+    """Hits in the first month of every quarter that starts after the first six months of the window
+    (the rule cases above sit in months 0–5): four rules at four institutions, alternating."""
+    H2, H3, H4, H5, H6, H7 = (c.role(x) for x in ("H2", "H3", "H4", "H5", "H6", "H7"))
+    P1, P6 = c.role("P1"), c.role("P6")
+    firsts, seen = [], {_quarter(c, k) for k in range(min(6, c.win.months))}
+    for k in range(6, c.win.months):
+        if _quarter(c, k) not in seen:
+            seen.add(_quarter(c, k))
+            firsts.append(k)
+    for j, k in enumerate(firsts):
+        n = 10 + j  # case numbers 10, 11, … keep clear of the rule cases above
+        q = "{}Q{}".format(*_quarter(c, k))
+        h_dup, h_sex, h_lv = (H4, H3, H6) if j % 2 == 0 else (H5, H2, H7)
+        d = c.day(k, 6)
+        t = c.at(d, 9, 20)
+        v = c.op(
+            c.person(2, 36 + j), h_dup, d, "J06.900", [("002501000010000", {"at": t}), ("002501000010000", {"at": t})]
+        )
+        c.add("R01", 1, n, f"{q}: 血常规 charged twice at the same second", mdtrt_id=v, hilist_code="002501000010000")
+        v = c.op(c.person(2, 58 + j), h_sex, c.day(k, 9), "N40.x00", ["XW00114"], dept="A04")
+        c.add("R10", 1, n, f"{q}: 坦索罗辛 (male only) for a woman", feedetl_sn=v.lines[-1])
+        c.floor(v, v.lines[-1])
+        v = c.op(c.person(1, 47 + j), h_lv, c.day(k, 13), "R51.x00", ["002103000040000"])
+        c.add("R13", 1, n, f"{q}: 磁共振 (level ≥ 2) at a level-1 hospital", feedetl_sn=v.lines[-1])
+        c.floor(v, v.lines[-1])
+        if j % 2 == 0:
+            s = c.sale(c.person(1, 41 + j), P1, c.day(k, 16), ["XW00106"], hh=22, mm=10)
+            note = "settled at 22:10, the pharmacy closes at 22:00"
+        else:
+            s = c.sale(c.person(1, 41 + j), P6, c.day(k, 16), ["XW00106"], hh=7, mm=5)
+            note = "settled at 07:05, the pharmacy opens at 07:30"
+        c.add("R20", 1, n, f"{q}: {note}", setl_id=s)
+
+
+# ---------------------------------------------------------------------------------------------- 要情 case
+MAJOR_ITEM = "HC00029"  # 双腔起搏器(含电极), 32,000 yuan, on the key drug / consumable watchlist
+MAJOR_STAYS = 18
+
+
+def _major_case(c: Cases) -> None:
+    """One clue at or above the 50万 major-case amount: H2 implants 18 双腔起搏器 in one month (8th of
+    the window, earlier in short windows) against a background of at most a few a month — an R21 hit of
+    about 18 × 32,000 yuan less the trailing average. No other clue comes near 500,000 yuan."""
+    H2 = c.role("H2")
+    k = min(7, c.win.months - 2)  # the month after it still lies in the window: stages can be recorded
+    for j in range(MAJOR_STAYS):
+        c.stay(
+            c.person(1 + j % 2, 60 + j),
+            H2,
+            c.day(k, 2 + j),
+            5,
+            "I49.500",
+            daily=("XW00019",),
+            extra=((1, "003311000040000", {}), (1, MAJOR_ITEM, {}), (1, "HC00028", {})),
+        )
+    c.add(
+        "R21",
+        1,
+        3,
+        f"要情: {MAJOR_STAYS} 双腔起搏器 at H2 in one month (≥ 500,000 yuan; the background bills a few a month)",
+        fixmedins_code=H2.code,
+        hilist_code=MAJOR_ITEM,
+        period=c.period(k),
+    )
+    c.major = (H2.idx, c.it(MAJOR_ITEM), k)

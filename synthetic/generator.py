@@ -25,6 +25,7 @@ from .util import (
     DAY,
     date_of,
     date_text,
+    day_of,
     decimal,
     fixed,
     ids,
@@ -128,6 +129,7 @@ class Generator:
         for s in self.cases.sales:
             self.case_sales[self._month(s.t // DAY)].append(s)
         self.summary = Summary(self.out, self.truth_path, seed, scale, [self.window.period(k) for k in range(M)])
+        self.stages = self.plan_stages()
         self.cleaned = {"bundle": 0, "growth": 0}
         self.setl_of_visit: dict[int, int] = {}
         self._str = {
@@ -1071,6 +1073,76 @@ class Generator:
             self._bom_file("inv_stocktake", period, inst, take)
 
     # ------------------------------------------------------------------ casework (.xlsx)
+    def plan_stages(self) -> list[list[tuple]]:
+        """The case_clue rows of each month: handling stages of clues the warehouse will raise.
+
+        A clue is an institution × calendar quarter with hits. Stages are planned for the clues of the
+        injected hits whose amounts the cases know (``Cases.floors``) and for the 要情 clue: 初审 a few
+        days after the month whose data show the clue (the 要情 clue's within the 5 working days of seed
+        001), 复审 two weeks later, then 违规处理 with a confirmed amount of 50–90 % of the known amount,
+        or 排除 for every third clue. Stages dated after the window are not delivered yet. Deliberately
+        unmatched: the two stages of ``CL-<H1>-<quarter before the window>`` (a clue of the year before,
+        listed by the warehouse as outside its data)."""
+        W = self.window
+        stages: list[list[tuple]] = [[] for _ in range(W.months)]
+
+        def clue(inst: int, day: int) -> tuple[str, int]:
+            d = date_of(day)
+            q = (d.month - 1) // 3 + 1
+            nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+            return f"CL-{self.world.insts[inst].code}-{d.year}Q{q}", day_of(nxt)
+
+        def put(day: int, cid: str, stage: str, amt, who: str) -> None:
+            if W.first_day <= day <= W.last_day:
+                stages[self._month(day)].append((day, cid, stage, amt, who))
+
+        floors: dict[str, list] = {}
+        for inst, day, cents in self.cases.floors:
+            cid, detected = clue(inst, day)
+            f = floors.setdefault(cid, [0, detected])
+            f[0] += cents
+            f[1] = max(f[1], detected)
+        major = None
+        if self.cases.major is not None:
+            inst, _, k = self.cases.major
+            major, detected = clue(inst, W.month_first(k))
+            # initial report within 5 working days; investigation; sanction with 80 % of the R21 amount
+            put(detected + 2, major, "1", None, HANDLERS[0])
+            put(detected + 16, major, "2", None, HANDLERS[0])
+            put(detected + 35, major, "4", None, HANDLERS[0])
+            put(detected + 70, major, "5", ("major", floors.get(major, [0])[0]), HANDLERS[0])
+        for j, (cid, (cents, detected)) in enumerate(sorted(floors.items())):
+            if cid == major:
+                continue
+            who = HANDLERS[(j + 1) % len(HANDLERS)]
+            d1 = detected + 3 + j % 5
+            d2 = d1 + 12 + j % 6
+            put(d1, cid, "1", None, who)
+            put(d2, cid, "2", None, who)
+            if j % 3 == 2:
+                put(d2 + 20 + j % 10, cid, "9", None, who)
+            else:
+                put(d2 + 20 + j % 10, cid, "5", cents * (50 + 10 * (j % 5)) // 100, who)
+        # deliberately unmatched: a clue of the quarter before the window (the year before)
+        m0 = W.start_y * 12 + W.start_m - 1
+        q_prev = m0 // 3 - 1
+        prev = f"CL-{self.world.role('H1').code}-{q_prev // 4}Q{q_prev % 4 + 1}"
+        put(W.first_day + 7, prev, "2", None, HANDLERS[1])
+        put(W.first_day + 20, prev, "9", None, HANDLERS[1])
+        return [sorted(rows) for rows in stages]
+
+    def _confirmed(self, amt) -> float | None:
+        """Yuan: a planned amount in cents, or for the 要情 clue 80 % of its R21 amount (the month's amount
+        less the trailing three-month average) plus the known amounts of its other hits."""
+        if amt is None:
+            return None
+        if isinstance(amt, tuple):
+            i, t, k = self.cases.major
+            month = int(self.watch_amt[i, t, k])
+            trailing = int(self.watch_amt[i, t, max(0, k - 3) : k].sum())
+            amt = (month - trailing // 3) * 80 // 100 + amt[1]
+        return round(amt / 100, 2)
+
     def write_casework(self, g: int) -> None:
         W = self.world
         period = self.window.period(g)
@@ -1097,23 +1169,7 @@ class Generator:
                 ]
             )
         self._xlsx("case_inspection", period, rows, "labels", "检查记录")
-        rows = []
-        k = self.window.start_y * 12 + self.window.start_m - 1 + g
-        q_prev = (k // 3) - 1  # the quarter before this month's quarter
-        qy, qn = q_prev // 4, q_prev % 4 + 1
-        stage = {0: "1", 1: "2", 2: "5"}[k % 3]
-        for j, inst in enumerate(insts[: 3 + W.inst_mult]):
-            st = "9" if (stage == "5" and j % 3 == 2) else stage
-            amt = round(float(rng.integers(1_000, 200_000)), 2) if st == "5" else None
-            rows.append(
-                [
-                    f"CL-{inst.code}-{qy}Q{qn}",
-                    st,
-                    date_of(first + int(rng.integers(0, nd))),
-                    amt,
-                    HANDLERS[j % len(HANDLERS)],
-                ]
-            )
+        rows = [[cid, st, date_of(day), self._confirmed(amt), who] for day, cid, st, amt, who in self.stages[g]]
         self._xlsx("case_clue", period, rows, "codes", "线索处置")
         rows = []
         for j in range(1 + int(rng.integers(0, 3))):

@@ -216,3 +216,77 @@ def test_rerunning_gives_identical_marts(pipeline_run):
         con.close()
     assert evaluated == [("unchanged",)]
     assert fee_lines == [(False, 0)]
+
+
+# ---------------------------------------------------------------- what the sample must exercise
+def _major_case_amount() -> float:
+    import yaml
+
+    from warehouse.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return float(project["vars"]["major_case_amount"])
+
+
+def _query(pipeline_run, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(pipeline_run["warehouse"]), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_sample_has_hits_in_every_quarter_including_the_latest(pipeline_run):
+    periods = sorted(p.name for p in (pipeline_run["landing"] / "fee_list").iterdir() if p.is_dir())
+    quarters = sorted({f"{p[:4]}Q{(int(p[4:]) - 1) // 3 + 1}" for p in periods})
+    clues = dict(_query(pipeline_run, "select year_quarter, count(*) from supervision.mart_clues group by 1"))
+    by_quarter = dict(
+        _query(
+            pipeline_run,
+            "select strftime(occurred_on, '%Y') || 'Q' || quarter(occurred_on), count(distinct rule_code) "
+            "from supervision.fct_rule_hits group by 1",
+        )
+    )
+    assert [q for q in quarters if q not in clues] == [], (quarters, clues)
+    latest = quarters[-1]
+    # several rules at several institutions (one clue each) in the latest quarter
+    assert by_quarter.get(latest, 0) >= 3 and clues[latest] >= 3, (latest, by_quarter, clues)
+
+
+def test_sample_has_exactly_one_major_case_clue(pipeline_run):
+    major = _major_case_amount()
+    rows = _query(
+        pipeline_run,
+        "select clue_id, suspect_amount, must_report, report_due_date, is_reported_on_time, stage_count "
+        f"from supervision.mart_clues where suspect_amount >= {major} or must_report",
+    )
+    assert len(rows) == 1, rows
+    clue_id, amount, must_report, due, on_time, stages = rows[0]
+    assert float(amount) >= major and must_report and due is not None
+    # its stages were recorded, the first within the 5 working days
+    assert stages >= 2 and on_time is True, rows
+    # everything else stays clearly below the threshold
+    (runner_up,) = _query(
+        pipeline_run, f"select max(suspect_amount) from supervision.mart_clues where clue_id <> '{clue_id}'"
+    )[0]
+    assert float(runner_up) < 0.5 * major, runner_up
+
+
+def test_sample_confirmed_amounts_never_exceed_the_suspect_amount(pipeline_run):
+    stages = _query(
+        pipeline_run,
+        "select s.clue_id, s.stage, s.confirmed_amt, c.suspect_amount from core.fct_clue_stage as s "
+        "left join supervision.mart_clues as c on s.clue_id = c.clue_id",
+    )
+    confirmed = [r for r in stages if r[2] is not None]
+    assert confirmed, "the sample confirms no amount at all"
+    assert [r for r in confirmed if r[3] is None or r[2] > r[3]] == [], stages
+    assert _query(
+        pipeline_run,
+        "select count(*) from supervision.mart_clues where confirmed_amount > suspect_amount",
+    ) == [(0,)]
+    # stages name clues that exist, except the deliberate one of the quarter before the data
+    unmatched = _query(
+        pipeline_run, "select distinct clue_id, unmatched_reason from supervision.mart_clue_stages_unmatched"
+    )
+    assert [r for r in unmatched if r[1] != "quarter_outside_data"] == [] and len(unmatched) == 1, unmatched
