@@ -411,6 +411,12 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
     )
     key_drug_count = len(key_drugs)
     key_drugs = key_drugs.head(KEY_DRUG_TOP_N).reset_index(drop=True)
+    # the watchlist names some items twice (several specifications): its own number tells them apart
+    twice = key_drugs["watchlist_name_zh"].duplicated(keep=False)
+    key_drugs.loc[twice, "watchlist_name_zh"] = [
+        f"{name}（监测目录第{int(seq)}项）"
+        for name, seq in zip(key_drugs.loc[twice, "watchlist_name_zh"], key_drugs.loc[twice, "seq"], strict=True)
+    ]
     key_drugs["seq"] = range(1, len(key_drugs) + 1)  # 序号 of this list, not of the watchlist
     feed_names = mart_labels.get(FEED_LABELS, {})
     quality = _df(

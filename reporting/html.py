@@ -14,7 +14,6 @@ from reporting.data import (
     FOOTNOTES,
     NOT_EVALUATED_NONE,
     NOT_EVALUATED_NOTE,
-    TRAINING_NOTE,
     QuarterData,
     date_zh,
     is_rate,
@@ -47,6 +46,7 @@ td{border:1px solid #b8c3cf;padding:4px 6px}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 thead{display:table-header-group}
 tr{page-break-inside:avoid}
+td.sec{text-align:center;vertical-align:middle;font-weight:bold;background:#f4f6f9}
 .note{color:#444;font-size:13px;line-height:1.6}
 ol.note{margin:4px 0;padding-left:22px}
 svg text{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
@@ -125,7 +125,8 @@ def bar_chart(
 ) -> str:
     """A grouped bar chart as inline SVG, every label written in full; empty when every value is zero
     (the caller says so in words instead of drawing an empty chart)."""
-    vals = [v or 0 for _, vs in series for v in vs]
+    series = [(name, [0.0 if _is_na(v) else float(v) for v in vs]) for name, vs in series]
+    vals = [v for _, vs in series for v in vs]
     if not labels or not any(vals):
         return ""
     vmax = max([*vals, 0]) or 1
@@ -225,6 +226,14 @@ def _cards(d: QuarterData) -> str:
     return '<div class="cards">' + "".join(out) + "</div>"
 
 
+def _run(items: list, start: int):
+    """The items equal to items[start] from start on (a section's rows of the 汇总 table)."""
+    for item in items[start:]:
+        if item != items[start]:
+            return
+        yield item
+
+
 def _paras(texts: list[str]) -> str:
     return "".join(f'<p class="para">{_e(t)}</p>' for t in texts)
 
@@ -238,9 +247,12 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
     st = d.summary_table[["类别", "指标", "本季", "上季", "环比变化"]].copy()
     cols = list(d.summary_table["column"])
     summary_rows = []
-    for c, rec in zip(cols, st.itertuples(index=False), strict=True):
+    sections = list(st["类别"])
+    for i, (c, rec) in enumerate(zip(cols, st.itertuples(index=False), strict=True)):
+        span = 0 if i and sections[i - 1] == rec.类别 else sum(1 for _ in _run(sections, i))
+        first = f'<td rowspan="{span}" class="sec">{_e(rec.类别)}</td>' if span else ""
         summary_rows.append(
-            f"<tr><td>{_e(rec.类别)}</td><td>{_e(rec.指标)}</td>"
+            f"<tr>{first}<td>{_e(rec.指标)}</td>"
             + "".join(f'<td class="n">{_e(fmt(c, v))}</td>' for v in (rec.本季, rec.上季))
             + f'<td class="n">{_e(fmt_change(c, rec.环比变化))}</td></tr>'
         )
@@ -356,7 +368,7 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 {_paras(summary_paragraphs(d))}
 <h2>一、总体情况</h2>{summary_html}
 <h2>二、“5个100%”指标完成情况</h2>{_cards(d)}
-<p class="note">{_e(TRAINING_NOTE)}</p>{chart_or(five_chart, "本季度各项比率均为零。")}
+{chart_or(five_chart, "本季度各项比率均为零。")}
 <h2>三、分县区情况</h2>{chart_or(county_chart, "本季度各县区无疑点金额和认定违规金额。")}{grid("county", county_cols)}
 <h2>四、分机构类别情况</h2>{grid("segments", seg_cols)}
 <h2>五、智能监控疑点情况（分规则）</h2>{chart_or(rule_chart, "本季度智能监控规则未发现疑点。")}

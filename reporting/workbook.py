@@ -93,11 +93,14 @@ class _Writer:
         headers: list[str],
         formats: dict | None = None,
         widths: dict | None = None,
+        set_widths: bool = True,
     ) -> tuple[int, int]:
-        """Writes df under the header row `headers` at (row, col); returns (first data row, last data row)."""
+        """Writes df under the header row `headers` at (row, col); returns (first data row, last data row).
+        A second table on a sheet passes set_widths=False to keep the first one's column widths."""
         for j, h in enumerate(headers):
-            ws.write(row, col + j, h, self.f_head)
-            ws.set_column(col + j, col + j, (widths or {}).get(df.columns[j]) or _width(df, j, str(h)))
+            ws.write(row, col + j, _wrapped(str(h)), self.f_head)
+            if set_widths:
+                ws.set_column(col + j, col + j, (widths or {}).get(df.columns[j]) or _width(df, j, str(h)))
         ws.set_row(row, 30)
         for i, rec in enumerate(df.itertuples(index=False), start=1):
             for j, (c, v) in enumerate(zip(df.columns, rec, strict=True)):
@@ -134,7 +137,14 @@ def _width(df: pd.DataFrame, j: int, header: str) -> float:
         longest = max([len(f"{float(v):,.0f}") for v in values if not pd.isna(v)] or [4])
     else:
         longest = max([units(str(v)) for v in values if not pd.isna(v)] or [4])
-    return float(min(44, max(8, longest + 2, -(-units(header) // 2) + 2)))
+    lines = _wrapped(header).split("\n")
+    return float(min(44, max(8, longest + 2, *(-(-units(line) // 2) + 3 for line in lines))))
+
+
+def _wrapped(header: str) -> str:
+    """A header with a bracketed unit, 疑点金额（元）, breaks before the bracket: never a lone （元 or ）."""
+    i = header.find("（")
+    return header[:i] + "\n" + header[i:] if i > 0 else header
 
 
 def _print_setup(ws, d: QuarterData, sheet: str, repeat_row: int | None = 0, one_page: bool = False) -> None:
@@ -236,15 +246,12 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.write(row + 1, 0, f"一、“5个100%”指标（{TRAINING_NOTE}）", w.f_note)
     five_top = row + 2
     five = d.five
-    w.table(
-        ws,
-        five,
-        five_top,
-        headers=list(five.columns),
-        formats={"本季": w.f_pct, "指标": w.f_text, "数据来源": w.f_text},
-        widths={"指标": 16, "本季": 24, "数据来源": 16},
-    )
-    ws.set_row(five_top, 18)
+    ws.write_row(five_top, 0, ["指标", "本季"], w.f_head)
+    ws.merge_range(five_top, 2, five_top, 4, "数据来源", w.f_head)
+    for i, rec in enumerate(five.itertuples(index=False), start=1):
+        ws.write_string(five_top + i, 0, rec.指标, w.f_text)
+        w._cell(ws, five_top + i, 1, rec.本季, w.f_pct)
+        ws.merge_range(five_top + i, 2, five_top + i, 4, rec.数据来源, w.f_text)
     sourced = [i for i, name in enumerate(five["指标"]) if name != "培训率"]
     ch = _chart(
         wb,
@@ -277,7 +284,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.set_column(1, 1, 24)
     ws.set_column(2, 4, 16)
     ws.set_column(5, 5, 3)
-    ws.set_column(6, last_col, 9)
+    ws.set_column(6, last_col, 12)
     _print_setup(ws, d, "汇总", repeat_row=None, one_page=True)
     ws.print_area(0, 0, note_row + len(FOOTNOTES) + 1, last_col)
 
@@ -314,28 +321,35 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
 
     # 分规则
     ws = wb.add_worksheet("分规则")
-    f0, f1 = w.table(ws, d.rules, 0, headers=d.headers("rules"), widths={"rule_code": 9})
+    f0, f1 = w.table(ws, d.rules, 0, headers=d.headers("rules"), widths={"rule_code": 15, "category": 16})
     ws.freeze_panes(1, 2)
     cat_row = f1 + 2
-    c0, c1 = w.table(ws, d.categories, cat_row, headers=d.headers("categories"), widths={"category": 16})
-    chart_row = c1 + 2
-    hit_rules = [i for i, h in enumerate(d.rules["hit_count"]) if h]
-    if hit_rules:
-        ch = _chart(wb, "bar", "各规则疑点金额", "分规则", [f0, 1, f1, 1], [("疑点金额", [f0, 5, f1, 5])], x_title=None)
-        ch.set_size({"width": 760, "height": max(360, 22 * len(d.rules) + 80)})
-        ws.insert_chart(chart_row, 0, ch)
-        chart_row += int(max(360, 22 * len(d.rules) + 80) / 20) + 2
+    c0, c1 = w.table(ws, d.categories, cat_row, headers=d.headers("categories"), set_widths=False)
+    ws.set_row(cat_row, 44)
+    # pages: the rule table; the category table with its chart; the rule chart
+    breaks = [cat_row]
+    row = c1 + 2
     if len(d.categories) and d.categories["suspect_amount"].astype(float).any():
         ch = _chart(wb, "bar", "疑点金额按规则类别", "分规则", [c0, 0, c1, 0], [("疑点金额", [c0, 2, c1, 2])])
-        ch.set_size({"width": 760, "height": max(240, 30 * len(d.categories) + 80)})
-        ws.insert_chart(chart_row, 0, ch)
-    _print_setup(ws, d, "分规则")
+        height = max(240, 30 * len(d.categories) + 80)
+        ch.set_size({"width": 760, "height": height})
+        ws.insert_chart(row, 0, ch)
+        row += height // 20 + 2
+    if d.rules["hit_count"].astype(float).any():
+        ch = _chart(wb, "bar", "各规则疑点金额", "分规则", [f0, 1, f1, 1], [("疑点金额", [f0, 5, f1, 5])])
+        ch.set_size({"width": 760, "height": max(360, 22 * len(d.rules) + 80)})
+        ws.insert_chart(row, 0, ch)
+        breaks.append(row)
+    ws.set_h_pagebreaks(breaks)
+    _print_setup(ws, d, "分规则", repeat_row=None)
 
     # 疑点机构前十
     ws = wb.add_worksheet("疑点机构前十")
-    f0, f1 = w.table(ws, d.top10, 0, headers=d.headers("top10"))
+    f0, f1 = w.table(ws, d.top10, 0, headers=d.headers("top10"), widths={"suspect_rank": 11})
     ws.freeze_panes(1, 0)
-    if len(d.top10):
+    if d.top10.empty:
+        ws.write(2, 0, "本季度智能监控规则未发现疑点机构。", w.f_note)
+    else:
         ci = list(d.top10.columns)
         ch = _chart(
             wb,
@@ -391,6 +405,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
         )
         ch.set_size({"width": 760, "height": 420})
         ws.insert_chart(f1 + 3, 0, ch)
+        ws.set_h_pagebreaks([f1 + 3])
     _print_setup(ws, d, "重点药品耗材")
 
     # 数据质量
