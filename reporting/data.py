@@ -509,8 +509,8 @@ def summary_paragraphs(d: QuarterData) -> list[str]:
     major = int(v("major_case_count") or 0)
     if major:
         on_time = int(v("major_case_on_time_count") or 0)
-        clues += f"；其中本季度疑点金额达到50万元、须在5个工作日内报告的要情线索{major}条，按期报告{on_time}条" + (
-            f"，逾期或未报告{major - on_time}条" if on_time < major else "，均按期报告"
+        clues += f"；其中本季度疑点金额达到50万元、须在5个工作日内报告的要情线索{major}条，" + (
+            "均已按期报告" if on_time >= major else f"按期报告{on_time}条，逾期或未报告{major - on_time}条"
         )
     else:
         clues += "；本季度无疑点金额达到50万元的要情线索"

@@ -46,6 +46,7 @@ td{border:1px solid #b8c3cf;padding:4px 6px}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 thead{display:table-header-group}
 tr{page-break-inside:avoid}
+td.d{white-space:nowrap}
 td.sec{text-align:center;vertical-align:middle;font-weight:bold;background:#f4f6f9}
 .note{color:#444;font-size:13px;line-height:1.6}
 ol.note{margin:4px 0;padding-left:22px}
@@ -110,7 +111,8 @@ def table(df: pd.DataFrame, headers: list[str]) -> str:
                 and not _is_na(v)
                 and not isinstance(v, (pd.Timestamp, dt.date))
             )
-            cells.append(f'<td class="{"n" if num else ""}">{_e(fmt(str(c), v))}</td>')
+            kind = "n" if num else ("d" if isinstance(v, (pd.Timestamp, dt.date)) else "")
+            cells.append(f'<td class="{kind}">{_e(fmt(str(c), v))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
 
@@ -129,7 +131,7 @@ def bar_chart(
     vals = [v for _, vs in series for v in vs]
     if not labels or not any(vals):
         return ""
-    vmax = max([*vals, 0]) or 1
+    vmax = _nice_max(max([*vals, 0]), pct)
     n, k = len(labels), len(series)
     fmtv = (lambda v: f"{v * 100:.0f}%") if pct else (lambda v: f"{v:,.0f}")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{_e(title)}" ']
@@ -196,6 +198,21 @@ def bar_chart(
             out.append(f'<text x="{x + 16}" y="{y}" font-size="12">{_e(name)}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _nice_max(v: float, pct: bool = False) -> float:
+    """The top of a value axis with four round steps (1, 2, 2.5 or 5 × 10ⁿ): tick labels read 0, 25, 50 …"""
+    import math
+
+    if v <= 0:
+        return 1.0
+    if pct:
+        return max(1.0, math.ceil(v * 4) / 4)
+    if v <= 4:
+        return 4.0
+    mag = 10 ** math.floor(math.log10(v / 4))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if 4 * m * mag >= v)
+    return 4 * step
 
 
 def text_width(text: str, size: int) -> int:
