@@ -170,6 +170,7 @@ def _chart(wb, kind, title, sheet, cats, series, x_title=None, y_title=None, sub
     value_axis = {
         "name": y_title or "",
         "num_format": "0%" if pct else "#,##0",
+        **({"min": 0, "max": 1} if pct else {}),
         "num_font": {"name": "微软雅黑", "size": 9},
         "major_gridlines": {"visible": True, "line": {"color": "#DDDDDD"}},
     }
@@ -284,7 +285,7 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
     ws.set_column(1, 1, 24)
     ws.set_column(2, 4, 16)
     ws.set_column(5, 5, 3)
-    ws.set_column(6, last_col, 12)
+    ws.set_column(6, last_col, 13)
     _print_setup(ws, d, "汇总", repeat_row=None, one_page=True)
     ws.print_area(0, 0, note_row + len(FOOTNOTES) + 1, last_col)
 
