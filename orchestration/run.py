@@ -61,30 +61,46 @@ def score_against_truth(con, truth: Path) -> dict:
     return score(con, read_truth(truth))
 
 
-def render_reports() -> dict[str, list[Path]]:
-    """The 通报 of every quarter in reporting.rpt_quarters, under <output>/reports/<YYYYQn>/."""
-    from orchestration.assets.reports import reports_root
-    from orchestration.project import dbt_project
-    from reporting import render_all
+def render_reports(instance, tags: dict[str, str] | None = None) -> dict[str, list[Path]]:
+    """The 通报 of every quarter in reporting.rpt_quarters, rendered by running the partitioned
+    quarterly_reports_job in this process once per quarter, so that Dagster records the asset
+    ``reports/quarterly`` as materialised for each quarter's partition. Returns {quarter: [workbook, html]}
+    of the quarters rendered; a quarter whose run failed is named on stderr and left out."""
+    from orchestration.assets.reports import partition_key
+    from orchestration.definitions import defs
+    from reporting.data import quarters
 
-    cfg = settings()
-    with contextlib.closing(connect_read_only(cfg.warehouse)) as con:
-        return render_all(con, reports_root(cfg.output_dir), dbt_project.manifest_path)
+    with contextlib.closing(connect_read_only(settings().warehouse)) as con:
+        present = quarters(con)
+    job = defs.resolve_job_def("quarterly_reports_job")
+    rendered: dict[str, list[Path]] = {}
+    for quarter in present:
+        result = job.execute_in_process(
+            instance=instance, partition_key=partition_key(quarter), raise_on_error=False, tags=tags or {}
+        )
+        if not result.success:
+            print(f"quarterly report {quarter} failed: see Dagster run {result.run_id}", file=sys.stderr)
+            continue
+        for event in result.get_asset_materialization_events():
+            meta = event.step_materialization_data.materialization.metadata
+            if "workbook_path" in meta and "html_path" in meta:
+                rendered[quarter] = [Path(meta["workbook_path"].value), Path(meta["html_path"].value)]
+    return rendered
 
 
 def materialize_everything(instance, launched_from: str = "make run"):
-    """Run the materialize_all job in this process and leave its audit row."""
+    """Run the materialize_all job in this process, then the quarterly 通报 of every quarter in the data as
+    partitions of ``reports/quarterly``, and leave the audit row."""
     from orchestration.audit import audit_run
     from orchestration.definitions import defs
 
+    tags = {"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()}
     result = defs.resolve_job_def("materialize_all").execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        tags={"yibao/launched_from": launched_from, "yibao/user": getpass.getuser()},
+        instance=instance, raise_on_error=False, tags=tags
     )
     reports: list[str] = []
     if result.success:  # the quarterly 通报 of every quarter in the data (workbook + HTML)
-        reports = [str(p) for paths in render_reports().values() for p in paths]
+        reports = [str(p) for paths in render_reports(instance, tags).values() for p in paths]
     audit_run(instance, result.run_id, extra_exports=reports)
     return result
 

@@ -5,6 +5,7 @@ dbt manifest, so a header is written in one place."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -25,11 +26,12 @@ FIVE_HUNDRED = [
 ]
 # how each sourced rate is computed, as the report prints it
 FIVE_SOURCES = {
-    "inspection_rate": "已检查定点机构数÷定点机构数（case_inspection；定点协议 fixmedins_agreement）",
-    "clue_first_review_rate": "有处置环节记录的线索÷下发线索（case_clue；以处置环节记录代表初审）",
-    "clue_close_rate": "最新环节为违规处理或排除的线索÷下发线索（case_clue）",
-    "reward_payout_rate": "已兑现奖励的查实举报÷查实举报（case_tipoff）",
+    "inspection_rate": "已检查定点机构数÷定点机构数（来源：监督检查记录、定点协议）",
+    "clue_first_review_rate": "有处置环节记录的线索÷下发线索（以处置环节记录代表初审）",
+    "clue_close_rate": "最新环节为违规处理或排除的线索÷下发线索（来源：线索处置记录）",
+    "reward_payout_rate": "已兑现奖励的查实举报÷查实举报（来源：举报受理记录）",
 }
+TRAINING_NOTE = "数据接口规范未包含培训记录，本通报不统计培训率。"
 
 # (section, column) of the 汇总 table; every column has its previous quarter as prev_<column>
 _SUMMARY = [
@@ -73,8 +75,8 @@ CHANGE_NOTE = (
 )
 # what the indicators without a field of their own in the data contract measure
 FOOTNOTES = [
-    "定点机构数：本季内至少有一天持有定点协议的机构数（协议状态为正常或暂停、且未被解除的日子；来源：定点协议"
-    " fixmedins_agreement）。监督检查率＝已检查定点机构数÷定点机构数。",
+    "定点机构数：本季内至少有一天持有定点协议的机构数（协议状态为正常或暂停、且未被解除的日子；来源：定点协议）。"
+    "监督检查率＝已检查定点机构数÷定点机构数。",
     "初审率：已有任一处置环节记录的线索÷下发线索（数据接口没有单独的“初审”字段，以处置环节记录代表已初审；"
     "按最新一期线索处置数据统计）。",
     "按期报告：首个处置环节记录日期不晚于报告期限（5个工作日），即发现日后第5个工作日；发现日为该线索本季疑点金额"
@@ -131,6 +133,8 @@ FRAME_MARTS = {
 # columns a frame computes here, labelled by the mart column they are computed like
 BORROWED_LABELS = {"county": {"inspection_rate": ("rpt_quarter_summary", "inspection_rate")}}
 REPORTING_YAML = "dbt_project/models/marts/reporting/_reporting__models.yml"
+# the key under which load_labels keeps {feed: 中文名} (the dbt sources' label_zh, from the data contract)
+FEED_LABELS = "__feeds__"
 
 
 def load_labels(manifest_path: str | Path) -> dict[str, dict[str, str]]:
@@ -159,6 +163,11 @@ def _read_labels(path: str, _mtime_ns: int) -> dict[str, dict[str, str]]:
             if meta.get("label_zh"):
                 columns[name] = meta["label_zh"]
         labels[node["name"]] = columns
+    labels[FEED_LABELS] = {
+        src["name"]: label
+        for src in manifest.get("sources", {}).values()
+        if (label := {**src.get("meta", {}), **src.get("config", {}).get("meta", {})}.get("label_zh"))
+    }
     return labels
 
 
@@ -207,6 +216,21 @@ class QuarterData:
     quality: pd.DataFrame
     not_evaluated: pd.DataFrame  # rules left out of the last build: a feed they read failed the gate
     labels: dict[str, dict[str, str]]  # frame -> column -> label_zh
+    key_drug_count: int = 0  # watchlist items billed this quarter or last; key_drugs lists the first KEY_DRUG_TOP_N
+    issuer: str = ""
+    issued_on: dt.date | None = None
+
+    @property
+    def quarter_zh(self) -> str:
+        return quarter_zh(self.quarter)
+
+    @property
+    def title(self) -> str:
+        return title(self.quarter)
+
+    @property
+    def key_drugs_omitted(self) -> int:
+        return max(0, self.key_drug_count - len(self.key_drugs))
 
     def label(self, frame: str, column: str) -> str:
         return _label(self.labels, frame, column)
@@ -221,6 +245,27 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"quarter must look like 2025Q1, not {quarter!r}")
     return int(m.group(1)), int(m.group(2))
+
+
+_CN_QUARTER = "一二三四"
+UNKNOWN_AREA = "未知地区"
+# how many of the key drug/consumable watchlist the report lists, by billed amount
+KEY_DRUG_TOP_N = 20
+
+
+def quarter_zh(quarter: str) -> str:
+    """'2025Q2' → '2025年第二季度': how every human-facing text names a quarter."""
+    year, n = parse_quarter(quarter)
+    return f"{year}年第{_CN_QUARTER[n - 1]}季度"
+
+
+def date_zh(day: dt.date) -> str:
+    """2025-07-05 → '2025年7月5日', as a 通报 dates itself."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def title(quarter: str) -> str:
+    return f"关于{quarter_zh(quarter)}医保基金监管情况的通报"
 
 
 def quarters(con) -> list[str]:
@@ -258,7 +303,7 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
             {
                 "指标": name,
                 "本季": _num(summary[col]) if col else None,
-                "数据来源": FIVE_SOURCES.get(col, "数据接口规范无培训数据，不统计"),
+                "数据来源": FIVE_SOURCES.get(col, TRAINING_NOTE),
             }
             for name, col in FIVE_HUNDRED
         ]
@@ -281,18 +326,19 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
 
     segments = _df(
         con,
-        """
-        select * from reporting.rpt_segment_quarterly where year_quarter = ?
-        order by admdvs, institution_class, ownership""",
+        f"""
+        select *, coalesce(case when admdvs = 'UNKNOWN' then null else admdvs_name end, '{UNKNOWN_AREA}')
+                  as area_name
+        from reporting.rpt_segment_quarterly where year_quarter = ?
+        order by admdvs = 'UNKNOWN', admdvs, institution_class, ownership""",
         [quarter],
     )
-    county = _df(
-        con,
-        f"""
-        select admdvs, {", ".join(f"sum({c}) as {c}" for c in COUNTY_COLUMNS)}
-        from reporting.rpt_segment_quarterly where year_quarter = ?
-        group by admdvs order by admdvs""",
-        [quarter],
+    segments["admdvs_name"] = segments.pop("area_name")
+    county = (
+        segments.assign(_unknown=segments["admdvs"] == "UNKNOWN")
+        .groupby(["_unknown", "admdvs", "admdvs_name"], sort=True, as_index=False)[COUNTY_COLUMNS]
+        .sum()
+        .drop(columns=["_unknown"])
     )
     county["inspection_rate"] = [
         (a / b if b else None)
@@ -306,6 +352,9 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         from reporting.rpt_rule_quarterly where year_quarter = ? order by rule_code""",
         [quarter],
     )
+    rule_names = dict(
+        con.execute("select distinct rule_code, rule_name_zh from reporting.rpt_rule_quarterly").fetchall()
+    )
     categories = _df(
         con,
         """
@@ -317,13 +366,16 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
     )
     top10 = _df(
         con,
-        """
-        select suspect_rank, fixmedins_code, fixmedins_name, admdvs, fixmedins_type_name, hosp_lv_name,
-               econ_type_name, hit_count, rule_count, suspect_amount, clue_id, top_rule_code, latest_stage_name
+        f"""
+        select suspect_rank, fixmedins_name,
+               coalesce(case when admdvs = 'UNKNOWN' then null else admdvs_name end, '{UNKNOWN_AREA}') as admdvs_name,
+               fixmedins_type_name, hosp_lv_name, econ_type_name, hit_count, rule_count, suspect_amount,
+               top_rule_code, latest_stage_name
         from reporting.rpt_institution_quarterly where year_quarter = ? and suspect_rank <= 10
         order by suspect_rank""",
         [quarter],
     )
+    top10["top_rule_code"] = top10["top_rule_code"].map(lambda c: rule_names.get(c, c))
     stage_cols = [
         "clue_unhandled_count",
         "clue_stage_1_count",
@@ -338,23 +390,35 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
     )
     major_cases = _df(
         con,
-        """
-        select clue_id, fixmedins_code, fixmedins_name, admdvs, suspect_amount, top_rule_code,
-               major_case_detected_on, report_due_date, reported_on, is_reported_on_time, latest_stage_name,
-               confirmed_amount
+        f"""
+        select clue_id, fixmedins_name,
+               coalesce(case when admdvs = 'UNKNOWN' then null else admdvs_name end, '{UNKNOWN_AREA}') as admdvs_name,
+               suspect_amount, top_rule_code, major_case_detected_on, report_due_date, reported_on,
+               is_reported_on_time, latest_stage_name, confirmed_amount
         from reporting.rpt_major_cases where year_quarter = ? order by suspect_amount desc, clue_id""",
         [quarter],
     )
+    major_cases["top_rule_code"] = major_cases["top_rule_code"].map(lambda c: rule_names.get(c, c))
     key_drugs = _df(
         con,
         """
-        select seq, category, watchlist_name_zh, dosage_form, hilist_code, billed_amount, prev_billed_amount,
-               growth_rate, institution_count, top_fixmedins_code, top_fixmedins_name, top_billed_amount
+        select seq, category, watchlist_name_zh, dosage_form, billed_amount, prev_billed_amount,
+               growth_rate, institution_count, top_fixmedins_name, top_billed_amount
         from reporting.rpt_key_drug_quarterly where year_quarter = ?
           and (billed_amount <> 0 or prev_billed_amount <> 0)
-        order by billed_amount desc, hilist_code""",
+        order by billed_amount desc, prev_billed_amount desc, hilist_code""",
         [quarter],
     )
+    key_drug_count = len(key_drugs)
+    key_drugs = key_drugs.head(KEY_DRUG_TOP_N).reset_index(drop=True)
+    # the watchlist names some items twice (several specifications): its own number tells them apart
+    twice = key_drugs["watchlist_name_zh"].duplicated(keep=False)
+    key_drugs.loc[twice, "watchlist_name_zh"] = [
+        f"{name}（监测目录第{int(seq)}项）"
+        for name, seq in zip(key_drugs.loc[twice, "watchlist_name_zh"], key_drugs.loc[twice, "seq"], strict=True)
+    ]
+    key_drugs["seq"] = range(1, len(key_drugs) + 1)  # 序号 of this list, not of the watchlist
+    feed_names = mart_labels.get(FEED_LABELS, {})
     quality = _df(
         con,
         """
@@ -363,6 +427,7 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         from reporting.rpt_delivery_quality_quarterly where year_quarter = ? order by feed""",
         [quarter],
     )
+    quality["feed"] = quality["feed"].map(lambda f: feed_names.get(f, f))
     not_evaluated = _df(
         con,
         """
@@ -370,6 +435,9 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         from reporting.rpt_rules_not_evaluated where year_quarter = ? order by rule_code, feed""",
         [quarter],
     )
+    not_evaluated["feed"] = not_evaluated["feed"].map(lambda f: feed_names.get(f, f))
+    from warehouse.settings import report_issue_date, report_issuer
+
     return QuarterData(
         quarter,
         summary,
@@ -386,4 +454,73 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         quality,
         not_evaluated,
         labels,
+        key_drug_count=key_drug_count,
+        issuer=report_issuer(),
+        issued_on=report_issue_date(),
     )
+
+
+def _wan(v) -> str:
+    """An amount in 元 written in 万元 with two decimals, as a 通报's text gives money."""
+    return f"{float(v or 0) / 10000:,.2f}万元"
+
+
+def _pct(v) -> str:
+    return f"{float(v) * 100:.2f}%"
+
+
+def _versus(cur, prev) -> str:
+    """'较上季度增长12.50%' / '下降' / '持平'; the reason when there is nothing to compare with."""
+    if prev is None:
+        return "上季度无可比数据"
+    if cur is None:
+        return "本季度无数据"
+    if prev == 0:
+        return "上季度为零" if cur else "与上季度持平（均为零）"
+    g = (cur - prev) / prev
+    if round(g * 100, 2) == 0:
+        return "与上季度持平"
+    return f"较上季度{'增长' if g > 0 else '下降'}{abs(g) * 100:.2f}%"
+
+
+def summary_paragraphs(d: QuarterData) -> list[str]:
+    """The 总体情况 paragraphs at the head of the 通报, written from rpt_quarter_summary (this quarter and
+    the previous one) in the words of a bureau's quarterly 通报."""
+    s = d.summary
+
+    def v(column: str):
+        return _num(s[column])
+
+    def n(column: str) -> str:
+        return f"{int(v(column) or 0):,}"
+
+    q = d.quarter_zh
+    screening = (
+        f"{q}，运用医保基金智能监控规则对定点医药机构医保结算数据开展筛查，共发现疑点{n('hit_count')}条"
+        f"（{_versus(v('hit_count'), v('prev_hit_count'))}），涉及定点医药机构{n('hit_institution_count')}家，"
+        f"疑点金额{_wan(v('suspect_amount'))}（{_versus(v('suspect_amount'), v('prev_suspect_amount'))}）。"
+    )
+    clues = (
+        f"本季度下发线索{n('clue_count')}条（{_versus(v('clue_count'), v('prev_clue_count'))}），"
+        f"已办结{n('clue_closed_count')}条"
+    )
+    if v("clue_close_rate") is not None:
+        clues += f"，线索办结率{_pct(v('clue_close_rate'))}"
+    major = int(v("major_case_count") or 0)
+    if major:
+        on_time = int(v("major_case_on_time_count") or 0)
+        clues += f"；其中本季度疑点金额达到50万元、须在5个工作日内报告的要情线索{major}条，" + (
+            "均已按期报告" if on_time >= major else f"按期报告{on_time}条，逾期或未报告{major - on_time}条"
+        )
+    else:
+        clues += "；本季度无疑点金额达到50万元的要情线索"
+    clues += "。"
+    inspect = f"本季度对{n('inspected_institution_count')}家定点医药机构开展监督检查"
+    if v("inspection_rate") is not None:
+        inspect += f"，监督检查率{_pct(v('inspection_rate'))}"
+    inspect += (
+        f"；认定违规金额{_wan(v('confirmed_amount'))}，拒付{_wan(v('refused_amount'))}，"
+        f"追回{_wan(v('recovered_amount'))}，罚款{_wan(v('penalty_amount'))}。"
+        f"受理举报{n('tipoff_count')}件，查实{n('tipoff_verified_count')}件，兑现举报奖励{n('tipoff_rewarded_count')}件。"
+    )
+    return [screening + clues, inspect + "现将有关情况通报如下。"]

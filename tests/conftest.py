@@ -73,6 +73,7 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
                 "landing": landing,
                 "truth": truth,
                 "warehouse": out / "warehouse.duckdb",
+                "instance": instance,
                 "failures": events,
             }
     finally:

@@ -304,8 +304,8 @@ def test_workbook_headers_are_the_marts_labels(rendered, labels):
     for q, (xlsx, page) in files.items():
         sheets = _sheets(xlsx)
         for name in ("分县区", "分机构类别", "分规则", "疑点机构前十", "重点药品耗材", "数据质量"):
-            head = [v for v in sheets[name].iloc[0] if isinstance(v, str)] if len(sheets[name]) else []
-            if name == "数据质量" and head and head[0].startswith("本季无数据质量记录"):
+            head = [_h(v) for v in sheets[name].iloc[0] if isinstance(v, str)] if len(sheets[name]) else []
+            if name == "数据质量" and head and head[0].startswith("本季度无数据质量记录"):
                 continue
             assert head and set(head) <= known, (q, name, set(head) - known)
         html = page.read_text(encoding="utf-8")
@@ -335,6 +335,18 @@ def test_a_column_without_a_label_is_named_with_the_file_to_fix(wh, dbt_manifest
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     return pd.read_excel(path, sheet_name=None, engine="calamine", header=None)
+
+
+def _h(header: str) -> str:
+    """A workbook header as its label: the workbook breaks 疑点金额（元） before the bracket."""
+    return header.replace("\n", "")
+
+
+def _five(summ: pd.DataFrame) -> dict:
+    """{指标: 本季} of the 5个100% block on the 汇总 sheet."""
+    top = next(i for i in range(len(summ)) if summ.iloc[i, 0] == "指标" and summ.iloc[i, 1] == "本季")
+    block = summ.iloc[top + 1 : top + 6, :2]
+    return dict(zip(block[0], block[1], strict=True))
 
 
 def test_workbook_figures_equal_the_marts(wh, rendered, labels):
@@ -370,8 +382,7 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
             else:
                 assert float(got) == pytest.approx((float(v) - float(pv)) / float(pv), abs=1e-6), (q, col)
         # 5个100%: 监督检查率 and 线索办结率 in the top block
-        five = summ.iloc[3:8, :2]
-        five = dict(zip(five[0], five[1], strict=True))
+        five = _five(summ)
         assert float(five["监督检查率"]) == pytest.approx(float(s.inspection_rate), abs=1e-4)
         assert pd.isna(five["培训率"])
         # 分规则: every rule row
@@ -383,16 +394,18 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
         ).fetchall()
         got = [(r[0], int(r[3]), round(float(r[5]), 2)) for r in rules.iloc[1 : 1 + len(mart)].itertuples(index=False)]
         assert got == [(c, int(h), round(float(a), 2)) for c, h, a in mart]
-        # 分县区: county totals
+        # 分县区: county totals, each county by its name, the unknown one last as 未知地区
         county = sheets["分县区"]
-        heads = list(county.iloc[0])
+        heads = [_h(v) for v in county.iloc[0]]
         cols = [
             heads.index(labels["rpt_segment_quarterly"][c])
-            for c in ("admdvs", "institution_count", "hit_count", "suspect_amount", "clue_count")
+            for c in ("admdvs_name", "institution_count", "hit_count", "suspect_amount", "clue_count")
         ]
         mart = wh.execute(
-            """select admdvs, sum(institution_count), sum(hit_count), sum(suspect_amount), sum(clue_count)
-            from reporting.rpt_segment_quarterly where year_quarter = ? group by 1 order by 1""",
+            """select case when admdvs = 'UNKNOWN' then '未知地区' else max(admdvs_name) end, sum(institution_count),
+                   sum(hit_count), sum(suspect_amount), sum(clue_count)
+            from reporting.rpt_segment_quarterly where year_quarter = ? group by admdvs
+            order by admdvs = 'UNKNOWN', admdvs""",
             [q],
         ).fetchall()
         got = [
@@ -403,24 +416,30 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
         # 疑点机构前十
         top = sheets["疑点机构前十"]
         mart = wh.execute(
-            """select fixmedins_code, suspect_amount from reporting.rpt_institution_quarterly
+            """select fixmedins_name, suspect_amount from reporting.rpt_institution_quarterly
             where year_quarter = ? and suspect_rank <= 10 order by suspect_rank""",
             [q],
         ).fetchall()
-        got = [(r[1], round(float(r[9]), 2)) for r in top.iloc[1 : 1 + len(mart)].itertuples(index=False)]
+        got = [(r[1], round(float(r[8]), 2)) for r in top.iloc[1 : 1 + len(mart)].itertuples(index=False)]
         assert got == [(c, round(float(a), 2)) for c, a in mart]
         # 线索处置: stage counts add up to the quarter's clues
         stages = sheets["线索处置"]
         assert int(stages.iloc[1:8, 1].astype(float).sum()) == int(s.clue_count)
-        # 重点药品耗材
+        # 重点药品耗材: the first KEY_DRUG_TOP_N by billed amount
+        from reporting.data import KEY_DRUG_TOP_N
+
         drugs = sheets["重点药品耗材"]
-        total = _one(
-            wh,
-            "select coalesce(sum(billed_amount), 0) from reporting.rpt_key_drug_quarterly where year_quarter = ?",
-            [q],
-        )[0]
-        if len(drugs) > 1:
-            assert drugs.iloc[1:, 5].astype(float).sum() == pytest.approx(float(total), abs=0.01)
+        billed = [
+            float(r[0])
+            for r in wh.execute(
+                """select billed_amount from reporting.rpt_key_drug_quarterly where year_quarter = ?
+                and (billed_amount <> 0 or prev_billed_amount <> 0)
+                order by billed_amount desc, prev_billed_amount desc, hilist_code""",
+                [q],
+            ).fetchall()
+        ]
+        listed = drugs.iloc[1 : 1 + min(len(billed), KEY_DRUG_TOP_N), 4].astype(float)
+        assert list(listed) == pytest.approx(billed[:KEY_DRUG_TOP_N], abs=0.01)
 
 
 def _cell_number_formats(xlsx: Path, sheet_xml: str) -> dict[str, str]:
@@ -472,7 +491,10 @@ def test_workbook_has_formats_frozen_panes_and_charts(rendered):
         styles = z.read("xl/styles.xml").decode()
         assert "0.00%" in styles and "#,##0.00" in styles and "个百分点" in styles
         sheet1 = z.read("xl/worksheets/sheet1.xml").decode()
-        assert 'state="frozen"' in sheet1 and "<cols>" in sheet1
+        assert "<cols>" in sheet1  # 汇总 is a printed page: widths, no frozen panes
+        for i in range(2, len(SHEETS) + 1):  # the table sheets keep their header row in view
+            sheet = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+            assert 'state="frozen"' in sheet and "<cols>" in sheet, SHEETS[i - 1]
         wbxml = z.read("xl/workbook.xml").decode()
         assert "汇总" in wbxml and "重点药品耗材" in wbxml
 
@@ -743,8 +765,8 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
         render_html(con, quarter, tmp_path / "out", dbt_manifest)
     finally:
         con.close()
-    five = pd.read_excel(xlsx, sheet_name="汇总", engine="calamine", header=None).iloc[3:8, :2]
-    assert float(dict(zip(five[0], five[1], strict=True))["线索办结率"]) == pytest.approx(float(after[2]), abs=1e-4)
+    five = _five(pd.read_excel(xlsx, sheet_name="汇总", engine="calamine", header=None))
+    assert float(five["线索办结率"]) == pytest.approx(float(after[2]), abs=1e-4)
 
 
 # --- the Dagster asset ------------------------------------------------------------------------------
@@ -753,11 +775,11 @@ def test_recording_a_stage_closes_the_clue_and_moves_the_close_rate(pipeline_run
 def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
     import dagster as dg
 
-    from orchestration.assets.reports import QUARTERLY, quarter_label, quarterly_reports
+    from orchestration.assets.reports import QUARTERLY, partition_key, quarter_label, quarterly_reports
     from orchestration.resources import WarehouseResource
-    from orchestration.run import render_reports
 
     assert quarter_label("2025-04-01") == "2025Q2" and quarter_label("2024-10-01") == "2024Q4"
+    assert partition_key("2025Q2") == "2025-04-01" and partition_key("2024Q4") == "2024-10-01"
     q = quarters(wh)[0]
     key = f"{q[:4]}-{(int(q[-1]) - 1) * 3 + 1:02d}-01"
     assert key in QUARTERLY.get_partition_keys(dynamic_partitions_store=None)
@@ -768,8 +790,26 @@ def test_quarterly_asset_renders_its_partition(pipeline_run, wh):
         f"医保基金监管季度通报_{q}.html",
         f"医保基金监管季度通报_{q}.xlsx",
     ]
-    done = render_reports()
-    assert set(done) == set(quarters(wh)) and all(p.exists() for ps in done.values() for p in ps)
+
+
+def test_the_run_materialises_every_quarters_partition_of_the_report(pipeline_run, wh):
+    """materialize_everything (make run) renders the 通报 inside Dagster: after it, the instance records
+    reports/quarterly as materialised for the partition of every quarter in the data, each with its files."""
+    import dagster as dg
+
+    from orchestration.assets.reports import partition_key
+
+    instance = pipeline_run["instance"]
+    key = dg.AssetKey(["reports", "quarterly"])
+    expected = {partition_key(q) for q in quarters(wh)}
+    assert expected and instance.get_materialized_partitions(key) >= expected
+    records = instance.fetch_materializations(key, limit=100).records
+    latest = {r.partition_key: r.asset_materialization.metadata for r in reversed(records)}
+    for q in quarters(wh):
+        meta = latest[partition_key(q)]
+        assert meta["rendered"].value is True
+        assert Path(meta["workbook_path"].value).name == f"医保基金监管季度通报_{q}.xlsx"
+        assert Path(meta["workbook_path"].value).exists() and Path(meta["html_path"].value).exists()
 
 
 def test_delivery_quality_equals_the_gate_table(wh):
@@ -781,3 +821,224 @@ def test_delivery_quality_equals_the_gate_table(wh):
     assert per_feed and [tuple(int(x) if not isinstance(x, str) else x for x in r) for r in mart] == [
         tuple(int(x) if not isinstance(x, str) else x for x in r) for r in per_feed
     ]
+
+
+# --- the 通报 as a document ---------------------------------------------------------------------------
+
+
+def _visible_text(page: Path) -> str:
+    """What a reader of the HTML page sees: its text and the chart labels, without markup or CSS."""
+    import re
+
+    text = re.sub(r"<style>.*?</style>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def _workbook_text(xlsx: Path) -> str:
+    """Every string a reader of the workbook sees: cells, chart titles, page headers and footers."""
+    import re
+    import zipfile
+
+    cells = [str(v) for df in _sheets(xlsx).values() for v in df.to_numpy().ravel() if isinstance(v, str) and v.strip()]
+    with zipfile.ZipFile(xlsx) as z:
+        xml = [z.read(n).decode() for n in z.namelist() if n.startswith(("xl/charts/chart", "xl/worksheets/sheet"))]
+    extra = [unescape(t) for x in xml for t in re.findall(r"<(?:a:t|oddHeader|oddFooter)>([^<]*)<", x)]
+    return "\n".join(cells + extra)
+
+
+def _technical_names() -> set[str]:
+    """Names of the machinery a reader must never meet: feeds, warehouse schemas and the contract file."""
+    from ingest.specs import FEEDS
+
+    return {*FEEDS, "DATA_CONTRACT", "UNKNOWN", "delivery_quality", "rules_not_evaluated"}
+
+
+def test_reports_speak_in_names_never_codes_tables_or_column_names(rendered):
+    import re
+
+    technical = _technical_names()
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        for where, text in (("html", _visible_text(page)), ("xlsx", _workbook_text(xlsx))):
+            words = set(re.findall(r"[A-Za-z][A-Za-z0-9_.]*", text))
+            assert not words & technical, (q, where, words & technical)
+            # snake_case identifiers (column or table names) and schema-qualified relations
+            assert not re.findall(r"[A-Za-z0-9]+_[A-Za-z0-9_]+", text), (q, where)
+            assert not re.findall(r"\b(?:raw|staging|core|supervision|reporting|quality)\.[a-z]", text), (q, where)
+            # quarters are written 2025年第二季度, never 2025Q2 (a clue's number, CL-<institution>-2025Q2, is an id)
+            assert not re.findall(r"\d{4}Q[1-4]", re.sub(r"\bCL-[A-Z0-9]+-\d{4}Q[1-4]\b", "", text)), (q, where)
+            assert "nan" not in words and "None" not in words, (q, where)
+
+
+def test_counties_are_named_and_unknown_ones_read_as_unknown_area(wh, rendered):
+    from reporting.data import UNKNOWN_AREA
+
+    files, _ = rendered
+    named = dict(wh.execute("select admdvs, admdvs_name from reporting.rpt_segment_quarterly").fetchall())
+    for q, (xlsx, page) in files.items():
+        county = _sheets(xlsx)["分县区"]
+        shown = [v for v in county.iloc[1:, 0] if isinstance(v, str)]
+        codes = [
+            r[0]
+            for r in wh.execute(
+                "select distinct admdvs from reporting.rpt_segment_quarterly where year_quarter = ? order by 1", [q]
+            ).fetchall()
+        ]
+        assert sorted(shown) == sorted(UNKNOWN_AREA if c == "UNKNOWN" else named[c] or UNKNOWN_AREA for c in codes), q
+        assert all(not v.isdigit() for v in shown), q
+        html = _visible_text(page)
+        for c in codes:
+            assert (UNKNOWN_AREA if c == "UNKNOWN" else named[c] or UNKNOWN_AREA) in html, (q, c)
+
+
+def test_rules_carry_their_full_catalogue_names(rendered):
+    import csv
+
+    with (DBT_PROJECT_DIR / "seeds" / "knowledge_base" / "rule_catalogue.csv").open(encoding="utf-8") as f:
+        names = {r["rule_code"]: r["rule_name_zh"] for r in csv.DictReader(f)}
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        rules = _sheets(xlsx)["分规则"]
+        shown = {r[0]: r[1] for r in rules.iloc[1 : 1 + len(names)].itertuples(index=False)}
+        assert shown == names, q
+        html = _visible_text(page)
+        assert all(name in html for name in names.values()), q
+
+
+def test_summary_paragraph_states_the_quarter_and_its_figures(wh, rendered):
+    from reporting.data import load_quarter, quarter_zh, summary_paragraphs
+
+    assert quarter_zh("2025Q2") == "2025年第二季度" and quarter_zh("2024Q4") == "2024年第四季度"
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        s = wh.execute("select * from reporting.rpt_quarter_summary where year_quarter = ?", [q]).df().iloc[0]
+        d = load_quarter(wh, q, DBT_PROJECT_DIR / "target" / "manifest.json")
+        first, second = summary_paragraphs(d)
+        assert first.startswith(quarter_zh(q) + "，")
+        assert f"共发现疑点{int(s.hit_count):,}条" in first
+        assert f"涉及定点医药机构{int(s.hit_institution_count):,}家" in first
+        assert f"疑点金额{float(s.suspect_amount or 0) / 10000:,.2f}万元" in first
+        assert f"下发线索{int(s.clue_count):,}条" in first
+        if int(s.major_case_count):
+            major, on_time = int(s.major_case_count), int(s.major_case_on_time_count)
+            assert (
+                f"要情线索{major}条，"
+                + ("均已按期报告" if on_time == major else f"按期报告{on_time}条，逾期或未报告{major - on_time}条")
+                in first
+            )
+        else:
+            assert "无疑点金额达到50万元的要情线索" in first
+        if pd.isna(s.prev_hit_count):
+            assert "上季度无可比数据" in first
+        else:
+            assert "较上季度" in first or "持平" in first or "上季度为零" in first
+        assert second.endswith("现将有关情况通报如下。")
+        html = _visible_text(page)
+        assert first in html and f"关于{quarter_zh(q)}医保基金监管情况的通报" in html
+        summ = _sheets(xlsx)["汇总"]
+        cells = [v for v in summ.iloc[:, 0] if isinstance(v, str)]
+        assert f"关于{quarter_zh(q)}医保基金监管情况的通报" in cells and any(first in v for v in cells)
+
+
+def test_issuer_and_issue_date_come_from_the_environment(wh, dbt_manifest, tmp_path, monkeypatch):
+    from warehouse.settings import DEFAULT_REPORT_ISSUER, report_issue_date, report_issuer
+
+    monkeypatch.delenv("YIBAO_REPORT_ISSUER", raising=False)
+    monkeypatch.delenv("YIBAO_REPORT_DATE", raising=False)
+    assert report_issuer() == DEFAULT_REPORT_ISSUER
+    from zoneinfo import ZoneInfo
+
+    assert report_issue_date() == dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    monkeypatch.setenv("YIBAO_REPORT_DATE", "15/07/2025")
+    with pytest.raises(ValueError, match="YIBAO_REPORT_DATE.*YYYY-MM-DD"):
+        report_issue_date()
+
+    monkeypatch.setenv("YIBAO_REPORT_ISSUER", "云澜市医疗保障局")
+    monkeypatch.setenv("YIBAO_REPORT_DATE", "2025-07-15")
+    q = quarters(wh)[0]
+    xlsx = render_workbook(wh, q, tmp_path, dbt_manifest)
+    page = render_html(wh, q, tmp_path, dbt_manifest)
+    html = _visible_text(page)
+    assert html.count("云澜市医疗保障局") >= 2 and "2025年7月15日" in html  # 红头 and 落款
+    assert DEFAULT_REPORT_ISSUER not in html
+    text = _workbook_text(xlsx)
+    assert "云澜市医疗保障局" in text and "2025年7月15日" in text and DEFAULT_REPORT_ISSUER not in text
+
+
+def test_key_drug_list_is_numbered_from_one_and_says_how_many_more(wh, rendered):
+    import re
+
+    from reporting.data import KEY_DRUG_TOP_N
+
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        billed = _one(
+            wh,
+            """select count(*) from reporting.rpt_key_drug_quarterly where year_quarter = ?
+            and (billed_amount <> 0 or prev_billed_amount <> 0)""",
+            [q],
+        )[0]
+        listed = min(billed, KEY_DRUG_TOP_N)
+        drugs = _sheets(xlsx)["重点药品耗材"]
+        assert [int(v) for v in drugs.iloc[1 : 1 + listed, 0]] == list(range(1, listed + 1)), q
+        names = list(drugs.iloc[1 : 1 + listed, 2])
+        assert len(set(names)) == len(names), q  # a name the watchlist repeats carries its own number
+        notes = [v for v in drugs.iloc[:, 0] if isinstance(v, str) and "重点监测品种" in v]
+        html = _visible_text(page)
+        if billed > listed:
+            expected = f"本季度共有{billed}个重点监测品种发生结算，上表按结算金额列出前{listed}位，其余{billed - listed}个品种未列出。"
+            assert notes == [expected] and expected in html, q
+        seqs = re.findall(
+            r'<tr><td class="n">(\d+)</td><td class="">(?:西药|中成药|耗材|中药饮片)', page.read_text("utf-8")
+        )
+        assert [int(x) for x in seqs] == list(range(1, listed + 1)), q
+
+
+def test_workbook_prints_landscape_one_page_wide_with_titles_and_page_numbers(rendered):
+    import re
+    import zipfile
+
+    files, _ = rendered
+    for q, (xlsx, _page) in files.items():
+        with zipfile.ZipFile(xlsx) as z:
+            wbxml = z.read("xl/workbook.xml").decode()
+            for i, name in enumerate(SHEETS, start=1):
+                sheet = z.read(f"xl/worksheets/sheet{i}.xml").decode()
+                setup = re.search(r"<pageSetup [^>]*/>", sheet).group(0)
+                assert 'orientation="landscape"' in setup and 'paperSize="9"' in setup, (q, name)
+                assert '<pageSetUpPr fitToPage="1"/>' in sheet, (q, name)
+                assert re.search(r'fitToWidth="(\d+)"', setup) is None or 'fitToWidth="1"' in setup, (q, name)
+                assert "<pageMargins " in sheet, (q, name)
+                header = unescape(re.search(r"<oddHeader>([^<]*)</oddHeader>", sheet).group(1))
+                footer = unescape(re.search(r"<oddFooter>([^<]*)</oddFooter>", sheet).group(1))
+                assert "医保基金监管情况的通报" in header and "&P" in footer and "&N" in footer, (q, name)
+                if name == "汇总":  # the whole 汇总 on one page
+                    assert 'fitToHeight="0"' not in setup, q
+                else:
+                    assert 'fitToHeight="0"' in setup, (q, name)
+            # the header row repeats on every printed page of the one-table sheets
+            titled = set(re.findall(r'<definedName name="_xlnm.Print_Titles" localSheetId="(\d+)">', wbxml))
+            for name in ("分县区", "分机构类别", "疑点机构前十", "重点药品耗材", "数据质量"):
+                assert str(SHEETS.index(name)) in titled, (q, name)
+
+
+def test_every_chart_has_data_and_none_is_a_pie(rendered):
+    import re
+    import zipfile
+
+    files, _ = rendered
+    for q, (xlsx, page) in files.items():
+        with zipfile.ZipFile(xlsx) as z:
+            charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert charts, q
+        for chart in charts:
+            assert "<c:pieChart>" not in chart, q
+            values = [
+                float(v)
+                for v in re.findall(r"<c:val>.*?</c:val>", chart, re.S)
+                for v in re.findall(r"<c:v>([^<]*)</c:v>", v)
+            ]
+            assert any(values), (q, re.findall(r"<a:t>([^<]*)</a:t>", chart))
+        # the HTML draws bars, never an empty chart
+        for svg in re.findall(r"<svg.*?</svg>", page.read_text("utf-8"), re.S):
+            assert re.search(r'<rect [^>]*width="(?!0\.0")[\d.]+" height="(?!0\.0")[\d.]+" fill', svg), q

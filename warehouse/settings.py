@@ -91,3 +91,29 @@ def venv_bin(name: str) -> str:
         if (base / name).exists():
             return str(base / name)
     return shutil.which(name) or name
+
+
+# The quarterly 通报's issuing body (落款 and 红头) and issue date. The default issuer is a placeholder a
+# deployment replaces with its own name; the issue date defaults to the day of rendering in China.
+DEFAULT_REPORT_ISSUER = "XX市医疗保障局"
+
+
+def report_issuer() -> str:
+    """YIBAO_REPORT_ISSUER: the bureau that issues the quarterly 通报."""
+    return (os.environ.get("YIBAO_REPORT_ISSUER") or "").strip() or DEFAULT_REPORT_ISSUER
+
+
+def report_issue_date():
+    """YIBAO_REPORT_DATE (YYYY-MM-DD): the 通报's issue date; the render date in Asia/Shanghai when unset."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    value = (os.environ.get("YIBAO_REPORT_DATE") or "").strip()
+    if not value:
+        return dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"YIBAO_REPORT_DATE={value!r} is not a date: write it as YYYY-MM-DD, e.g. 2025-07-15"
+        ) from None

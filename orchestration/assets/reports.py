@@ -3,7 +3,8 @@ reporting marts (dbt_project/models/marts/reporting) into YIBAO_OUTPUT_DIR/repor
 
 * ``quarterly_reports`` — asset ``["reports", "quarterly"]``, partitioned by calendar quarter (partition
   key = the quarter's first day, rendered as YYYYQn), run by ``quarterly_reports_schedule``;
-* ``make run`` renders every quarter present in the data after its job (``orchestration/run.py``).
+* ``make run`` runs ``quarterly_reports_job`` for every quarter present in the data after its main job
+  (``orchestration/run.py``), so each quarter's partition shows as materialised.
 
 Rendering itself is ``reporting.render_all``; the warehouse is opened read-only, so it never writes.
 Column headers are the reporting marts' labels in the dbt manifest.
@@ -31,6 +32,12 @@ def quarter_label(partition_key: str) -> str:
     return f"{d.year}Q{(d.month - 1) // 3 + 1}"
 
 
+def partition_key(quarter: str) -> str:
+    """'2025Q2' → '2025-04-01', the partition of QUARTERLY that renders the quarter."""
+    year, n = int(quarter[:4]), int(quarter[-1])
+    return f"{year}-{(n - 1) * 3 + 1:02d}-01"
+
+
 def reports_root(output_dir: Path) -> Path:
     """Where every quarter's folder goes: <output_dir>/reports/<YYYYQn>/."""
     return Path(output_dir) / "reports"
@@ -50,6 +57,7 @@ def reports_root(output_dir: Path) -> Path:
 def quarterly_reports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     from reporting import render_all
     from reporting.data import quarters
+    from warehouse.settings import report_issuer
 
     quarter = quarter_label(context.partition_key)
     with warehouse.reader() as con:
@@ -63,6 +71,7 @@ def quarterly_reports(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         metadata={
             "quarter": quarter,
             "rendered": True,
+            "issuer": report_issuer(),
             "workbook_path": dg.MetadataValue.path(str(xlsx)),
             "html_path": dg.MetadataValue.path(str(page)),
         }
