@@ -343,8 +343,8 @@ class Progress(logging.Handler):
         self.term.line(f"FAILED {self.stage} (step {step}):", error=True)
         for ln in shown:
             self.term.line("  " + ln[:300], error=True)
-        if len(lines) > len(shown):
-            self.term.line(f"  … {len(lines) - len(shown)} more line(s) in {self.log.path}", error=True)
+        more = f"{len(lines) - len(shown)} more line(s) and " if len(lines) > len(shown) else ""
+        self.term.line(f"  {more}the full output: {self.log.path}", error=True)
 
     def finish_stage(self) -> None:
         """The stage's one line on the terminal."""
