@@ -305,7 +305,6 @@ class Progress(logging.Handler):
                 v = md.get(f"files_{status}")
                 self.files[status] += int(getattr(v, "value", v) or 0)
         elif kind in ("RUN_SUCCESS", "RUN_FAILURE"):
-            self.run_ended = time.perf_counter()
             self.finish_stage()
             self._reset(None)
 
@@ -373,6 +372,7 @@ class Progress(logging.Handler):
             text = f"{self.stage}: {'done' if self.steps_done else 'not done'}"
         self.term.line(f"{text}{' — ' + '; '.join(notes) if notes else ''} ({took})")
         self.stage = None
+        self.run_ended = time.perf_counter()  # the end of the job's last stage so far
 
     def after_run(self) -> None:
         self.finish_stage()
