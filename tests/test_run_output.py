@@ -78,7 +78,7 @@ def test_the_pipeline_terminal_output_is_short_and_ends_with_the_summary(pipelin
     assert str(pipeline_run["run_log"]) in summary[-2], summary[-3:]
     for stage in ("loading feeds: 20/20", "quality gate: PASSED", "dbt build: ", "exports: done", "reports: "):
         assert any(ln.startswith(stage) for ln in lines), (stage, out)
-    assert "DEBUG" not in out and "Warning" not in out and " of " not in out.split("=" * 78)[0]
+    assert " - DEBUG - " not in out and "Warning" not in out and " of " not in out.split("=" * 78)[0]
     log = pipeline_run["run_log"].read_text()
     assert " - DEBUG - " in log and "STEP_START" in log  # Dagster's events, DEBUG included
     assert re.search(r"^\d+ of \d+ (OK|PASS) ", log, re.M)  # dbt's per-node output
