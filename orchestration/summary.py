@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import duckdb
 
@@ -28,15 +30,25 @@ def print_summary(
     generated: str | None,
     ok: bool,
     score_truth: Callable[[duckdb.DuckDBPyConnection, Path], dict] | None = None,
+    log_path: Path | None = None,
+    file: TextIO | None = None,
 ) -> None:
     """``score_truth(con, truth_csv)`` scores the rule hits when a ground-truth file sits beside the
-    landing tree (the caller supplies it: the scorer belongs to the sample generator)."""
-    print("\n" + "=" * 78)
-    print(f"yibao-supervision run {run_id} {'succeeded' if ok else 'FAILED'} in {elapsed:.0f} s")
+    landing tree (the caller supplies it: the scorer belongs to the sample generator). ``log_path`` is
+    the run log the summary points to; ``file`` is where the summary goes (default: stdout)."""
+
+    def say(text: str = "") -> None:
+        print(text, file=file or sys.stdout, flush=True)
+
+    say("\n" + "=" * 78)
+    say(f"yibao-supervision run {run_id} {'succeeded' if ok else 'FAILED'} in {elapsed:.0f} s")
     if generated:
-        print(f"sample extracts generated into {generated}")
+        say(f"sample extracts generated into {generated}")
     if not cfg.warehouse.exists():
-        print(f"no warehouse at {cfg.warehouse}")
+        say(f"no warehouse at {cfg.warehouse}")
+        if log_path:
+            say(f"run log: {log_path}")
+        say("=" * 78)
         return
     con = connect_read_only(cfg.warehouse)
     try:
@@ -56,19 +68,19 @@ def print_summary(
         )
         if m:
             loaded, refused, dup, replaced, rows, quar, this_run = m[0]
-            print(
+            say(
                 f"deliveries: {loaded} file(s) loaded ({this_run} handled in this run), {refused} refused, "
                 f"{dup} duplicate(s), {replaced} replaced by corrections"
             )
-            print(f"rows: {rows:,} loaded, {quar:,} quarantined (raw.quarantine)")
+            say(f"rows: {rows:,} loaded, {quar:,} quarantined (raw.quarantine)")
         refused_rows = _q(
             con, "select file, message from raw.load_manifest where status = 'refused' order by file limit 10"
         )
         for f, msg in refused_rows or []:
-            print(f"  refused {f}: {msg}")
+            say(f"  refused {f}: {msg}")
         dq = _q(con, "select verdict, count(*) from quality.delivery_quality group by 1 order by 1")
         if dq is not None:
-            print(
+            say(
                 "quality gate: "
                 + ", ".join(f"{n:,} {verdict_label(v)}" for v, n in dq)
                 + " (quality.delivery_quality, one row per delivered file)"
@@ -81,7 +93,7 @@ def print_summary(
             from quality.rules_not_evaluated group by feed order by feed""",
         )
         for feed, rules, periods, files in blocked or []:
-            print(
+            say(
                 f"NOT EVALUATED: {rules} — they read {feed}, where {files} delivery(ies) failed critical "
                 f"checks (periods {periods}); their hits are those of their last evaluation until a "
                 "correction is delivered (quality.rules_not_evaluated, Data Docs)"
@@ -92,45 +104,47 @@ def print_summary(
         if hits is not None:
             total = sum(h[1] for h in hits)
             amount = sum(h[2] or 0 for h in hits)
-            print(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
+            say(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
             kept = {r for _, rules, _, _ in blocked or [] for r in rules.split(", ")}
             for code, n, amt in hits:
                 note = " (kept from its last evaluation: not evaluated in this run)" if code in kept else ""
-                print(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan{note}")
+                say(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan{note}")
         truth = cfg.landing_dir.parent / "ground_truth.csv"
         if hits is not None and score_truth is not None and truth.exists():
             scores = score_truth(con, truth)
             off = [s.rule_code for s in scores.values() if s.missed or s.wrongly_hit]
-            print(
+            say(
                 f"scored against {truth}: {len(scores)} rules, "
                 + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")
                 + " (make score for the table)"
             )
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
-            print(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
+            say(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
         audit = _q(con, "select count(*) from audit.runs")
     finally:
         con.close()
-    print("where things are:")
-    print(f"  landing    {cfg.landing_dir}")
-    print(f"  warehouse  {cfg.warehouse}")
-    print(
+    say("where things are:")
+    say(f"  landing    {cfg.landing_dir}")
+    say(f"  warehouse  {cfg.warehouse}")
+    say(
         "             (schemas raw, staging, core, supervision, supervisor, reporting, ref, quality, audit,"
         " build_state)"
     )
-    print(f"  outputs    {cfg.output_dir}")
-    print(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
+    say(f"  outputs    {cfg.output_dir}")
+    say(f"  Data Docs  {site_index(cfg.output_dir)}  (quality reports for quality owners)")
     reports = sorted(p.name for p in (cfg.output_dir / "reports").glob("*Q*") if p.is_dir())
     if reports:
-        print(
+        say(
             f"  reports    {cfg.output_dir / 'reports'}/<YYYYQn>/ (季度通报 workbook .xlsx + HTML): "
             f"{', '.join(reports)}"
         )
-    print(f"  BI export  {cfg.output_dir / 'bi'}  (DuckDB 1.x+ file with descriptions + Parquet, no personal data)")
-    print(f"             Superset URI: {bi_connection_url(cfg.output_dir / 'bi' / 'yibao_bi.duckdb')}")
-    print(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
+    say(f"  BI export  {cfg.output_dir / 'bi'}  (DuckDB 1.x+ file with descriptions + Parquet, no personal data)")
+    say(f"             Superset URI: {bi_connection_url(cfg.output_dir / 'bi' / 'yibao_bi.duckdb')}")
+    say(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
     if audit:
-        print(f"  audit      audit.runs in the warehouse ({audit[0][0]} run(s) recorded)")
-    print("  Dagster UI make dagster  ->  http://127.0.0.1:3000")
-    print("=" * 78)
+        say(f"  audit      audit.runs in the warehouse ({audit[0][0]} run(s) recorded)")
+    say("  Dagster UI make dagster  ->  http://127.0.0.1:3000")
+    if log_path:
+        say(f"  run log    {log_path}  (Dagster events incl. DEBUG, dbt output, warnings)")
+    say("=" * 78)

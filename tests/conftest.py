@@ -49,7 +49,11 @@ def sample_tree(tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
-    """Materialise every asset of the Dagster definitions on the sample tree, in process."""
+    """Materialise every asset of the Dagster definitions on the sample tree, in process, the way
+    `make run` does: progress and summary on a terminal (kept as text), the rest in a run log."""
+    import io
+    import time
+
     import dagster as dg
 
     landing, truth = sample_tree
@@ -63,10 +67,14 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        from orchestration.run import materialize_everything
+        from orchestration.run import run_and_summarise
+        from orchestration.runlog import RunLog
+        from warehouse.settings import settings
 
+        terminal = io.StringIO()
         with dg.instance_for_test() as instance:
-            result = materialize_everything(instance, launched_from="pytest")
+            with RunLog(out / "outputs" / "logs" / "run.log", out=terminal, err=terminal) as log:
+                result = run_and_summarise(settings(), instance, log, time.perf_counter(), launched_from="pytest")
             events = [e for e in result.all_events if e.is_step_failure]
             yield {
                 "result": result,
@@ -75,6 +83,8 @@ def pipeline_run(sample_tree, dbt_manifest, tmp_path_factory):
                 "warehouse": out / "warehouse.duckdb",
                 "instance": instance,
                 "failures": events,
+                "terminal": terminal.getvalue(),
+                "run_log": log.path,
             }
     finally:
         for k, v in old.items():

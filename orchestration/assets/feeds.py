@@ -34,12 +34,30 @@ def load_metadata(report: LoadReport, table_rows: int | None) -> dict:
     return md
 
 
+SENDERS = {
+    "institution": "the institution's fixmedins_code",
+    "centre": "the centre's 6-digit admdvs code",
+}
+
+
+def feed_description(feed: FeedSpec) -> str:
+    """Where the feed's files are looked for, as a pattern without angle brackets: the UI renders
+    descriptions as Markdown, where ``<landing>`` is an HTML tag and disappears."""
+    pattern = f"{feed.name}/YYYYMM/SENDER_{feed.name}_YYYYMM[_SEQ].csv|.xlsx|.parquet"
+    return (
+        f"{feed.label_zh} ({feed.name}): {feed.description}\n\n"
+        f"Looked for in the landing directory (`YIBAO_LANDING_DIR`, default `data/landing`) as `{pattern}`: "
+        f"YYYYMM is the month the data belongs to, SENDER {SENDERS.get(feed.sender_kind, feed.sender_kind)}, "
+        f"SEQ an optional sequence number (usually delivered as .{feed.usual_format}; DATA_CONTRACT.md). "
+        "One batch per file; bad rows go to raw.quarantine with their reason."
+    )
+
+
 def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=dg.AssetKey(["raw", feed.name]),
         group_name=f"raw_{feed.group}",
-        description=f"{feed.label_zh} ({feed.name}): {feed.description} Loaded from "
-        f"<landing>/{feed.name}/<YYYYMM>/ — one batch per file, bad rows quarantined.",
+        description=feed_description(feed),
         pool=WRITER_POOL,
         kinds={"duckdb"},
         tags={"feed_group": feed.group},
