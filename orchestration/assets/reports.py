@@ -50,7 +50,7 @@ def reports_root(output_dir: Path) -> Path:
     partitions_def=QUARTERLY,
     pool=WRITER_POOL,
     kinds={"duckdb", "excel", "html"},
-    description="季度通报: YIBAO_OUTPUT_DIR/reports/<YYYYQn>/ — an Excel workbook (汇总, 分县区, 分机构类别, "
+    description="季度通报: `YIBAO_OUTPUT_DIR/reports/YYYYQn/` — an Excel workbook (汇总, 分县区, 分机构类别, "
     "分规则, 疑点机构前十, 线索处置, 重点药品耗材, 数据质量, with native charts) and a self-contained HTML page "
     "(inline SVG charts, no network). Rendered from the reporting marts; the warehouse is opened read-only.",
 )
