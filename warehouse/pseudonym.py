@@ -27,7 +27,7 @@ def register_udfs(conn, secret: str | None = None) -> None:
 
     key = secret or settings().psn_key_secret
 
-    def _udf(values: pa.Array) -> pa.Array:
+    def _udf(values):  # a pyarrow Array in and out (no annotations: DuckDB resolves them in module scope)
         return pa.array([psn_key(key, v) for v in values.to_pylist()], type=pa.string())
 
     with contextlib.suppress(Exception):  # not registered yet
