@@ -1,7 +1,9 @@
 {#- R07: an inpatient stay whose main diagnosis starts with a
     prefix of the knowledge base rule_low_standard_dx, whose length of stay is at most
-    low_std_max_los days, and whose exam (03) + lab (04) lines are at least low_std_exam_share of
-    all its lines. The hit is the stay; suspect_amount = the stay's total. -#}
+    low_std_max_los days, and whose exam (03) + lab (04) lines make up at least low_std_exam_share of
+    the amount of all its lines, net of refunds (检查检验费用占比 — an amount share, not a share of
+    line counts; a stay whose lines net to 0 or less has no share). The hit is the stay;
+    suspect_amount = the stay's total. -#}
 with
 
 visits as (
@@ -125,7 +127,9 @@ hits as (
         on short_stays.mdtrt_id = line_shares.mdtrt_id
     left join exam_lab_lists
         on short_stays.mdtrt_id = exam_lab_lists.mdtrt_id
-    where 1.0 * line_shares.exam_lab_line_count / line_shares.line_count >= {{ var('low_std_exam_share') }}
+    where
+        line_shares.lines_amount > 0
+        and line_shares.exam_lab_amount >= {{ var('low_std_exam_share') }} * line_shares.lines_amount
 ),
 
 final as (
