@@ -1,7 +1,9 @@
-{#- R10: an item whose catalogue row (valid on the event date) carries
-    lmt_gend, charged for a person of the other gend. Hospital fee lines and pharmacy sale lines
-    (int_billed_lines_unioned: refunds, fully refunded/returned lines and pharmacy fee lines are
-    already out). suspect_amount = the line's net amount. -#}
+{#- R10: an item restricted to one sex, charged for a person of the other gend. The restriction is
+    the catalogue row (valid on the event date) column lmt_gend, or a current knowledge point of R10
+    naming the item (side A) with lmt_gend and valid on the event date (macros/kb_points.sql). Hospital
+    fee lines and pharmacy sale lines (int_billed_lines_unioned: refunds, fully refunded/returned lines
+    and pharmacy fee lines are already out). One hit per line however many restrictions it breaks;
+    suspect_amount = the line's net amount. -#}
 with
 
 billed_lines as (
@@ -16,25 +18,76 @@ genders as (
     select * from {{ ref('code_gend') }}
 ),
 
-restricted_lines as (
-    select * from billed_lines
-    where lmt_gend is not null
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+person_lines as (
+    select
+        billed_lines.*,
+        persons.gend,
+        persons.gend_name
+    from billed_lines
+    inner join persons
+        on billed_lines.psn_no = persons.psn_no
+    where persons.gend is not null
+),
+
+catalogue_breaches as (
+    select billed_line_key from person_lines
+    where
+        lmt_gend is not null
+        and gend <> lmt_gend
+),
+
+point_lines as (
+    {{ kb_point_lines('R10', 'person_lines', 'points', 'point_codes', parameters=['lmt_gend']) }}
+),
+
+point_breaches as (
+    select * from point_lines
+    where
+        kb_lmt_gend is not null
+        and gend <> kb_lmt_gend
+),
+
+hit_keys as (
+    select billed_line_key from catalogue_breaches
+    union
+    select billed_line_key from point_breaches
+),
+
+-- every point a hit line broke (none: an empty list)
+hit_points as (
+    select
+        hit_keys.billed_line_key,
+        catalogue_breaches.billed_line_key is not null as catalogue_broken,
+        min(point_breaches.kb_result_level) as point_result_level,
+        {{ kb_points_agg([['lmt_gend', 'point_breaches.kb_lmt_gend']]) }} as kb_points
+    from hit_keys
+    left join catalogue_breaches
+        on hit_keys.billed_line_key = catalogue_breaches.billed_line_key
+    left join point_breaches
+        on hit_keys.billed_line_key = point_breaches.billed_line_key
+    group by hit_keys.billed_line_key, catalogue_breaches.billed_line_key
 ),
 
 hits as (
     select
-        restricted_lines.*,
-        persons.gend,
-        persons.gend_name,
-        genders.name_zh as lmt_gend_name
-    from restricted_lines
-    inner join persons
-        on restricted_lines.psn_no = persons.psn_no
+        person_lines.*,
+        genders.name_zh as lmt_gend_name,
+        hit_points.catalogue_broken,
+        hit_points.point_result_level,
+        hit_points.kb_points
+    from person_lines
+    inner join hit_points
+        on person_lines.billed_line_key = hit_points.billed_line_key
     left join genders
-        on restricted_lines.lmt_gend = genders.code
-    where
-        persons.gend is not null
-        and persons.gend <> restricted_lines.lmt_gend
+        on person_lines.lmt_gend = genders.code
 ),
 
 final as (
@@ -59,7 +112,7 @@ final as (
                 ['person_gend', 'gend'],
                 ['person_gend_name', 'gend_name'],
             ],
-        )) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence
     from hits
 )
 

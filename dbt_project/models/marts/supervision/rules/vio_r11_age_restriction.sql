@@ -1,7 +1,10 @@
-{#- R11: an item whose catalogue row (valid on the event date) carries
-    lmt_age_min and/or lmt_age_max, charged for a person whose whole-year age on the event date is
-    outside [min, max] (bounds inclusive; the birthday itself counts as the new age). Hospital fee
-    lines and pharmacy sale lines from int_billed_lines_unioned. suspect_amount = net line amount. -#}
+{#- R11: an item restricted to an age range, charged for a person outside it on the event date. The
+    restriction is the catalogue row (valid on the event date) columns lmt_age_min / lmt_age_max, or a
+    current knowledge point of R11 naming the item (side A), valid on the event date, with
+    lmt_age_min / lmt_age_max (whole years, bounds inclusive; the birthday itself counts as the new
+    age) or lmt_age_max_days (age in days since birth, inclusive: 新生儿 = 28). Hospital fee lines and
+    pharmacy sale lines from int_billed_lines_unioned; one hit per line however many restrictions it
+    breaks. suspect_amount = net line amount. -#}
 with
 
 billed_lines as (
@@ -12,39 +15,90 @@ persons as (
     select * from {{ ref('dim_person') }}
 ),
 
-restricted_lines as (
-    select * from billed_lines
-    where
-        lmt_age_min is not null
-        or lmt_age_max is not null
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
 ),
 
 -- whole years on the event date: one less while the birthday of that year is still ahead
 aged as (
     select
-        restricted_lines.*,
+        billed_lines.*,
         persons.brdy,
-        extract(year from restricted_lines.occurred_on)
+        extract(year from billed_lines.occurred_on)
         - extract(year from persons.brdy)
         - case
             when
-                extract(month from restricted_lines.occurred_on) * 100
-                + extract(day from restricted_lines.occurred_on)
+                extract(month from billed_lines.occurred_on) * 100
+                + extract(day from billed_lines.occurred_on)
                 < extract(month from persons.brdy) * 100 + extract(day from persons.brdy)
                 then 1
             else 0
-        end as age_years
-    from restricted_lines
+        end as age_years,
+        {{ dbt.datediff('persons.brdy', 'billed_lines.occurred_on', 'day') }} as age_days
+    from billed_lines
     inner join persons
-        on restricted_lines.psn_no = persons.psn_no
+        on billed_lines.psn_no = persons.psn_no
     where persons.brdy is not null
 ),
 
-hits as (
-    select * from aged
+catalogue_breaches as (
+    select billed_line_key from aged
     where
         age_years < lmt_age_min
         or age_years > lmt_age_max
+),
+
+point_lines as (
+    {{ kb_point_lines('R11', 'aged', 'points', 'point_codes',
+        parameters=['lmt_age_min', 'lmt_age_max', 'lmt_age_max_days']) }}
+),
+
+point_breaches as (
+    select * from point_lines
+    where
+        age_years < kb_lmt_age_min
+        or age_years > kb_lmt_age_max
+        or age_days > kb_lmt_age_max_days
+),
+
+hit_keys as (
+    select billed_line_key from catalogue_breaches
+    union
+    select billed_line_key from point_breaches
+),
+
+-- every point a hit line broke (none: an empty list)
+hit_points as (
+    select
+        hit_keys.billed_line_key,
+        catalogue_breaches.billed_line_key is not null as catalogue_broken,
+        min(point_breaches.kb_result_level) as point_result_level,
+        {{ kb_points_agg([
+            ['lmt_age_min', 'point_breaches.kb_lmt_age_min'],
+            ['lmt_age_max', 'point_breaches.kb_lmt_age_max'],
+            ['lmt_age_max_days', 'point_breaches.kb_lmt_age_max_days'],
+        ]) }} as kb_points
+    from hit_keys
+    left join catalogue_breaches
+        on hit_keys.billed_line_key = catalogue_breaches.billed_line_key
+    left join point_breaches
+        on hit_keys.billed_line_key = point_breaches.billed_line_key
+    group by hit_keys.billed_line_key, catalogue_breaches.billed_line_key
+),
+
+hits as (
+    select
+        aged.*,
+        hit_points.catalogue_broken,
+        hit_points.point_result_level,
+        hit_points.kb_points
+    from aged
+    inner join hit_points
+        on aged.billed_line_key = hit_points.billed_line_key
 ),
 
 final as (
@@ -67,8 +121,9 @@ final as (
             ],
             checked=[
                 ['age_on_event_date', 'cast(age_years as integer)'],
+                ['age_days_on_event_date', 'cast(age_days as integer)'],
             ],
-        )) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence
     from hits
 )
 
