@@ -1,18 +1,23 @@
-{#- R12: an item whose catalogue row (valid on the event date)
-    carries lmt_dise_codes (ICD-10 prefixes separated by ';'), charged on a visit none of whose
-    diagnoses (setl_diag rows + mdtrt.dscg_maindiag_code) starts with a listed prefix. A visit without
-    any diagnosis (e.g. a pharmacy purchase) satisfies no restriction. Hospital fee lines and pharmacy
-    sale lines from int_billed_lines_unioned. suspect_amount = net line amount. -#}
+{#- R12: an item restricted to indications (ICD-10 prefixes separated by ';'), charged on a visit none
+    of whose diagnoses (setl_diag rows + mdtrt.dscg_maindiag_code) starts with a listed prefix. The
+    restriction is the catalogue row (valid on the event date) column lmt_dise_codes, or a current
+    knowledge point of R12 naming the item (side A), valid on the event date, with lmt_dise_codes; each
+    restriction is judged on its own list. A visit without any diagnosis (e.g. a pharmacy purchase)
+    satisfies no restriction. Prefixes and diagnoses compare without dots and spaces, case-insensitive.
+    Hospital fee lines and pharmacy sale lines from int_billed_lines_unioned; one hit per line however
+    many restrictions it breaks. suspect_amount = net line amount. -#}
 
 {#- Prefix test without splitting the list (portable, any number of prefixes): a listed prefix p
     matches diagnosis d when ';' || substring(d, 1, k) || ';' occurs in ';' || list || ';' for
-    k = length(p). Codes are compared up to max_prefix_length characters. -#}
+    k = length(p). Codes are compared up to max_prefix_length characters. The test runs on a line's
+    restrictions × the diagnoses of its own visit only (joined on mdtrt_id), never against the whole
+    knowledge base. -#}
 {%- set max_prefix_length = 16 -%}
 {%- set prefix_tests = [] -%}
 {%- for k in range(1, max_prefix_length + 1) -%}
     {%- do prefix_tests.append(dbt.position(
-        dbt.concat(["';'", "substring(diagnoses.diag_code, 1, " ~ k ~ ")", "';'"]),
-        'restricted_lines.dise_code_list',
+        dbt.concat(["';'", "substring(diagnoses.diag_key, 1, " ~ k ~ ")", "';'"]),
+        'restrictions.dise_code_list',
     ) ~ ' > 0') -%}
 {%- endfor %}
 
@@ -22,43 +27,124 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
-diagnoses as (
+visit_diagnoses as (
     select * from {{ ref('int_visit_diagnoses_unioned') }}
 ),
 
-restricted_lines as (
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+diagnoses as (
     select
         *,
-        {{ dbt.concat([
-            "';'",
-            "upper(replace(replace(replace(lmt_dise_codes, ' ', ''), '；', ';'), ',', ';'))",
-            "';'",
-        ]) }} as dise_code_list
+        {{ icd10_key('diag_code') }} as diag_key
+    from visit_diagnoses
+),
+
+point_lines as (
+    {{ kb_point_lines('R12', 'billed_lines', 'points', 'point_codes', parameters=['lmt_dise_codes']) }}
+),
+
+-- one row per line × restriction: the catalogue's list, and each point's
+restrictions as (
+    select
+        billed_line_key,
+        mdtrt_id,
+        true as is_catalogue,
+        cast(null as {{ dbt.type_string() }}) as kb_point_id,
+        cast(null as {{ dbt.type_string() }}) as kb_national_rule_code,
+        cast(null as {{ dbt.type_string() }}) as kb_rule_name,
+        cast(null as {{ dbt.type_string() }}) as kb_source,
+        cast(null as {{ dbt.type_string() }}) as kb_batch,
+        cast(null as {{ dbt.type_string() }}) as kb_item_name,
+        cast(null as {{ dbt.type_string() }}) as kb_condition_text,
+        cast(null as {{ dbt.type_string() }}) as kb_result_level,
+        cast(null as {{ dbt.type_string() }}) as kb_lmt_dise_codes,
+        lmt_dise_codes as dise_codes
     from billed_lines
     where
         lmt_dise_codes is not null
         and trim(lmt_dise_codes) <> ''
+    union all
+    select
+        billed_line_key,
+        mdtrt_id,
+        false as is_catalogue,
+        kb_point_id,
+        kb_national_rule_code,
+        kb_rule_name,
+        kb_source,
+        kb_batch,
+        kb_item_name,
+        kb_condition_text,
+        kb_result_level,
+        kb_lmt_dise_codes,
+        kb_lmt_dise_codes as dise_codes
+    from point_lines
+    where
+        kb_lmt_dise_codes is not null
+        and trim(kb_lmt_dise_codes) <> ''
 ),
 
--- lines with at least one diagnosis of their visit under a listed prefix
-matched_lines as (
+listed_restrictions as (
     select
-        restricted_lines.billed_line_key,
-        min(diagnoses.diag_code) as matched_diag_code
-    from restricted_lines
+        *,
+        coalesce(kb_point_id, '') as restriction_key,
+        {{ dbt.concat([
+            "';'",
+            "upper(replace(replace(replace(replace(dise_codes, ' ', ''), '.', ''), '；', ';'), ',', ';'))",
+            "';'",
+        ]) }} as dise_code_list
+    from restrictions
+),
+
+-- restrictions with at least one diagnosis of the line's visit under a listed prefix
+matched_restrictions as (
+    select distinct
+        restrictions.billed_line_key,
+        restrictions.restriction_key
+    from listed_restrictions as restrictions
     inner join diagnoses
-        on restricted_lines.mdtrt_id = diagnoses.mdtrt_id
+        on restrictions.mdtrt_id = diagnoses.mdtrt_id
     where
         {{ prefix_tests | join('\n        or ') }}
-    group by restricted_lines.billed_line_key
+),
+
+broken_restrictions as (
+    select listed_restrictions.*
+    from listed_restrictions
+    left join matched_restrictions
+        on
+            listed_restrictions.billed_line_key = matched_restrictions.billed_line_key
+            and listed_restrictions.restriction_key = matched_restrictions.restriction_key
+    where matched_restrictions.billed_line_key is null
+),
+
+-- every restriction a hit line broke: the catalogue's, and the points (none: an empty list)
+hit_points as (
+    select
+        billed_line_key,
+        max(case when is_catalogue then 1 else 0 end) = 1 as catalogue_broken,
+        min(kb_result_level) as point_result_level,
+        {{ kb_points_agg([['lmt_dise_codes', 'kb_lmt_dise_codes']]) }} as kb_points
+    from broken_restrictions
+    group by billed_line_key
 ),
 
 unmatched_lines as (
-    select restricted_lines.*
-    from restricted_lines
-    left join matched_lines
-        on restricted_lines.billed_line_key = matched_lines.billed_line_key
-    where matched_lines.billed_line_key is null
+    select
+        billed_lines.*,
+        hit_points.catalogue_broken,
+        hit_points.point_result_level,
+        hit_points.kb_points
+    from billed_lines
+    inner join hit_points
+        on billed_lines.billed_line_key = hit_points.billed_line_key
 ),
 
 hit_visits as (
@@ -66,7 +152,7 @@ hit_visits as (
 ),
 
 -- the diagnoses the supervisor has to look at (visits of hit lines only)
-visit_diagnoses as (
+visit_diagnosis_lists as (
     select
         diagnoses.mdtrt_id,
         count(*) as diagnosis_count,
@@ -84,11 +170,11 @@ visit_diagnoses as (
 hits as (
     select
         unmatched_lines.*,
-        coalesce(visit_diagnoses.diagnosis_count, 0) as diagnosis_count,
-        visit_diagnoses.diagnosis_list
+        coalesce(visit_diagnosis_lists.diagnosis_count, 0) as diagnosis_count,
+        visit_diagnosis_lists.diagnosis_list
     from unmatched_lines
-    left join visit_diagnoses
-        on unmatched_lines.mdtrt_id = visit_diagnoses.mdtrt_id
+    left join visit_diagnosis_lists
+        on unmatched_lines.mdtrt_id = visit_diagnosis_lists.mdtrt_id
 ),
 
 final as (
@@ -112,7 +198,7 @@ final as (
                 ['visit_diagnosis_count', 'diagnosis_count'],
                 ['visit_diagnoses', 'diagnosis_list'],
             ],
-        )) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence
     from hits
 )
 
