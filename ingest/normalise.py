@@ -160,6 +160,9 @@ def _checks(v: str, t: str, f: Field) -> list[tuple[str, str]]:
     }.get(f.type)
     if kind:
         out.append((f"{v} is not null and {t} is null", f"{kind}({c})"))
+    if f.values:
+        allowed = ", ".join(literal(x) for x in f.values)
+        out.append((f"{t} is not null and {t} not in ({allowed})", f"invalid_value({c})"))
     if f.type in ("text", "certno", "hhmm"):
         out.append((f"regexp_matches({v}, '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]')", f"control_character({c})"))
     if f.type in ("date", "datetime"):
@@ -221,6 +224,8 @@ def normalise_sql(feed: FeedSpec, column_of: dict[str, str], extra_cols: list[st
         reasons.append("case when \"fixmedins_code\" <> $sender then 'foreign_institution(fixmedins_code)' end")
     for begin, end in feed.order_pairs:
         reasons.append(f'case when "{end}" < "{begin}" then \'end_before_begin({begin},{end})\' end')
+    for cond, reason in feed.row_checks:
+        reasons.append(f"case when {cond} then {literal(reason)} end")
     reason_list = f"list_filter([{', '.join(reasons) or 'cast(null as varchar)'}], lambda x: x is not null)"
     if width:
         same = " and ".join(f"coalesce(trim(c{i}), '') = $hd{i}" for i in range(width))

@@ -54,6 +54,9 @@ class Field:
     # a code whose values are plain numbers without leading zeros (an enumeration such as 1/2/3, or a
     # 6-digit admdvs) may arrive as a number cell; any other code as a number is quarantined
     numeric_ok: bool = False
+    # an enumeration the loader enforces: any other delivered value quarantines the row
+    # (``invalid_value(col)``); empty = not enforced at load (the quality gate may still check it)
+    values: tuple[str, ...] = ()
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -79,6 +82,16 @@ class FeedSpec:
     description: str = ""
     sender_kind: str = "institution"  # institution | centre
     usual_format: str = "csv"
+    # row rules beyond single fields: (SQL condition over the typed, quoted columns, reason code);
+    # a row meeting a condition is quarantined with that reason
+    row_checks: tuple[tuple[str, str], ...] = ()
+    # feeds whose rows this feed's rows refer to: loaded before it (same run), and in Dagster its
+    # upstream assets — the reference check runs against what they hold
+    after: tuple[str, ...] = ()
+    # (column, feed, column of that feed): a value the referenced snapshot feed does not hold in its
+    # snapshot current for this delivery's period (the newest period not after it) quarantines the
+    # row as ``unknown_<feed>(column)``; the referenced feed must be in ``after``
+    references: tuple[tuple[str, str, str], ...] = ()
     field_by_code: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +99,9 @@ class FeedSpec:
         for k in self.key:
             if k not in self.field_by_code:
                 raise ValueError(f"feed {self.name}: key column {k} is not a field")
+        for col, other, _ in self.references:
+            if col not in self.field_by_code or other not in self.after:
+                raise ValueError(f"feed {self.name}: reference {col} -> {other} needs the field and after=({other!r},)")
 
     @property
     def codes(self) -> list[str]:
@@ -102,6 +118,55 @@ class FeedSpec:
 
 def F(code: str, label: str = "", type: str = "code", req: bool = False, **kw) -> Field:  # noqa: A002
     return Field(code=code, label_zh=label, type=type, required=req, **kw)
+
+
+# ---------------------------------------------------------------- the knowledge base (两库)
+# KNOWLEDGE_BASE.md: the rules a knowledge point may parameterise, and the parameters each rule needs.
+KB_RULE_CODES: tuple[str, ...] = ("R03", "R04", "R10", "R11", "R12", "R13", *(f"R{n}" for n in range(23, 30)))
+
+# rule -> requirements; a requirement is a tuple of alternatives, an alternative the fields that must
+# all be filled. A point meeting none of a requirement's alternatives is quarantined as
+# ``missing_parameter(<alternatives>)``: fields of one alternative joined by ``+``, alternatives by ``|``
+# (``missing_parameter(period_days+max_cnt|min_interval_days)``).
+KB_POINT_PARAMETERS: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
+    "R04": ((("max_cnt",),), (("period",),)),
+    "R10": ((("lmt_gend",),),),
+    "R11": ((("lmt_age_min",), ("lmt_age_max",), ("lmt_age_max_days",)),),
+    "R12": ((("lmt_dise_codes",),),),
+    "R13": ((("lmt_hosp_lv_min",), ("lmt_med_types",)),),
+    "R23": ((("max_days",),), (("course_scope",),)),
+    "R24": ((("period_days", "max_cnt"), ("min_interval_days",)),),
+    "R25": ((("max_amount",),),),
+    "R26": ((("herb_mode",),),),
+    "R29": ((("lmt_gend",), ("lmt_age_min",), ("lmt_age_max",), ("lmt_age_max_days",)),),
+}
+
+# rules whose points need side-B codes of a code type (checked across the two feeds by the quality gate:
+# the loader reads kb_point before kb_point_code, so a point cannot wait for its codes)
+KB_SIDE_B_REQUIRED: dict[str, str] = {"R03": "hilist", "R27": "hilist", "R28": "icd10"}
+
+# the code type each side of a rule's points holds (R29's side A are diagnoses); a side not listed is unused
+KB_CODE_TYPES: dict[str, dict[str, str]] = {
+    **{r: {"A": "hilist"} for r in KB_RULE_CODES},
+    "R03": {"A": "hilist", "B": "hilist"},
+    "R27": {"A": "hilist", "B": "hilist"},
+    "R28": {"A": "hilist", "B": "icd10"},
+    "R29": {"A": "icd10"},
+}
+
+
+def missing_parameter_reason(alternatives: tuple[tuple[str, ...], ...]) -> str:
+    return "missing_parameter(" + "|".join("+".join(alt) for alt in alternatives) + ")"
+
+
+def _kb_point_checks() -> tuple[tuple[str, str], ...]:
+    known = ", ".join(f"'{r}'" for r in KB_RULE_CODES)
+    out = [(f'"rule_code" is not null and "rule_code" not in ({known})', "unknown_rule_code(rule_code)")]
+    for rule, requirements in KB_POINT_PARAMETERS.items():
+        for alternatives in requirements:
+            met = " or ".join("(" + " and ".join(f'"{c}" is not null' for c in alt) + ")" for alt in alternatives)
+            out.append((f"\"rule_code\" = '{rule}' and not ({met})", missing_parameter_reason(alternatives)))
+    return tuple(out)
 
 
 FEEDS_LIST: tuple[FeedSpec, ...] = (
@@ -207,6 +272,66 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
             F("cert_status", "资格状态", req=True, numeric_ok=True),
             F("valid_from", "有效期开始", "date", future_ok=True),
             F("valid_to", "有效期结束", "date", future_ok=True),
+        ),
+    ),
+    FeedSpec(
+        "kb_point",
+        "知识点",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
+        key=("kb_point_id",),
+        order_pairs=(("valid_from", "valid_to"),),
+        row_checks=_kb_point_checks(),
+        description="Knowledge points (两库): the parameters of a knowledge-driven rule, by batch and source.",
+        fields=(
+            F("kb_point_id", "知识点编号", req=True),
+            F("rule_code", "规则代码", req=True),
+            F("national_rule_code", "国家规则编码"),
+            F("rule_name", "规则名称", "text", req=True),
+            F("source", "来源", req=True, numeric_ok=True, values=("1", "2", "3")),
+            F("batch", "批次", "text"),
+            F("item_name", "项目名称", "text", req=True),
+            F("condition_text", "限定条件", "text"),
+            F("logic_text", "判断逻辑", "text"),
+            F("result_level", "结果类型", numeric_ok=True, values=("1", "2")),
+            F("lmt_gend", "限定性别", numeric_ok=True, values=("1", "2")),
+            F("lmt_age_min", "限定最小年龄", "int"),
+            F("lmt_age_max", "限定最大年龄", "int"),
+            F("lmt_age_max_days", "限定最大日龄", "int"),
+            F("lmt_med_types", "限定医疗类别", numeric_ok=True),
+            F("lmt_hosp_lv_min", "限定医院等级", numeric_ok=True),
+            F("lmt_dise_codes", "限定支付疾病"),
+            F("max_cnt", "限定数量", "qty"),
+            F("period", "计数周期", values=("day", "visit")),
+            F("period_days", "周期天数", "int"),
+            F("min_interval_days", "最短间隔天数", "int"),
+            F("max_days", "限定疗程天数", "int"),
+            F("course_scope", "疗程范围", values=("visit", "year")),
+            F("max_amount", "限定报销总额", "money"),
+            F("herb_mode", "饮片支付方式", values=("all", "single")),
+            F("pair_scope", "同时收费范围", values=("day", "visit")),
+            F("valid_from", "生效日期", "date", future_ok=True),
+            F("valid_to", "失效日期", "date", future_ok=True),
+        ),
+    ),
+    FeedSpec(
+        "kb_point_code",
+        "知识点对应编码",
+        "reference",
+        sender_kind="centre",
+        snapshot=True,
+        key=("kb_point_id", "side", "code"),
+        after=("kb_point",),
+        references=(("kb_point_id", "kb_point", "kb_point_id"),),
+        description="The codes of each knowledge point: side A the restricted items (R29: diagnoses), side B "
+        "the other side of a pair, a required item or a contraindicated diagnosis.",
+        fields=(
+            F("kb_point_id", "知识点编号", req=True),
+            F("side", "编码角色", req=True, values=("A", "B")),
+            F("code_type", "编码类型", req=True, values=("hilist", "icd10")),
+            F("code", "编码", req=True),
+            F("code_name", "名称", "text"),
         ),
     ),
     # ------------------------------------------------------------ settlement platform
