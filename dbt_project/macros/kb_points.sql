@@ -117,3 +117,20 @@
     union all
     select 3 as key_length
 {%- endmacro %}
+
+
+{#- kb_breaches_by_line(breaches, broken=[], amount='breach_amount'): the body of a CTE grouping a
+    knowledge-driven line rule's breaches (one row per billed line × point it broke, with the kb_
+    columns of kb_point_lines) into one row per line: billed_line_key, breach_amount (the largest
+    amount any breach puts in question — never a line counted twice), point_result_level (min over
+    the points: '1' when any is '1'), broken_point_count and kb_points (kb_points_agg(broken)). -#}
+{% macro kb_breaches_by_line(breaches, broken=[], amount='breach_amount') -%}
+    select
+        billed_line_key,
+        max({{ amount }}) as breach_amount,
+        min(kb_result_level) as point_result_level,
+        count(*) as broken_point_count,
+        {{ kb_points_agg(broken) }} as kb_points
+    from {{ breaches }}
+    group by billed_line_key
+{%- endmacro %}

@@ -1,0 +1,168 @@
+{#- R24: per person × current knowledge point of R24 (its side-A items, valid on the event date), the
+    person's billed lines of the point's items at all institutions in time order (occurred_at, then
+    feedetl_sn / sale_sn). (a) period_days N and max_cnt M: a line whose rolling total — net Σ cnt of
+    the point's items on calendar days [d − N + 1, d], d the line's date, up to and including the
+    line — exceeds M; it puts in question the units over M it adds × its price. (b) min_interval_days
+    K: every line on a billing day d whose previous billing day d′ of the point's items satisfies
+    d − d′ < K; it puts in question its net amount. Hospital fee lines and pharmacy sale lines from
+    int_billed_lines_unioned (net of refunds and returns). One hit per line however many points and
+    checks it breaks; suspect_amount = the largest amount they put in question. -#}
+with
+
+billed_lines as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+person_lines as (
+    select * from billed_lines
+    where psn_no is not null
+),
+
+point_lines as (
+    {{ kb_point_lines('R24', 'person_lines', 'points', 'point_codes',
+        parameters=['period_days', 'max_cnt', 'min_interval_days']) }}
+),
+
+ordered as (
+    select
+        *,
+        row_number() over (
+            partition by psn_no, kb_point_id
+            order by occurred_at, coalesce(feedetl_sn, sale_sn), line_source
+        ) as line_seq
+    from point_lines
+),
+
+-- (a) the rolling total of each line: the person's earlier lines of the point within the window
+rolling as (
+    select
+        line.billed_line_key,
+        line.kb_point_id,
+        sum(earlier.net_cnt) as rolling_cnt
+    from ordered as line
+    inner join ordered as earlier
+        on
+            line.psn_no = earlier.psn_no
+            and line.kb_point_id = earlier.kb_point_id
+    where
+        line.kb_period_days is not null
+        and line.kb_max_cnt is not null
+        and earlier.line_seq <= line.line_seq
+        and {{ dbt.datediff('earlier.occurred_on', 'line.occurred_on', 'day') }} < line.kb_period_days
+    group by line.billed_line_key, line.kb_point_id
+),
+
+-- (b) each billing day of the point's items and the one before it
+billing_days as (
+    select
+        psn_no,
+        kb_point_id,
+        occurred_on,
+        lag(occurred_on) over (partition by psn_no, kb_point_id order by occurred_on) as previous_billing_date
+    from (
+        select distinct
+            psn_no,
+            kb_point_id,
+            occurred_on
+        from ordered
+        where kb_min_interval_days is not null
+    ) as days
+),
+
+checked as (
+    select
+        ordered.*,
+        rolling.rolling_cnt,
+        billing_days.previous_billing_date,
+        case
+            when rolling.rolling_cnt > ordered.kb_max_cnt
+                then
+                    case
+                        when rolling.rolling_cnt - ordered.kb_max_cnt < ordered.net_cnt
+                            then rolling.rolling_cnt - ordered.kb_max_cnt
+                        else ordered.net_cnt
+                    end
+            else 0
+        end as excess_cnt,
+        coalesce(
+            {{ dbt.datediff('billing_days.previous_billing_date', 'ordered.occurred_on', 'day') }}
+            < ordered.kb_min_interval_days,
+            false
+        ) as is_too_soon
+    from ordered
+    left join rolling
+        on
+            ordered.billed_line_key = rolling.billed_line_key
+            and ordered.kb_point_id = rolling.kb_point_id
+    left join billing_days
+        on
+            ordered.psn_no = billing_days.psn_no
+            and ordered.kb_point_id = billing_days.kb_point_id
+            and ordered.occurred_on = billing_days.occurred_on
+),
+
+breaches as (
+    select
+        *,
+        case
+            when is_too_soon then net_amount
+            else excess_cnt * unit_price
+        end as breach_amount
+    from checked
+    where
+        excess_cnt > 0
+        or is_too_soon
+),
+
+hit_points as (
+    {{ kb_breaches_by_line('breaches', [
+        ['period_days', 'kb_period_days'],
+        ['max_cnt', 'kb_max_cnt'],
+        ['rolling_cnt', 'rolling_cnt'],
+        ['excess_cnt', 'excess_cnt'],
+        ['min_interval_days', 'kb_min_interval_days'],
+        ['previous_billing_date', 'previous_billing_date'],
+        ['too_soon', 'is_too_soon'],
+    ]) }}
+),
+
+hits as (
+    select
+        person_lines.*,
+        hit_points.breach_amount,
+        hit_points.point_result_level,
+        hit_points.kb_points
+    from person_lines
+    inner join hit_points
+        on person_lines.billed_line_key = hit_points.billed_line_key
+),
+
+final as (
+    select
+        cast('R24' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R24', ['fixmedins_code', 'feedetl_sn', 'sale_sn']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        case when line_source = 'fee_list' then mdtrt_id end as mdtrt_id,
+        setl_id,
+        feedetl_sn,
+        sale_sn,
+        hilist_code,
+        occurred_on,
+        {{ money('breach_amount') }} as suspect_amount,
+        {{ billed_line_evidence(
+            [['visit_mdtrt_id', 'mdtrt_id'], ['med_type', 'med_type']],
+            after=[['kb_points', 'kb_points']],
+        ) }} as evidence
+    from hits
+)
+
+select * from final

@@ -1,0 +1,107 @@
+{#- R27: a hospital fee line of a current knowledge point of R27 (its side-A items — a drug or
+    consumable —, valid on the event date) on a visit that has no not fully refunded line of any of
+    the point's side-B items (the service it belongs to) on any day of the visit. Lines from
+    int_billed_lines_unioned (refunds net into their originals, fully refunded lines are no evidence);
+    pharmacy sales are out (a retail sale has no service to go with). One hit per line however many
+    points it breaks. suspect_amount = the line's net amount. -#}
+with
+
+billed_lines as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+hospital_lines as (
+    select * from billed_lines
+    where line_source = 'fee_list'
+),
+
+point_lines as (
+    {{ kb_point_lines('R27', 'hospital_lines', 'points', 'point_codes') }}
+),
+
+-- the visits that have a line of a point's side-B items (any day of the visit; codes first)
+related_visits as (
+    select distinct
+        hospital_lines.mdtrt_id,
+        related_codes.kb_point_id
+    from hospital_lines
+    inner join point_codes as related_codes
+        on hospital_lines.hilist_code = related_codes.code
+    where
+        related_codes.rule_code = 'R27'
+        and related_codes.side = 'B'
+        and related_codes.code_type = 'hilist'
+),
+
+-- the items that would have been expected (listed for the hit points only)
+related_items as (
+    select
+        kb_point_id,
+        {{ json_array_agg('code', 'code') }} as related_hilist_codes
+    from point_codes
+    where
+        rule_code = 'R27'
+        and side = 'B'
+        and code_type = 'hilist'
+    group by kb_point_id
+),
+
+breaches as (
+    select
+        point_lines.*,
+        point_lines.net_amount as breach_amount,
+        related_items.related_hilist_codes
+    from point_lines
+    left join related_visits
+        on
+            point_lines.mdtrt_id = related_visits.mdtrt_id
+            and point_lines.kb_point_id = related_visits.kb_point_id
+    left join related_items
+        on point_lines.kb_point_id = related_items.kb_point_id
+    where related_visits.mdtrt_id is null
+),
+
+hit_points as (
+    {{ kb_breaches_by_line('breaches', [['required_hilist_codes', 'related_hilist_codes']]) }}
+),
+
+hits as (
+    select
+        hospital_lines.*,
+        hit_points.breach_amount,
+        hit_points.point_result_level,
+        hit_points.kb_points
+    from hospital_lines
+    inner join hit_points
+        on hospital_lines.billed_line_key = hit_points.billed_line_key
+),
+
+final as (
+    select
+        cast('R27' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R27', ['fixmedins_code', 'feedetl_sn', 'sale_sn']) }} as hit_id,
+        fixmedins_code,
+        psn_no,
+        mdtrt_id,
+        setl_id,
+        feedetl_sn,
+        sale_sn,
+        hilist_code,
+        occurred_on,
+        {{ money('breach_amount') }} as suspect_amount,
+        {{ billed_line_evidence(
+            [['visit_mdtrt_id', 'mdtrt_id'], ['med_type', 'med_type']],
+            after=[['kb_points', 'kb_points']],
+        ) }} as evidence
+    from hits
+)
+
+select * from final
