@@ -112,7 +112,9 @@ final as (
                 ['person_gend', 'gend'],
                 ['person_gend_name', 'gend_name'],
             ],
-        ), after=[['kb_points', 'kb_points']]) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence,
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R10')) }}
+            as result_level
     from hits
 )
 

@@ -123,7 +123,9 @@ final as (
                 ['age_on_event_date', 'cast(age_years as integer)'],
                 ['age_days_on_event_date', 'cast(age_days as integer)'],
             ],
-        ), after=[['kb_points', 'kb_points']]) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence,
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R11')) }}
+            as result_level
     from hits
 )
 

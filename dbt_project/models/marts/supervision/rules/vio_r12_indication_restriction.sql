@@ -198,7 +198,9 @@ final as (
                 ['visit_diagnosis_count', 'diagnosis_count'],
                 ['visit_diagnoses', 'diagnosis_list'],
             ],
-        ), after=[['kb_points', 'kb_points']]) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence,
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R12')) }}
+            as result_level
     from hits
 )
 

@@ -157,7 +157,9 @@ final as (
             visit=[
                 ['outside_inpatient', 'is_outside_inpatient'],
             ],
-        ), after=[['kb_points', 'kb_points']]) }} as evidence
+        ), after=[['kb_points', 'kb_points']]) }} as evidence,
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R13')) }}
+            as result_level
     from hits
 )
 
