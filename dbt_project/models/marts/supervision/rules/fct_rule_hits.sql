@@ -44,6 +44,13 @@
     'vio_r20_card_swiping',
     'vio_r21_key_drug_growth',
     'vio_r22_his_mismatch',
+    'vio_r23_over_course_days',
+    'vio_r24_period_frequency',
+    'vio_r25_over_annual_amount',
+    'vio_r26_herbal_pieces_not_payable',
+    'vio_r27_missing_related_item',
+    'vio_r28_contraindicated_diagnosis',
+    'vio_r29_diagnosis_sex_age_mismatch',
 ] -%}
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [

@@ -90,7 +90,9 @@ final as (
         {{ billed_line_evidence(
             [['visit_mdtrt_id', 'mdtrt_id'], ['med_type', 'med_type']],
             after=[['kb_points', 'kb_points']],
-        ) }} as evidence
+        ) }} as evidence,
+        {{ kb_result_level('point_result_level', 'false', catalogue_result_level('R25')) }}
+            as result_level
     from hits
 )
 

@@ -191,7 +191,9 @@ final as (
             ['setl_id', 'last_effective_setl_id'],
             ['medfee_sumamt', 'medfee_sumamt'],
             ['kb_points', 'kb_points'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ kb_result_level('point_result_level', 'false', catalogue_result_level('R29')) }}
+            as result_level
     from hits
 )
 
