@@ -1,7 +1,10 @@
-{#- R03: a (main, sub) pair of the knowledge base
-    rule_bundle_pairs both charged in the same visit on the same calendar day: the sub item is
-    included in the main item. One hit per visit × day × sub item; suspect_amount = net amount of
-    the sub item's lines that day (each line once, however many main items include it). -#}
+{#- R03: a (main, sub) pair both charged in the same visit — the sub item is included in the main
+    item, or duplicates it. The pairs are the seed rule_bundle_pairs (same calendar day) and the
+    current knowledge points of R03 (every side-A code = a main item × every side-B code = a sub item;
+    pair_scope 'day': the same calendar day, 'visit': any days of the visit; the pair applies when both
+    lines' dates lie in the point's validity). One hit per visit × day × sub item, however many main
+    items, seed pairs and points include it; suspect_amount = net amount of the sub item's lines that
+    day (each line once). -#}
 with
 
 fee_lines as (
@@ -12,13 +15,80 @@ bundle_pairs as (
     select * from {{ ref('rule_bundle_pairs') }}
 ),
 
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+-- a point's pairs: its side-A codes × its side-B codes (within one point, never across points)
+point_pairs as (
+    select
+        mains.code as main_hilist_code,
+        subs.code as sub_hilist_code,
+        kb.kb_point_id,
+        kb.national_rule_code as kb_national_rule_code,
+        kb.rule_name as kb_rule_name,
+        kb.source as kb_source,
+        kb.batch as kb_batch,
+        kb.item_name as kb_item_name,
+        kb.condition_text as kb_condition_text,
+        kb.result_level as kb_result_level,
+        kb.pair_scope,
+        kb.valid_from,
+        kb.valid_to
+    from point_codes as mains
+    inner join point_codes as subs
+        on mains.kb_point_id = subs.kb_point_id
+    inner join points as kb
+        on mains.kb_point_id = kb.kb_point_id
+    where
+        mains.rule_code = 'R03'
+        and mains.side = 'A'
+        and mains.code_type = 'hilist'
+        and subs.side = 'B'
+        and subs.code_type = 'hilist'
+        and kb.rule_code = 'R03'
+        and mains.code <> subs.code
+),
+
 pairs as (
     select distinct
         main_hilist_code,
         sub_hilist_code,
-        note
+        note,
+        cast(null as {{ dbt.type_string() }}) as kb_point_id,
+        cast(null as {{ dbt.type_string() }}) as kb_national_rule_code,
+        cast(null as {{ dbt.type_string() }}) as kb_rule_name,
+        cast(null as {{ dbt.type_string() }}) as kb_source,
+        cast(null as {{ dbt.type_string() }}) as kb_batch,
+        cast(null as {{ dbt.type_string() }}) as kb_item_name,
+        cast(null as {{ dbt.type_string() }}) as kb_condition_text,
+        cast(null as {{ dbt.type_string() }}) as kb_result_level,
+        'day' as pair_scope,
+        cast('1900-01-01' as date) as valid_from,
+        cast('9999-12-31' as date) as valid_to
     from bundle_pairs
     where main_hilist_code <> sub_hilist_code
+    union all
+    select
+        main_hilist_code,
+        sub_hilist_code,
+        cast(null as {{ dbt.type_string() }}) as note,
+        kb_point_id,
+        kb_national_rule_code,
+        kb_rule_name,
+        kb_source,
+        kb_batch,
+        kb_item_name,
+        kb_condition_text,
+        kb_result_level,
+        pair_scope,
+        valid_from,
+        valid_to
+    from point_pairs
 ),
 
 pair_items as (
@@ -38,7 +108,6 @@ charged_lines as (
         not fee_lines.is_refund
         and not fee_lines.is_fully_refunded
         and not fee_lines.is_pharmacy_line
-        and {{ hits_window('fee_lines.fee_date') }}
 ),
 
 -- one row per visit × day × item
@@ -58,14 +127,25 @@ visit_day_items as (
     group by mdtrt_id, fee_date, hilist_code
 ),
 
--- sub items charged with a main item that includes them (one row per pair that applies)
+-- sub items charged with a main item that includes them (one row per pair, main day and source
+-- that applies): the same day, or any day of the visit for a point of pair_scope 'visit'
 pair_matches as (
     select
         sub_items.mdtrt_id,
         sub_items.fee_date,
         sub_items.hilist_code,
         pairs.main_hilist_code,
+        main_items.fee_date as main_fee_date,
         pairs.note,
+        pairs.kb_point_id,
+        pairs.kb_national_rule_code,
+        pairs.kb_rule_name,
+        pairs.kb_source,
+        pairs.kb_batch,
+        pairs.kb_item_name,
+        pairs.kb_condition_text,
+        pairs.kb_result_level,
+        pairs.pair_scope,
         main_items.hilist_name as main_hilist_name,
         main_items.line_count as main_line_count,
         main_items.net_cnt as main_net_cnt,
@@ -76,8 +156,30 @@ pair_matches as (
     inner join visit_day_items as main_items
         on
             sub_items.mdtrt_id = main_items.mdtrt_id
-            and sub_items.fee_date = main_items.fee_date
             and pairs.main_hilist_code = main_items.hilist_code
+    where
+        (sub_items.fee_date = main_items.fee_date or pairs.pair_scope = 'visit')
+        and sub_items.fee_date >= pairs.valid_from
+        and sub_items.fee_date <= pairs.valid_to
+        and main_items.fee_date >= pairs.valid_from
+        and main_items.fee_date <= pairs.valid_to
+),
+
+-- the main items of each hit (one per main item and day, whichever pairs named it)
+main_matches as (
+    select
+        mdtrt_id,
+        fee_date,
+        hilist_code,
+        main_hilist_code,
+        main_fee_date,
+        max(main_hilist_name) as main_hilist_name,
+        max(note) as note,
+        max(main_line_count) as main_line_count,
+        max(main_net_cnt) as main_net_cnt,
+        max(main_net_amount) as main_net_amount
+    from pair_matches
+    group by mdtrt_id, fee_date, hilist_code, main_hilist_code, main_fee_date
 ),
 
 -- the lines behind the matches (sub and main items), listed only for the hits
@@ -86,13 +188,13 @@ evidence_keys as (
         mdtrt_id,
         fee_date,
         hilist_code
-    from pair_matches
+    from main_matches
     union
     select
         mdtrt_id,
-        fee_date,
+        main_fee_date as fee_date,
         main_hilist_code as hilist_code
-    from pair_matches
+    from main_matches
 ),
 
 evidence_lines as (
@@ -124,29 +226,65 @@ evidence_lines as (
     group by charged_lines.mdtrt_id, charged_lines.fee_date, charged_lines.hilist_code
 ),
 
--- a sub item included in several main items that day is still one hit
+-- a sub item included in several main items is still one hit
 main_items_by_sub as (
     select
-        pair_matches.mdtrt_id,
-        pair_matches.fee_date,
-        pair_matches.hilist_code,
+        main_matches.mdtrt_id,
+        main_matches.fee_date,
+        main_matches.hilist_code,
         count(*) as main_item_count,
         {{ json_array_agg(json_object([
-            ['main_hilist_code', 'pair_matches.main_hilist_code'],
-            ['main_hilist_name', 'pair_matches.main_hilist_name'],
-            ['bundle_note', 'pair_matches.note'],
-            ['line_count', 'pair_matches.main_line_count'],
-            ['net_cnt', 'pair_matches.main_net_cnt'],
-            ['net_amount', 'pair_matches.main_net_amount'],
+            ['main_hilist_code', 'main_matches.main_hilist_code'],
+            ['main_hilist_name', 'main_matches.main_hilist_name'],
+            ['main_fee_date', 'main_matches.main_fee_date'],
+            ['bundle_note', 'main_matches.note'],
+            ['line_count', 'main_matches.main_line_count'],
+            ['net_cnt', 'main_matches.main_net_cnt'],
+            ['net_amount', 'main_matches.main_net_amount'],
             ['lines', 'main_lines.lines'],
-        ]), 'pair_matches.main_hilist_code') }} as main_items
-    from pair_matches
+        ]), 'main_matches.main_hilist_code, main_matches.main_fee_date') }} as main_items
+    from main_matches
     inner join evidence_lines as main_lines
         on
-            pair_matches.mdtrt_id = main_lines.mdtrt_id
-            and pair_matches.fee_date = main_lines.fee_date
-            and pair_matches.main_hilist_code = main_lines.hilist_code
-    group by pair_matches.mdtrt_id, pair_matches.fee_date, pair_matches.hilist_code
+            main_matches.mdtrt_id = main_lines.mdtrt_id
+            and main_matches.main_fee_date = main_lines.fee_date
+            and main_matches.main_hilist_code = main_lines.hilist_code
+    group by main_matches.mdtrt_id, main_matches.fee_date, main_matches.hilist_code
+),
+
+-- each point a hit broke, once (whichever of its main items and days matched)
+hit_point_rows as (
+    select
+        mdtrt_id,
+        fee_date,
+        hilist_code,
+        kb_point_id,
+        kb_national_rule_code,
+        kb_rule_name,
+        kb_source,
+        kb_batch,
+        kb_item_name,
+        kb_condition_text,
+        kb_result_level,
+        pair_scope,
+        min(main_hilist_code) as main_hilist_code
+    from pair_matches
+    group by
+        mdtrt_id, fee_date, hilist_code, kb_point_id, kb_national_rule_code, kb_rule_name, kb_source,
+        kb_batch, kb_item_name, kb_condition_text, kb_result_level, pair_scope
+),
+
+hit_points as (
+    select
+        mdtrt_id,
+        fee_date,
+        hilist_code,
+        max(case when kb_point_id is null then 1 else 0 end) = 1 as catalogue_broken,
+        min(kb_result_level) as point_result_level,
+        {{ kb_points_agg([['pair_scope', 'pair_scope'], ['main_hilist_code', 'main_hilist_code']]) }}
+            as kb_points
+    from hit_point_rows
+    group by mdtrt_id, fee_date, hilist_code
 ),
 
 hits as (
@@ -154,7 +292,10 @@ hits as (
         sub_items.*,
         sub_lines.lines,
         main_items_by_sub.main_item_count,
-        main_items_by_sub.main_items
+        main_items_by_sub.main_items,
+        hit_points.catalogue_broken,
+        hit_points.point_result_level,
+        hit_points.kb_points
     from visit_day_items as sub_items
     inner join main_items_by_sub
         on
@@ -166,6 +307,11 @@ hits as (
             sub_items.mdtrt_id = sub_lines.mdtrt_id
             and sub_items.fee_date = sub_lines.fee_date
             and sub_items.hilist_code = sub_lines.hilist_code
+    inner join hit_points
+        on
+            sub_items.mdtrt_id = hit_points.mdtrt_id
+            and sub_items.fee_date = hit_points.fee_date
+            and sub_items.hilist_code = hit_points.hilist_code
 ),
 
 final as (
@@ -194,8 +340,10 @@ final as (
             ])],
             ['main_item_count', 'main_item_count'],
             ['main_items', 'main_items'],
+            ['kb_points', 'kb_points'],
         ])) }} as evidence,
-        {{ catalogue_result_level('R03') }} as result_level
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R03')) }}
+            as result_level
     from hits
 )
 
