@@ -134,3 +134,23 @@
     from {{ breaches }}
     group by billed_line_key
 {%- endmacro %}
+
+
+{#- kb_no_points(): an empty kb_points array (a catalogue-only hit of a view whose other hits carry
+    points); kb_points_or_empty(expression): expression, or that empty array when it is null (a hit
+    left-joined to the points it broke, none). -#}
+{% macro kb_no_points() -%}
+    {{ return(adapter.dispatch('kb_no_points')()) }}
+{%- endmacro %}
+
+{% macro default__kb_no_points() -%}
+    array()
+{%- endmacro %}
+
+{% macro duckdb__kb_no_points() -%}
+    cast('[]' as json)
+{%- endmacro %}
+
+{% macro kb_points_or_empty(expression) -%}
+    coalesce({{ expression }}, {{ kb_no_points() }})
+{%- endmacro %}

@@ -2,7 +2,13 @@
     catalogue's max_daily_cnt; for bed fees (catalogue med_chrgitm_type 01) of an inpatient stay also
     the net quantity over the stay above the length of stay. The excess units are the last ones
     charged (by fee time); suspect_amount = Σ excess units × their line's price. A stay hit counts
-    only the units beyond the length of stay that no day hit of the same item already counts. -#}
+    only the units beyond the length of stay that no day hit of the same item already counts.
+    Knowledge points of R04 (max_cnt, period 'day' or 'visit'; lines dated in the point's validity):
+    the net Σ cnt of the point's side-A items per visit-day or per visit above max_cnt; the excess
+    units are the last ones charged across the point's items. A day point's excess joins the day
+    hit of the line's visit × item × day (a line's excess units that day = the most any limit finds,
+    never added twice); a visit point gives one hit per visit × item holding excess units, whose
+    suspect_amount counts only the units no day or stay hit already counts. -#}
 with
 
 fee_lines as (
@@ -19,19 +25,38 @@ visits as (
     select * from {{ ref('fct_visit') }}
 ),
 
+points as (
+    select * from {{ ref('dim_kb_point') }}
+),
+
+point_codes as (
+    select * from {{ ref('dim_kb_point_code') }}
+),
+
+-- the items some point of R04 limits (codes first: lines meet points only through these codes)
+point_items as (
+    select distinct code as hilist_code
+    from point_codes
+    where
+        rule_code = 'R04'
+        and side = 'A'
+        and code_type = 'hilist'
+),
+
 catalogue as (
     select * from {{ ref('dim_catalogue_item') }}
 ),
 
 -- refunds never hit by themselves and count through the line they point at; fully refunded lines
 -- are no evidence; pharmacy fee lines are read from phar_sale by line rules. Only items with a
--- daily limit, and bed fees, can hit.
+-- daily limit, bed fees and items of a point can hit.
 limited_lines as (
     select
         fee_lines.feedetl_sn,
         fee_lines.mdtrt_id,
         fee_lines.hilist_code,
         fee_lines.fee_date,
+        fee_lines.fee_ocur_time,
         fee_lines.net_cnt,
         fee_lines.med_chrgitm_type,
         catalogue.max_daily_cnt
@@ -41,11 +66,133 @@ limited_lines as (
             fee_lines.has_catalogue_row
             and fee_lines.hilist_code = catalogue.hilist_code
             and coalesce(fee_lines.catalogue_valid_from, cast('1900-01-01' as date)) = catalogue.effective_from
+    left join point_items
+        on fee_lines.hilist_code = point_items.hilist_code
     where
         not fee_lines.is_refund
         and not fee_lines.is_fully_refunded
         and not fee_lines.is_pharmacy_line
-        and (catalogue.max_daily_cnt is not null or fee_lines.med_chrgitm_type = '01')
+        and (
+            catalogue.max_daily_cnt is not null
+            or fee_lines.med_chrgitm_type = '01'
+            or point_items.hilist_code is not null
+        )
+),
+
+point_lines as (
+    {{ kb_point_lines('R04', 'limited_lines', 'points', 'point_codes', date_column='fee_date',
+        parameters=['max_cnt', 'period']) }}
+),
+
+-- each point's running net quantity per visit-day or visit, across its items, in fee time order
+point_running as (
+    select
+        *,
+        sum(net_cnt) over (
+            partition by kb_point_id, mdtrt_id, case when kb_period = 'day' then fee_date end
+            order by fee_ocur_time, feedetl_sn
+            rows between unbounded preceding and current row
+        ) as point_running_cnt
+    from point_lines
+    where
+        kb_max_cnt is not null
+        and kb_period in ('day', 'visit')
+),
+
+point_breaches as (
+    select
+        *,
+        case
+            when point_running_cnt - kb_max_cnt < net_cnt then point_running_cnt - kb_max_cnt
+            else net_cnt
+        end as point_excess_cnt
+    from point_running
+    where point_running_cnt > kb_max_cnt
+),
+
+-- per line: the most excess units any day point, and any visit point, finds in it
+line_point_excess as (
+    select
+        feedetl_sn,
+        max(case when kb_period = 'day' then point_excess_cnt else 0 end) as day_point_excess_cnt,
+        max(case when kb_period = 'visit' then point_excess_cnt else 0 end) as visit_point_excess_cnt
+    from point_breaches
+    group by feedetl_sn
+),
+
+-- the points each hit broke, with the units each found in the hit's lines
+day_point_rows as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_date,
+        kb_point_id,
+        kb_national_rule_code,
+        kb_rule_name,
+        kb_source,
+        kb_batch,
+        kb_item_name,
+        kb_condition_text,
+        kb_result_level,
+        kb_max_cnt,
+        kb_period,
+        sum(point_excess_cnt) as point_excess_cnt
+    from point_breaches
+    where kb_period = 'day'
+    group by
+        mdtrt_id, hilist_code, fee_date, kb_point_id, kb_national_rule_code, kb_rule_name, kb_source,
+        kb_batch, kb_item_name, kb_condition_text, kb_result_level, kb_max_cnt, kb_period
+),
+
+day_points as (
+    select
+        mdtrt_id,
+        hilist_code,
+        fee_date,
+        min(kb_result_level) as point_result_level,
+        {{ kb_points_agg([
+            ['max_cnt', 'kb_max_cnt'],
+            ['period', 'kb_period'],
+            ['excess_cnt', 'point_excess_cnt'],
+        ]) }} as kb_points
+    from day_point_rows
+    group by mdtrt_id, hilist_code, fee_date
+),
+
+visit_point_rows as (
+    select
+        mdtrt_id,
+        hilist_code,
+        kb_point_id,
+        kb_national_rule_code,
+        kb_rule_name,
+        kb_source,
+        kb_batch,
+        kb_item_name,
+        kb_condition_text,
+        kb_result_level,
+        kb_max_cnt,
+        kb_period,
+        sum(point_excess_cnt) as point_excess_cnt
+    from point_breaches
+    where kb_period = 'visit'
+    group by
+        mdtrt_id, hilist_code, kb_point_id, kb_national_rule_code, kb_rule_name, kb_source,
+        kb_batch, kb_item_name, kb_condition_text, kb_result_level, kb_max_cnt, kb_period
+),
+
+visit_points as (
+    select
+        mdtrt_id,
+        hilist_code,
+        min(kb_result_level) as point_result_level,
+        {{ kb_points_agg([
+            ['max_cnt', 'kb_max_cnt'],
+            ['period', 'kb_period'],
+            ['excess_cnt', 'point_excess_cnt'],
+        ]) }} as kb_points
+    from visit_point_rows
+    group by mdtrt_id, hilist_code
 ),
 
 -- visit-days over the daily limit
@@ -91,17 +238,36 @@ candidate_keys as (
         on
             limited_lines.mdtrt_id = over_stays.mdtrt_id
             and limited_lines.hilist_code = over_stays.hilist_code
+    union
+    select limited_lines.feedetl_sn
+    from limited_lines
+    inner join day_points
+        on
+            limited_lines.mdtrt_id = day_points.mdtrt_id
+            and limited_lines.hilist_code = day_points.hilist_code
+            and limited_lines.fee_date = day_points.fee_date
+    union
+    select limited_lines.feedetl_sn
+    from limited_lines
+    inner join visit_points
+        on
+            limited_lines.mdtrt_id = visit_points.mdtrt_id
+            and limited_lines.hilist_code = visit_points.hilist_code
 ),
 
 charged_lines as (
     select
         fee_line_details.*,
-        limited_lines.max_daily_cnt
+        limited_lines.max_daily_cnt,
+        coalesce(line_point_excess.day_point_excess_cnt, 0) as day_point_excess_cnt,
+        coalesce(line_point_excess.visit_point_excess_cnt, 0) as visit_point_excess_cnt
     from limited_lines
     inner join candidate_keys
         on limited_lines.feedetl_sn = candidate_keys.feedetl_sn
     inner join fee_line_details
         on limited_lines.feedetl_sn = fee_line_details.feedetl_sn
+    left join line_point_excess
+        on limited_lines.feedetl_sn = line_point_excess.feedetl_sn
 ),
 
 day_running as (
@@ -115,16 +281,24 @@ day_running as (
     from charged_lines
 ),
 
--- units of each line beyond the daily limit (the last units charged that day)
-day_excess as (
+-- units of each line beyond the daily limit (the last units charged that day): the catalogue's,
+-- or a day point's where it finds more
+catalogue_day_excess as (
     select
         *,
         case
             when max_daily_cnt is not null and day_running_cnt > max_daily_cnt
                 then least(net_cnt, day_running_cnt - max_daily_cnt)
             else 0
-        end as day_excess_cnt
+        end as catalogue_day_excess_cnt
     from day_running
+),
+
+day_excess as (
+    select
+        *,
+        greatest(catalogue_day_excess_cnt, day_point_excess_cnt) as day_excess_cnt
+    from catalogue_day_excess
 ),
 
 day_hits as (
@@ -140,6 +314,7 @@ day_hits as (
         max(max_daily_cnt) as max_daily_cnt,
         count(*) as line_count,
         sum(net_cnt) as net_cnt,
+        sum(catalogue_day_excess_cnt) > 0 as catalogue_broken,
         sum(day_excess_cnt) as excess_cnt,
         sum(day_excess_cnt * pric) as excess_amount,
         {{ json_array_agg(json_object([
@@ -237,6 +412,72 @@ stay_hits as (
     having sum(stay_excess_cnt) > 0
 ),
 
+-- lines of a visit point's excess: only the units no day or stay hit already counts add to its amount
+visit_excess as (
+    select
+        day_excess.*,
+        coalesce(stay_excess.stay_excess_cnt, 0) as stay_excess_cnt,
+        greatest(
+            day_excess.visit_point_excess_cnt - day_excess.day_excess_cnt - coalesce(stay_excess.stay_excess_cnt, 0),
+            0
+        ) as visit_only_excess_cnt
+    from day_excess
+    inner join visit_points
+        on
+            day_excess.mdtrt_id = visit_points.mdtrt_id
+            and day_excess.hilist_code = visit_points.hilist_code
+    left join stay_excess
+        on day_excess.feedetl_sn = stay_excess.feedetl_sn
+),
+
+visit_hits as (
+    select
+        mdtrt_id,
+        hilist_code,
+        min(case when visit_point_excess_cnt > 0 then fee_date end) as first_excess_date,
+        max(fixmedins_code) as fixmedins_code,
+        max(psn_no) as psn_no,
+        max(setl_id) as setl_id,
+        max(hilist_name) as hilist_name,
+        max(med_chrgitm_type) as med_chrgitm_type,
+        count(*) as line_count,
+        sum(net_cnt) as net_cnt,
+        sum(visit_point_excess_cnt) as excess_cnt,
+        sum(visit_point_excess_cnt - visit_only_excess_cnt) as excess_cnt_in_other_hits,
+        sum(visit_only_excess_cnt * pric) as excess_amount,
+        {{ json_array_agg(json_object([
+            ['fee_ocur_time', 'fee_ocur_time'],
+            ['feedetl_sn', 'feedetl_sn'],
+            ['setl_id', 'setl_id'],
+            ['cnt', 'cnt'],
+            ['pric', 'pric'],
+            ['refunded_cnt', 'refunded_cnt'],
+            ['net_cnt', 'net_cnt'],
+            ['net_amount', 'net_amount'],
+            ['excess_cnt_of_visit', 'visit_point_excess_cnt'],
+            ['excess_cnt_in_other_hits', 'visit_point_excess_cnt - visit_only_excess_cnt'],
+            ['bilg_dr_code', 'bilg_dr_code'],
+            ['source_file', 'source_file'],
+            ['source_line', 'source_line'],
+        ]), 'fee_ocur_time, feedetl_sn') }} as lines
+    from visit_excess
+    group by mdtrt_id, hilist_code
+    having sum(visit_point_excess_cnt) > 0
+),
+
+day_hits_with_points as (
+    select
+        day_hits.*,
+        day_points.point_result_level,
+        {{ kb_points_or_empty('day_points.kb_points') }} as kb_points
+    from day_hits
+    left join day_points
+        on
+            day_hits.mdtrt_id = day_points.mdtrt_id
+            and day_hits.hilist_code = day_points.hilist_code
+            and day_hits.fee_date = day_points.fee_date
+),
+
 -- each branch renders its own evidence text (the two objects differ in shape, and Spark unions
 -- only identical struct types)
 day_hit_rows as (
@@ -265,9 +506,11 @@ day_hit_rows as (
             ['excess_amount', 'excess_amount'],
             ['line_count', 'line_count'],
             ['lines', 'lines'],
+            ['kb_points', 'kb_points'],
         ])) }} as evidence,
-        {{ catalogue_result_level('R04') }} as result_level
-    from day_hits
+        {{ kb_result_level('point_result_level', 'catalogue_broken', catalogue_result_level('R04')) }}
+            as result_level
+    from day_hits_with_points
 ),
 
 stay_hit_rows as (
@@ -298,15 +541,54 @@ stay_hit_rows as (
             ['excess_amount', 'excess_amount'],
             ['line_count', 'line_count'],
             ['lines', 'lines'],
+            ['kb_points', kb_no_points()],
         ])) }} as evidence,
         {{ catalogue_result_level('R04') }} as result_level
     from stay_hits
+),
+
+visit_hit_rows as (
+    select
+        cast('R04' as {{ dbt.type_string() }}) as rule_code,
+        {{ hit_id('R04', ["'visit'", 'visit_hits.mdtrt_id', 'visit_hits.hilist_code']) }} as hit_id,
+        visit_hits.fixmedins_code,
+        visit_hits.psn_no,
+        visit_hits.mdtrt_id,
+        visit_hits.setl_id,
+        cast(null as {{ dbt.type_string() }}) as feedetl_sn,
+        cast(null as {{ dbt.type_string() }}) as sale_sn,
+        visit_hits.hilist_code,
+        visit_hits.first_excess_date as occurred_on,
+        {{ money('visit_hits.excess_amount') }} as suspect_amount,
+        {{ json_to_string(json_object([
+            ['check', "'知识点每次就诊限定数量 max_cnt per visit'"],
+            ['mdtrt_id', 'visit_hits.mdtrt_id'],
+            ['hilist_code', 'visit_hits.hilist_code'],
+            ['hilist_name', 'visit_hits.hilist_name'],
+            ['med_chrgitm_type', 'visit_hits.med_chrgitm_type'],
+            ['net_cnt_of_visit', 'visit_hits.net_cnt'],
+            ['excess_cnt', 'visit_hits.excess_cnt'],
+            ['excess_cnt_in_other_hits', 'visit_hits.excess_cnt_in_other_hits'],
+            ['excess_amount', 'visit_hits.excess_amount'],
+            ['line_count', 'visit_hits.line_count'],
+            ['lines', 'visit_hits.lines'],
+            ['kb_points', 'visit_points.kb_points'],
+        ])) }} as evidence,
+        {{ kb_result_level('visit_points.point_result_level', 'false', catalogue_result_level('R04')) }}
+            as result_level
+    from visit_hits
+    inner join visit_points
+        on
+            visit_hits.mdtrt_id = visit_points.mdtrt_id
+            and visit_hits.hilist_code = visit_points.hilist_code
 ),
 
 final as (
     select * from day_hit_rows
     union all
     select * from stay_hit_rows
+    union all
+    select * from visit_hit_rows
 )
 
 select * from final
