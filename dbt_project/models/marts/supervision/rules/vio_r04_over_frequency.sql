@@ -3,12 +3,9 @@
     the net quantity over the stay above the length of stay. The excess units are the last ones
     charged (by fee time); suspect_amount = Σ excess units × their line's price. A stay hit counts
     only the units beyond the length of stay that no day hit of the same item already counts.
-    Knowledge points of R04 (max_cnt, period 'day' or 'visit'; lines dated in the point's validity):
-    the net Σ cnt of the point's side-A items per visit-day or per visit above max_cnt; the excess
-    units are the last ones charged across the point's items. A day point's excess joins the day
-    hit of the line's visit × item × day (a line's excess units that day = the most any limit finds,
-    never added twice); a visit point gives one hit per visit × item holding excess units, whose
-    suspect_amount counts only the units no day or stay hit already counts. -#}
+    Points of R04 (max_cnt per visit-day or visit over their side-A items, the last units charged
+    in excess): a day point's excess joins the day hit (a line's excess = the most any limit finds);
+    a visit point gives a hit per visit × item, counting only units no other hit counts. -#}
 with
 
 fee_lines as (
@@ -120,12 +117,12 @@ line_point_excess as (
     group by feedetl_sn
 ),
 
--- the points each hit broke, with the units each found in the hit's lines
-day_point_rows as (
+-- the points each hit broke, with the units each found in the hit's lines (day points per day)
+point_hit_rows as (
     select
         mdtrt_id,
         hilist_code,
-        fee_date,
+        case when kb_period = 'day' then fee_date end as period_date,
         kb_point_id,
         kb_national_rule_code,
         kb_rule_name,
@@ -138,61 +135,42 @@ day_point_rows as (
         kb_period,
         sum(point_excess_cnt) as point_excess_cnt
     from point_breaches
-    where kb_period = 'day'
     group by
-        mdtrt_id, hilist_code, fee_date, kb_point_id, kb_national_rule_code, kb_rule_name, kb_source,
-        kb_batch, kb_item_name, kb_condition_text, kb_result_level, kb_max_cnt, kb_period
+        mdtrt_id, hilist_code, case when kb_period = 'day' then fee_date end, kb_point_id,
+        kb_national_rule_code, kb_rule_name, kb_source, kb_batch, kb_item_name, kb_condition_text,
+        kb_result_level, kb_max_cnt, kb_period
+),
+
+point_hits as (
+    select
+        mdtrt_id,
+        hilist_code,
+        kb_period,
+        period_date,
+        min(kb_result_level) as point_result_level,
+        {{ kb_points_agg([
+            ['max_cnt', 'kb_max_cnt'],
+            ['period', 'kb_period'],
+            ['excess_cnt', 'point_excess_cnt'],
+        ]) }} as kb_points
+    from point_hit_rows
+    group by mdtrt_id, hilist_code, kb_period, period_date
 ),
 
 day_points as (
     select
         mdtrt_id,
         hilist_code,
-        fee_date,
-        min(kb_result_level) as point_result_level,
-        {{ kb_points_agg([
-            ['max_cnt', 'kb_max_cnt'],
-            ['period', 'kb_period'],
-            ['excess_cnt', 'point_excess_cnt'],
-        ]) }} as kb_points
-    from day_point_rows
-    group by mdtrt_id, hilist_code, fee_date
-),
-
-visit_point_rows as (
-    select
-        mdtrt_id,
-        hilist_code,
-        kb_point_id,
-        kb_national_rule_code,
-        kb_rule_name,
-        kb_source,
-        kb_batch,
-        kb_item_name,
-        kb_condition_text,
-        kb_result_level,
-        kb_max_cnt,
-        kb_period,
-        sum(point_excess_cnt) as point_excess_cnt
-    from point_breaches
-    where kb_period = 'visit'
-    group by
-        mdtrt_id, hilist_code, kb_point_id, kb_national_rule_code, kb_rule_name, kb_source,
-        kb_batch, kb_item_name, kb_condition_text, kb_result_level, kb_max_cnt, kb_period
+        period_date as fee_date,
+        point_result_level,
+        kb_points
+    from point_hits
+    where kb_period = 'day'
 ),
 
 visit_points as (
-    select
-        mdtrt_id,
-        hilist_code,
-        min(kb_result_level) as point_result_level,
-        {{ kb_points_agg([
-            ['max_cnt', 'kb_max_cnt'],
-            ['period', 'kb_period'],
-            ['excess_cnt', 'point_excess_cnt'],
-        ]) }} as kb_points
-    from visit_point_rows
-    group by mdtrt_id, hilist_code
+    select * from point_hits
+    where kb_period = 'visit'
 ),
 
 -- visit-days over the daily limit
