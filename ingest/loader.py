@@ -515,6 +515,7 @@ class Loader:
             con.execute("drop table if exists _norm")
             con.execute(f"create temp table _norm as {sql}", params)
             self._flag_cross_file_duplicates(feed, d.period)
+            self._flag_unknown_references(feed, d.period)
             lineage = "?, ?, ?, _line, ?, ?, ?, ?, ?"
             lineage_params = [d.rel, scan.sha256, batch_id, d.sender, d.period, d.seq, self._now(), self.run_id]
             codes = ", ".join(f'"{c}"' for c in feed.codes)
@@ -642,3 +643,26 @@ from _normalised
         """,
             [period],
         )
+
+    def _flag_unknown_references(self, feed: FeedSpec, period: str) -> None:
+        """Quarantine rows naming a key the referenced snapshot feed does not hold (``unknown_<feed>(col)``).
+
+        The snapshot judged against is the referenced feed's newest period not after this delivery's
+        period — the same period when both were delivered together, else the snapshot still current
+        then (reference feeds are delivered monthly or on change). The referenced feed is loaded first
+        (``FeedSpec.after``: discovery order and the Dagster asset dependency), so the result depends
+        on what the landing tree holds, not on the order files happen to be read.
+        """
+        for col, other, other_col in feed.references:
+            self.con.execute(
+                f"""
+                update _norm set _reasons = list_append(_reasons, ?)
+                where _norm."{col}" is not null
+                    and not exists (
+                        select 1 from raw."{other}" r
+                        where r._period = (select max(_period) from raw."{other}" where _period <= ?)
+                            and r."{other_col}" = _norm."{col}"
+                    )
+            """,
+                [f"unknown_{other}({col})", period],
+            )
