@@ -197,6 +197,8 @@ def _hilist(feed: str) -> list[Check]:
 
 # a list of codes as delivered: the separators dbt's code_list() folds into ';' (macros/knowledge_base.sql)
 _LIST_ITEMS = "list_filter(string_split(translate({col}, ',、 ', ';;;'), ';'), lambda p: p <> '')"
+# an ICD-10 prefix as the knowledge base compares it — upper case, dots removed (N18.5 = N185, I10.x00 = I10X00)
+KB_ICD10_PREFIX_RE = r"^[A-Z]([0-9][0-9A-Z]{0,9})?$"
 
 
 def _kb_positive(feed: str, col: str, lo, label: str) -> Check:
@@ -275,7 +277,7 @@ def _kb_point(feed: str) -> list[Check]:
             f"""
             select _batch_id, _line, kb_point_id, lmt_dise_codes from {{batch}}
             where lmt_dise_codes is not null and len(list_filter({_LIST_ITEMS.format(col="lmt_dise_codes")},
-                  lambda p: not regexp_full_match(upper(p), {full(ICD10_PREFIX_RE)}))) > 0""",
+                  lambda p: not regexp_full_match(upper(replace(p, '.', '')), {full(KB_ICD10_PREFIX_RE)}))) > 0""",
             severity=WARNING,
             category="format",
             check_id=f"{feed}.format.lmt_dise_codes",
@@ -366,13 +368,14 @@ def _kb_point_code(feed: str) -> list[Check]:
             f"""
             select _batch_id, _line, kb_point_id, code from {{batch}}
             where code_type = 'icd10'
-                and not regexp_full_match(upper(replace(code, ' ', '')), {full(ICD10_PREFIX_RE)})""",
+                and not regexp_full_match(
+                    upper(replace(replace(code, '.', ''), ' ', '')), {full(KB_ICD10_PREFIX_RE)})""",
             severity=WARNING,
             category="format",
             check_id=f"{feed}.format.code_icd10",
             columns=("code",),
             sample_column="code",
-            title="code of code_type icd10 is an ICD-10 prefix (e.g. E11, I67.8)",
+            title="code of code_type icd10 is an ICD-10 prefix (e.g. E11, I67.8, N185: dots optional)",
             remedy="deliver ICD-10 codes or prefixes; local diagnosis codes never match a visit's diagnoses",
         ),
         rows(
