@@ -345,3 +345,12 @@ def test_core_dimensions_carry_the_defaults_rules_rely_on(tree, monkeypatch):
     )
     assert types["max_amount"] == "DECIMAL(18,2)" and types["lmt_age_min"] == "INTEGER"
     assert types["valid_from"] == "DATE" and types["lmt_hosp_lv_min"] == "VARCHAR"
+
+
+def test_generated_dbt_sources_match_the_contract():
+    """The sources YAML of every group is what ``python -m ingest.specs`` writes from the feed registry."""
+    from ingest.specs import SOURCE_GROUPS, dbt_sources_path, render_dbt_sources
+
+    for group in SOURCE_GROUPS:
+        assert dbt_sources_path(group).read_text(encoding="utf-8") == render_dbt_sources(group), group
+    assert "      - name: kb_point_code\n" in render_dbt_sources("reference")
