@@ -657,12 +657,11 @@ from _normalised
             self.con.execute(
                 f"""
                 update _norm set _reasons = list_append(_reasons, ?)
-                where _norm."{col}" is not null
-                    and not exists (
-                        select 1 from raw."{other}" r
-                        where r._period = (select max(_period) from raw."{other}" where _period <= ?)
-                            and r."{other_col}" = _norm."{col}"
-                    )
+                where "{col}" is not null and "{col}" not in (
+                    select "{other_col}" from raw."{other}"
+                    where "{other_col}" is not null
+                        and _period = (select max(_period) from raw."{other}" where _period <= ?)
+                )
             """,
                 [f"unknown_{other}({col})", period],
             )
