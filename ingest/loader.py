@@ -42,7 +42,7 @@ from ingest import normalise
 from ingest.landing import SLOT_CONFLICT, Delivery, discover, same_slot_refusals
 from ingest.manifest import FileResult, LoadReport, ensure_schema
 from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
-from ingest.specs import FeedSpec, resolve_header
+from ingest.specs import FEEDS, FeedSpec, resolve_header
 from warehouse.guards import check_free_disk
 from warehouse.sql import ident
 
@@ -213,6 +213,10 @@ class Loader:
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
         report = LoadReport(self.run_id)
         wanted = set(feeds) if feeds else None
+        # a feed whose rows are checked against another's (FeedSpec.after) never loads before it: asked
+        # for it, the loader first loads what is pending of the other (already loaded files are unchanged)
+        while wanted is not None and (more := {a for w in wanted if w in FEEDS for a in FEEDS[w].after} - wanted):
+            wanted |= more
         deliveries = [
             d
             for d in discover(self.root)
@@ -650,8 +654,8 @@ from _normalised
         The snapshot judged against is the referenced feed's newest period not after this delivery's
         period — the same period when both were delivered together, else the snapshot still current
         then (reference feeds are delivered monthly or on change). The referenced feed is loaded first
-        (``FeedSpec.after``: discovery order and the Dagster asset dependency), so the result depends
-        on what the landing tree holds, not on the order files happen to be read.
+        (``FeedSpec.after``: discovery order, and ``load_all`` asked for this feed loads the other's pending
+        files too), so the result depends on what the landing tree holds, not on the order of the assets.
         """
         for col, other, other_col in feed.references:
             self.con.execute(

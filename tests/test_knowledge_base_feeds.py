@@ -170,7 +170,7 @@ def test_knowledge_base_delivery_loads_and_every_refusal_names_file_line_and_rea
 def test_points_load_before_their_codes_and_codes_are_judged_against_the_point_snapshot(tree):
     """kb_point_code rows are checked against the kb_point snapshot of their period, or the newest one
     before it when the points did not change that month; before any snapshot every code is unknown.
-    The points load first whatever the order of the folders."""
+    The points load first whatever the order of the folders or of the assets."""
     root, db = tree
     pts = ["知识点编号", "规则代码", "规则名称", "来源", "项目名称", "限定性别"]
     k1, k2 = ["K1", "R10", "限女性", "1", "甲药", "2"], ["K2", "R10", "限男性", "1", "乙药", "1"]
@@ -184,7 +184,10 @@ def test_points_load_before_their_codes_and_codes_are_judged_against_the_point_s
         )
     feeds = [d.feed.name for d in discover(root)]
     assert feeds.index("kb_point_code") > max(i for i, f in enumerate(feeds) if f == "kb_point")
-    load(root, db)
+    # asked for the codes alone (as their Dagster asset does), the loader loads the pending points first
+    report = load(root, db, feeds=["kb_point_code"])
+    assert [f.file.split("/")[0] for f in report.files] == ["kb_point"] * 2 + ["kb_point_code"] * 3
+    assert {f.file for f in load(root, db, feeds=["kb_point"]).files if f.status != "unchanged"} == set()
     assert query(db, "select _period, kb_point_id from raw.kb_point_code order by 1, 2") == [
         ("202502", "K1"),
         ("202502", "K2"),  # judged against the 202501 snapshot, which holds K2

@@ -61,8 +61,6 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
         pool=WRITER_POOL,
         kinds={"duckdb"},
         tags={"feed_group": feed.group},
-        # rows checked against another feed's (kb_point_code against kb_point) load after it
-        deps=[dg.AssetKey(["raw", other]) for other in feed.after],
     )
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.writer() as con:
