@@ -114,6 +114,11 @@ _SAMPLES = (
         "本次 {0} 行，常规 {1} 行（该报送方其他 {2} 次交付的中位数）",
     ),
     (re.compile(r"(.+): total (\S+) <> lines (\S+)"), "{0}：结算总额 {1} ≠ 明细合计 {2}"),
+    (
+        re.compile(r"(.+): (\d+) of (\d+) hilist codes \((\d+)%\) not in the catalogue"),
+        "知识点 {0}：{2} 个医保目录编码中 {1} 个（{3}%）不在当前医保目录中",
+    ),
+    (re.compile(r"([AB]) (hilist|icd10) for (R\d+)"), "{2} 规则的知识点不使用 {0} 方的 {1} 编码"),
     (re.compile(r"(.+): total (\S+) <> parts (\S+)"), "{0}：结算总额 {1} ≠ 基金 + 账户 + 现金 {2}"),
     (re.compile(r"(.+): (\S+) <> (\S+) x (\S+)"), "{0}：金额 {1} ≠ 数量 {2} × 单价 {3}"),
 )
@@ -139,8 +144,13 @@ REASON = {
     "duplicate_key_in_file": "文件内主键重复",
     "duplicate_key_across_files": "与其他文件主键重复",
     "foreign_institution": "机构编号与报送方不一致",
+    "invalid_value": "取值不在契约允许的值之内",
+    "unknown_rule_code": "规则代码不是知识库规则（R03、R04、R10–R13、R23–R29）",
+    "missing_parameter": "缺少该规则所需的参数",
+    "unknown_kb_point": "知识点编号不在同期（或之前最近一期）的知识点快照中",
 }
-_REASON = re.compile(r"\b([a-z][a-z_]+)\(([a-z_0-9, ]*)\)")
+# reason(columns): columns separated by ',' (all of them), '+' (together) or '|' (any one of the groups)
+_REASON = re.compile(r"\b([a-z][a-z_]+)\(([a-z_0-9, +|]*)\)")
 
 
 def sample_text(text: str, feed: str = "") -> str:
@@ -153,7 +163,15 @@ def sample_text(text: str, feed: str = "") -> str:
     def reason(m: re.Match) -> str:
         if m.group(1) not in REASON:
             return m.group()
-        cols = "、".join(column_label(feed, c.strip()) for c in m.group(2).split(",") if c.strip())
+        cols = " 或 ".join(
+            "、".join(
+                "+".join(column_label(feed, c.strip()) for c in part.split("+") if c.strip())
+                for part in group.split(",")
+                if part.strip()
+            )
+            for group in m.group(2).split("|")
+            if group.strip()
+        )
         return f"{REASON[m.group(1)]}：{cols}" if cols else REASON[m.group(1)]
 
     return _REASON.sub(reason, text)
@@ -258,6 +276,47 @@ _FIXED: dict[str, tuple[str, str]] = {
     "reference.init_feedetl_sn": (
         "原费用明细流水号指向一条已报送的费用明细",
         "请补报原明细，或更正原费用明细流水号。",
+    ),
+    "code.rule_code": (
+        "规则代码为知识库规则之一（R03、R04、R10–R13、R23–R29）",
+        "其他规则代码的行本应被加载程序隔离（unknown_rule_code）：" + _LOADER + "。",
+    ),
+    "plausibility.lmt_age_min_0_150": (
+        "限定最小年龄为 0–150 之间的周岁",
+        "请在知识点中更正限定最小年龄（周岁）。",
+    ),
+    "plausibility.lmt_age_max_0_150": (
+        "限定最大年龄为 0–150 之间的周岁",
+        "请在知识点中更正限定最大年龄（周岁）。",
+    ),
+    "plausibility.lmt_age_max_days_range": (
+        "限定最大日龄为 0 至 150 年之间的天数",
+        "请在知识点中更正限定最大日龄（出生后天数，新生儿 = 28）。",
+    ),
+    "plausibility.kb_age_range": (
+        "知识点的限定最小年龄 ≤ 限定最大年龄（两者都有值时）",
+        "请更正知识点的年龄限制：最小年龄大于最大年龄时，任何人的年龄都会违反该知识点。",
+    ),
+    "completeness.side_b_codes": (
+        "R03、R27 知识点在知识点对应编码中有 B 方医保目录编码，R28 知识点有 B 方 ICD-10 编码"
+        "（同期或之前最近一期的快照）",
+        "请在同一期间的知识点对应编码中报送该知识点的 B 方编码（同名文件作为更正），或删除该知识点；"
+        "缺少 B 方编码的 R27 知识点会把其项目的每一条明细都判为违规。",
+    ),
+    "reference.hilist_unknown_share": (
+        "知识点的医保目录编码在当前医保目录（raw.hilist）中；示例给出每个知识点未知编码的占比",
+        "国家知识点可能包含本地目录没有的项目（这些编码不会匹配任何明细），属正常；"
+        "占比很高通常说明使用了其他编码体系，请核对。",
+    ),
+    "reference.kb_point_in_snapshot": (
+        "知识点编号指向同期（或之前最近一期）知识点快照中的知识点（raw.kb_point）",
+        "加载程序会隔离这类行（unknown_kb_point）；此前已加载的行在之后的知识点更正删去其知识点时会在此失败："
+        "请重新报送该期间的知识点对应编码。",
+    ),
+    "consistency.code_fits_rule": (
+        "编码的编码角色与编码类型是其知识点规则会读取的（A 方为医保目录编码，R29 的 A 方为 ICD-10；"
+        "R03、R27 的 B 方为医保目录编码，R28 的 B 方为 ICD-10）",
+        "请更正编码角色或编码类型：规则不读取的编码不会被使用。",
     ),
     "order.received_le_reward_paid": (
         "奖励发放日期不早于举报受理日期",

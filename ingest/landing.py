@@ -124,10 +124,12 @@ def _walk(root: Path, folder: Path) -> Iterator[Delivery]:
 
 
 def discover(root: Path) -> list[Delivery]:
-    """Every entry under the landing root, in load order (feed, period, name): what is not a
-    delivery (hidden files, links out of the tree, …) is listed with its problem, never skipped."""
+    """Every entry under the landing root, in load order (feed, period, name; a feed that refers to
+    another, ``FeedSpec.after``, after every other): what is not a delivery (hidden files, links out of
+    the tree, …) is listed with its problem, never skipped."""
     out = list(_walk(root, root))
-    out.sort(key=lambda d: (d.feed.name if d.feed else "~", d.period or "", d.rel))
+    # a feed whose rows refer to another feed's (FeedSpec.after) loads after it
+    out.sort(key=lambda d: (len(d.feed.after) if d.feed else 9, d.feed.name if d.feed else "~", d.period or "", d.rel))
     return out
 
 

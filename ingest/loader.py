@@ -42,7 +42,7 @@ from ingest import normalise
 from ingest.landing import SLOT_CONFLICT, Delivery, discover, same_slot_refusals
 from ingest.manifest import FileResult, LoadReport, ensure_schema
 from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
-from ingest.specs import FeedSpec, resolve_header
+from ingest.specs import FEEDS, FeedSpec, resolve_header
 from warehouse.guards import check_free_disk
 from warehouse.sql import ident
 
@@ -213,6 +213,10 @@ class Loader:
     def load_all(self, feeds: Iterable[str] | None = None) -> LoadReport:
         report = LoadReport(self.run_id)
         wanted = set(feeds) if feeds else None
+        # a feed whose rows are checked against another's (FeedSpec.after) never loads before it: asked
+        # for it, the loader first loads what is pending of the other (already loaded files are unchanged)
+        while wanted is not None and (more := {a for w in wanted if w in FEEDS for a in FEEDS[w].after} - wanted):
+            wanted |= more
         deliveries = [
             d
             for d in discover(self.root)
@@ -515,6 +519,7 @@ class Loader:
             con.execute("drop table if exists _norm")
             con.execute(f"create temp table _norm as {sql}", params)
             self._flag_cross_file_duplicates(feed, d.period)
+            self._flag_unknown_references(feed, d.period)
             lineage = "?, ?, ?, _line, ?, ?, ?, ?, ?"
             lineage_params = [d.rel, scan.sha256, batch_id, d.sender, d.period, d.seq, self._now(), self.run_id]
             codes = ", ".join(f'"{c}"' for c in feed.codes)
@@ -642,3 +647,25 @@ from _normalised
         """,
             [period],
         )
+
+    def _flag_unknown_references(self, feed: FeedSpec, period: str) -> None:
+        """Quarantine rows naming a key the referenced snapshot feed does not hold (``unknown_<feed>(col)``).
+
+        The snapshot judged against is the referenced feed's newest period not after this delivery's
+        period — the same period when both were delivered together, else the snapshot still current
+        then (reference feeds are delivered monthly or on change). The referenced feed is loaded first
+        (``FeedSpec.after``: discovery order, and ``load_all`` asked for this feed loads the other's pending
+        files too), so the result depends on what the landing tree holds, not on the order of the assets.
+        """
+        for col, other, other_col in feed.references:
+            self.con.execute(
+                f"""
+                update _norm set _reasons = list_append(_reasons, ?)
+                where "{col}" is not null and "{col}" not in (
+                    select "{other_col}" from raw."{other}"
+                    where "{other_col}" is not null
+                        and _period = (select max(_period) from raw."{other}" where _period <= ?)
+                )
+            """,
+                [f"unknown_{other}({col})", period],
+            )

@@ -85,8 +85,8 @@ class FeedSpec:
     # row rules beyond single fields: (SQL condition over the typed, quoted columns, reason code);
     # a row meeting a condition is quarantined with that reason
     row_checks: tuple[tuple[str, str], ...] = ()
-    # feeds whose rows this feed's rows refer to: loaded before it (same run), and in Dagster its
-    # upstream assets — the reference check runs against what they hold
+    # feeds whose rows this feed's rows refer to: always loaded before it (discovery order; loading this
+    # feed alone loads their pending files first) — the reference check runs against what they hold
     after: tuple[str, ...] = ()
     # (column, feed, column of that feed): a value the referenced snapshot feed does not hold in its
     # snapshot current for this delivery's period (the newest period not after it) quarantines the

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from python_calamine import CalamineWorkbook
 
+from ingest.specs import FEEDS_LIST
 from synthetic.scoring import format_table, read_truth, score
 
 # every catalogued rule: a rule added to rule_catalogue.csv must come with injected cases and near-misses
@@ -125,7 +126,7 @@ def test_clean_sample_passes_the_gate_and_warnings_do_not_block(pipeline_run):
         if ev.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
     crit = [e for e in evals if e.check_name == "quality_critical"]
-    assert len(crit) == 19 and all(e.passed for e in crit)
+    assert len(crit) == len(FEEDS_LIST) and all(e.passed for e in crit)
     warned = [e for e in evals if e.check_name == "quality_warnings" and not e.passed]
     # the sample carries deliberate rule cases that are also quality warnings (unknown prescriber, R15)
     assert warned
