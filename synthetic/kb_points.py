@@ -150,7 +150,7 @@ ICD_NAMES = {
     "I21": "急性心肌梗死",
     "I20.0": "不稳定型心绞痛",
     "N18.4": "慢性肾脏病4期",
-    "N18.5": "慢性肾脏病5期",
+    "N185": "慢性肾脏病5期",
     "N41": "前列腺炎症性疾病",
     "N97": "女性不孕症",
     "P59": "新生儿黄疸",
@@ -294,7 +294,7 @@ def build(win: Window) -> list[Point]:
         # R28 禁忌症
         P("KBN-R28-01", "R28", "药品禁忌症", "1", b5, "盐酸二甲双胍缓释片",
           "中重度肾功能不全（eGFR<30）禁用", "就诊诊断含N18.4、N18.5时使用二甲双胍缓释片",
-          [(A, H, "XW00217"), (B, D, "N18.4"), (B, D, "N18.5")]),
+          [(A, H, "XW00217"), (B, D, "N18.4"), (B, D, "N185")]),
         P("KBL-R28-01", "R28", "药品禁忌症", "2", p1, "十一酸睾酮软胶囊",
           "前列腺炎症性疾病患者慎用", "就诊诊断含N41时使用十一酸睾酮",
           [(A, H, "XW00211"), (B, D, "N41")], level="2"),
@@ -623,7 +623,13 @@ def _r28(c: Cases) -> None:
     H2 = c.role("H2")
     x = "XW00217"
     v = c.op(c.person(1, 64), H2, c.day(4, 5), "E11.900", [x], dx2="N18.500")
-    c.add("R28", 1, 1, "KBN-R28-01: 二甲双胍 with a secondary diagnosis N18.5", feedetl_sn=v.lines[-1])
+    c.add(
+        "R28",
+        1,
+        1,
+        "KBN-R28-01: 二甲双胍 with a secondary N18.500 (point code N185, compared without dots)",
+        feedetl_sn=v.lines[-1],
+    )
     v = c.op(c.person(2, 66), H2, c.day(4, 7), "E11.900", [x], dx2="N18.300")
     c.add("R28", 0, 1, "near-miss: 二甲双胍 with N18.3 (stage 3 is not contraindicated)", feedetl_sn=v.lines[-1])
     v = c.op(c.person(1, 42), H2, c.day(4, 11), "N41.100", ["XW00211"], dept="A04")
