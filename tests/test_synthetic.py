@@ -17,6 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from ingest.check_digits import certno_valid, uscc_valid
+from ingest.kb_text import parse_limit
 from ingest.specs import FEEDS, resolve_header
 from synthetic import generate
 from synthetic.kb_points import KB_FEEDS, spec
@@ -360,3 +361,22 @@ def test_sample_knowledge_base(tree):
     hilist = {r[0] for r in read_csv(next(max((landing / "hilist").iterdir()).glob("*.csv")))[1:]}
     named = {c["code"] for c in codes if c["code_type"] == "hilist"}
     assert named - hilist and named & hilist
+
+
+def test_sample_points_say_what_their_published_text_says(tree):
+    """The parameters of every sample point are what ``ingest.kb_text`` reads from its 限定条件 (R12's
+    disease lists excepted: they come from ICD-10 code lists, not from the text; and approximations,
+    delivered as 可疑 with the reading in 判断逻辑 "…（按…计）", agree on the rule only)."""
+    landing, _ = tree
+    params = [f.code for f in spec("kb_point").fields if f.code.startswith(("lmt_", "max_", "period", "min_"))]
+    params += ["course_scope", "herb_mode", "pair_scope"]
+    for p in _kb_snapshot(landing, "kb_point", -1):
+        got = parse_limit(p["condition_text"], diagnosis=p["rule_code"] == "R29").limits
+        want = {k: p[k] for k in params if p[k]}
+        if p["rule_code"] == "R12":
+            assert not got and want["lmt_dise_codes"], p
+            continue
+        if p["result_level"] == "2" and "（按" in p["logic_text"]:
+            assert [x.rule_code for x in got] == [p["rule_code"]], p
+            continue
+        assert [(x.rule_code, x.params) for x in got] == [(p["rule_code"], want)], p
