@@ -409,7 +409,6 @@ def _newborn(c: Cases, gend: int, on: int, age_days: int) -> int:
 
 @rule("R03kb")
 def _r03(c: Cases) -> None:
-    _points(c)
     H2, H3, H4, H5 = (c.role(x) for x in ("H2", "H3", "H4", "H5"))
     a, b = "003104000010000", "003104000020000"
     v = c.op(c.person(1, 58), H4, c.day(1, 8), "I50.900", [a, b])
