@@ -23,6 +23,9 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       codes, full snapshots in the first and the last month (the last adds a 暂停 and a 解除 row, a
       new pharmacy, a new practitioner, newborns, recorded deaths and closes the rows of the three
       catalogue items whose cap changes mid-window);
+    * knowledge base (kb_point with Chinese labels, kb_point_code with field codes): UTF-8 CSV
+      snapshots in the first and the last month; the last adds the points published mid-window
+      (see ``kb_points``);
     * pharmacy (phar_sale) and 进销存 (inv_purchase, inv_stocktake, inv_change): UTF-8-with-BOM CSV,
       one file per institution and month, headers per institution as Chinese labels, field codes, or
       either in a shuffled order; no file in a month without rows (identical header-only files from
@@ -35,8 +38,8 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       unmatched (the warehouse lists them as outside its data). Stages dated after the window are not
       delivered (months without any stage deliver a header-only workbook).
 
-The background is clean for all 22 rules (checked by ``synthetic.oracle`` in the tests and
-on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are
+The background is clean for all rules R01–R29 (checked by ``synthetic.oracle`` in the tests; R01–R22
+also on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are
 admitted at most once a quarter and never have other visits during a stay; chronic refills supply
 ≤ 30 days a month, acute purchases ≤ 10 days; restricted items only appear in profiles whose
 diagnosis, sex, age band (one year inside the limit), hospital level and setting satisfy them;
@@ -45,12 +48,14 @@ prices follow the catalogue row valid on the fee date; pharmacies settle within 
 most once a day per person; suspended / terminated institutions are replaced by a fallback while
 blocked; monthly purchases at 00:01 on the 1st cover the gross quantity sold and stocktakes close
 every month; watchlist items are trimmed so a month never exceeds 75 % of max(10,000, 2 × the
-trailing three-month average); HIS charges mirror the uploaded inpatient lines.
+trailing three-month average); HIS charges mirror the uploaded inpatient lines; the knowledge base's
+points name only catalogue items reserved for cases and diagnoses no profile uses.
 
 Ground truth (``ground_truth.csv``) and the readings behind the cases: see ``cases.TRUTH_KEYS`` for
 the key grain per rule and the note column of every row. Readings chosen where RULES.md leaves room:
-R06(a) a fully refunded line is no treatment; R07's share holds by amount and by line count in
-every case (hits ≥ 0.5 both ways, the near-miss < 0.5 both ways); R09 pharmacy activity is keyed by
+R06(a) a fully refunded line is no treatment; R07's share is one of amounts (检查检验费用占比): two
+cases have shares by amount and by line count on opposite sides of 0.5, so a count-based reading
+misses one and hits the other; R09 pharmacy activity is keyed by
 ``sale_sn``; R16 sales net of refunds/returns (the background also satisfies the gross reading, the
 R16 near-miss with a return does not); R17 "12 months before" compares timestamps, a purchase
 earlier the same day counts; R18 never counts a pharmacy's fee lines (they carry the same 追溯码 as

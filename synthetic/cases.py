@@ -70,6 +70,7 @@ TRUTH_KEYS = {
     "R21": "fixmedins_code+hilist_code+period",
     "R22": "mdtrt_id+hilist_code+occurred_on",
 }
+# (rules read from knowledge points add their keys where their cases are defined, e.g. kb_points.py)
 
 
 @dataclass(eq=False)
@@ -669,6 +670,18 @@ def _r07(c: Cases) -> None:
         "near-miss: low-standard diagnosis, 3 days, but exams+labs < 50% by count and amount",
         mdtrt_id=s,
     )
+    # the share is one of amounts, not of line counts
+    H3, H4 = c.role("H3"), c.role("H4")
+    adm = c.day(4, 20)
+    cheap = tuple((d, "003101000020000", {"at": c.at(adm + d, 11, 5 * j)}) for d in range(3) for j in range(4))
+    exams = ((0, "002103000030000", {}), (1, "002201000010000", {}))
+    s = c.stay(c.person(1, 52), H3, adm, 3, dx2, bare=True, extra=cheap + exams)
+    c.add("R07", 1, 4, f"{dx2}, 3 days: exams+labs 2 of 20 lines but ~65% of the amount", mdtrt_id=s)
+    adm = c.day(4, 24)
+    labs = ("002501000020000", "002501000040000", "002503000020000", "002503000040000")
+    labs = tuple((d, code, {"at": c.at(adm + d, 11, 5 * j)}) for d in range(2) for j, code in enumerate(labs))
+    s = c.stay(c.person(2, 48), H4, adm, 3, dx3, bare=True, extra=labs + ((2, "002503000080000", {}),))
+    c.add("R07", 0, 3, f"near-miss: {dx3}, 3 days: exams+labs 9 of 15 lines but ~31% of the amount", mdtrt_id=s)
 
 
 # ---------------------------------------------------------------------------------------------- R08

@@ -18,6 +18,7 @@ from ingest.specs import FEEDS
 
 from . import catalogue as cat
 from . import kb as kbmod
+from . import kb_points  # registers the knowledge-base cases with the rule cases
 from .activity import DEPTS, DX_CODES, DX_INDEX, Background, CatArrays
 from .cases import TRUTH_COLUMNS, Cases, CSale, CVisit
 from .frame import Counters, Frame
@@ -721,6 +722,7 @@ class Generator:
         self.write_casework(g)
         if g in (0, self.window.months - 1):
             self.write_reference(g)
+            kb_points.write(self, g)
         return {
             "visits": len(frames["visits"]),
             "fee lines": len(frames["lines"]),

@@ -11,7 +11,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from ingest.specs import FEEDS
+from ingest.specs import FEEDS, FeedSpec
 
 
 def landing_path(out: Path, feed: str, period: str, sender: str, ext: str, seq: int | None = None) -> Path:
@@ -21,9 +21,9 @@ def landing_path(out: Path, feed: str, period: str, sender: str, ext: str, seq: 
     return p
 
 
-def headers(feed: str, style: str) -> list[str]:
+def headers(feed: str, style: str, spec: FeedSpec | None = None) -> list[str]:
     """Column headers of a feed: ``codes`` or ``labels`` (Chinese, falling back to an alias or the code)."""
-    spec = FEEDS[feed]
+    spec = spec or FEEDS[feed]
     if style == "codes":
         return spec.codes
     return [f.label_zh or (f.aliases[0] if f.aliases else f.code) for f in spec.fields]
@@ -37,10 +37,11 @@ def write_csv(
     encoding: str = "utf-8",
     order: list[int] | None = None,
     crlf: bool = False,
+    spec: FeedSpec | None = None,
 ) -> int:
     """Write the feed's columns (every contract column, in contract order unless ``order`` permutes it)."""
-    spec = FEEDS[feed]
-    names = headers(feed, style)
+    spec = spec or FEEDS[feed]
+    names = headers(feed, style, spec)
     arrays = [cols[c] if c in cols else pa.nulls(_n(cols), pa.string()) for c in spec.codes]
     arrays = [a if a.type == pa.string() else a.cast(pa.string()) for a in arrays]
     if order is not None:

@@ -17,12 +17,16 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from ingest.check_digits import certno_valid, uscc_valid
+from ingest.kb_text import parse_limit
 from ingest.specs import FEEDS, resolve_header
 from synthetic import generate
+from synthetic.kb_points import KB_FEEDS, spec
 from synthetic.oracle import check
 
 SEED, SCALE = 5, 0.05
-RULES = [f"R{i:02d}" for i in range(1, 23)]
+RULES = [f"R{i:02d}" for i in range(1, 30)]
+KB_RULES = {"R03", "R04", "R10", "R11", "R12", "R13", "R23", "R24", "R25", "R26", "R27", "R28", "R29"}
+ALL_FEEDS = [*FEEDS, *(f for f in KB_FEEDS if f not in FEEDS)]
 KB = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "knowledge_base"
 
 
@@ -79,26 +83,25 @@ def test_layout_every_feed_and_format(tree):
     landing, truth = tree
     assert not any(p.name == truth.name for p in landing.rglob("*"))
     pattern = re.compile(r"^(?P<sender>[A-Z0-9]+)_(?P<feed>[a-z_]+)_(?P<period>\d{6})(_(?P<seq>\d+))?\.(?P<ext>\w+)$")
-    periods: dict[str, set[str]] = {f: set() for f in FEEDS}
-    exts: dict[str, set[str]] = {f: set() for f in FEEDS}
+    periods: dict[str, set[str]] = {f: set() for f in ALL_FEEDS}
+    exts: dict[str, set[str]] = {f: set() for f in ALL_FEEDS}
     for p in landing.rglob("*"):
         if not p.is_file():
             continue
         feed, period = p.parent.parent.name, p.parent.name
         m = pattern.match(p.name)
         assert m and m["feed"] == feed and m["period"] == period, p
-        spec = FEEDS[feed]
-        if spec.sender_kind == "centre":
+        if spec(feed).sender_kind == "centre":
             assert m["sender"] == "990100", p
         else:
             assert re.fullmatch(r"[HP]\d{11}", m["sender"]), p
         periods[feed].add(period)
         exts[feed].add(m["ext"])
-    for feed, spec in FEEDS.items():
-        assert len(periods[feed]) >= (2 if spec.snapshot else 6), (feed, sorted(periods[feed]))
+    for feed in ALL_FEEDS:
+        assert len(periods[feed]) >= (2 if spec(feed).snapshot else 6), (feed, sorted(periods[feed]))
     assert exts["fee_list"] == exts["mdtrt"] == exts["setl"] == exts["setl_diag"] == {"parquet"}
     assert exts["case_inspection"] == exts["case_clue"] == exts["case_tipoff"] == {"xlsx"}
-    assert all(exts[f] == {"csv"} for f in FEEDS if FEEDS[f].group in ("reference", "his", "pharmacy", "inventory"))
+    assert all(exts[f] == {"csv"} for f in ALL_FEEDS if spec(f).group in ("reference", "his", "pharmacy", "inventory"))
 
 
 def test_headers_map_to_the_contract(tree):
@@ -113,11 +116,13 @@ def test_headers_map_to_the_contract(tree):
         else:
             wb = CalamineWorkbook.from_path(str(p))
             header = [str(c) for c in wb.get_sheet_by_name(wb.sheet_names[0]).to_python()[0]]
-        codes = [resolve_header(FEEDS[feed], h) for h in header]
-        assert None not in codes and set(codes) == set(FEEDS[feed].codes), (p, header)
+        codes = [resolve_header(spec(feed), h) for h in header]
+        assert None not in codes and set(codes) == set(spec(feed).codes), (p, header)
         kind = "codes" if header[0].isascii() else "labels"
-        styles.setdefault(FEEDS[feed].group, set()).add(kind + ("" if codes == FEEDS[feed].codes else "+reordered"))
+        group = "knowledge" if feed in KB_FEEDS else spec(feed).group
+        styles.setdefault(group, set()).add(kind + ("" if codes == spec(feed).codes else "+reordered"))
     assert styles["reference"] == {"codes"}
+    assert styles["knowledge"] == {"codes", "labels"}
     assert styles["his"] == {"labels"}
     assert {"codes", "labels"} <= {s.split("+")[0] for s in styles["pharmacy"] | styles["inventory"]}
     assert any(s.endswith("+reordered") for s in styles["pharmacy"] | styles["inventory"])
@@ -299,3 +304,79 @@ def test_reference_rule_check_finds_exactly_the_truth(tree):
     assert res["missed"] == [] and res["near_miss_hit"] == [], res
     assert res["unexpected"] == [], res["unexpected"][:10]
     assert set(res["hits_by_rule"]) == set(RULES)
+
+
+def _kb_snapshot(landing: Path, feed: str, which: int) -> list[dict]:
+    folder = sorted((landing / feed).iterdir())[which]
+    rows = read_csv(next(folder.glob("*.csv")))
+    codes = [resolve_header(spec(feed), h) for h in rows[0]]
+    return [dict(zip(codes, r, strict=True)) for r in rows[1:]]
+
+
+def test_sample_knowledge_base(tree):
+    """Every knowledge-driven rule type with national and local points, parameters that fit the rule,
+    validity that starts and ends inside the window, review-level points and codes the catalogue lacks."""
+    landing, _ = tree
+    points = _kb_snapshot(landing, "kb_point", -1)
+    codes = _kb_snapshot(landing, "kb_point_code", -1)
+    ids = {p["kb_point_id"] for p in points}
+    assert len(ids) == len(points) and {c["kb_point_id"] for c in codes} == ids
+    by_rule: dict[str, list[dict]] = {}
+    for p in points:
+        by_rule.setdefault(p["rule_code"], []).append(p)
+        assert p["source"] in ("1", "2", "3") and p["rule_name"] and p["item_name"] and p["condition_text"]
+        assert bool(p["national_rule_code"]) == (p["source"] == "1"), p
+        assert re.fullmatch(r"(国家第\d+批|(省级|市级)\d{4}年第\d+批)\(\d{4}-\d{2}-\d{2}\)", p["batch"]), p
+    assert set(by_rule) == KB_RULES
+    for rule, pts in by_rule.items():
+        assert len(pts) >= 2, rule
+    assert {p["source"] for p in points} == {"1", "2", "3"}
+    assert any(p["result_level"] == "2" for p in points)
+    need = {
+        "R03": ["pair_scope"],
+        "R04": ["max_cnt", "period"],
+        "R10": ["lmt_gend"],
+        "R12": ["lmt_dise_codes"],
+        "R23": ["max_days", "course_scope"],
+        "R25": ["max_amount"],
+        "R26": ["herb_mode"],
+    }
+    for p in points:
+        assert all(p[c] for c in need.get(p["rule_code"], [])), p
+    assert {p["period"] for p in by_rule["R04"]} == {"day", "visit"}
+    assert {p["pair_scope"] for p in by_rule["R03"]} == {"day", "visit"}
+    assert {p["course_scope"] for p in by_rule["R23"]} == {"visit", "year"}
+    assert {p["herb_mode"] for p in by_rule["R26"]} == {"all", "single"}
+    assert any(p["period_days"] for p in by_rule["R24"]) and any(p["min_interval_days"] for p in by_rule["R24"])
+    assert any(p["lmt_age_max_days"] for p in by_rule["R11"]) and any(p["lmt_med_types"] for p in by_rule["R13"])
+    assert any(p["lmt_gend"] for p in by_rule["R29"]) and any(p["lmt_age_min"] for p in by_rule["R29"])
+    window = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    expiring = [p for p in points if p["valid_to"] and window[0] < dt.date.fromisoformat(p["valid_to"]) < window[1]]
+    starting = [p for p in points if p["valid_from"] and window[0] < dt.date.fromisoformat(p["valid_from"]) < window[1]]
+    assert expiring and starting
+    first = {p["kb_point_id"] for p in _kb_snapshot(landing, "kb_point", 0)}
+    assert first < ids and not first & {p["kb_point_id"] for p in starting}
+    for c in codes:
+        assert c["side"] in ("A", "B") and c["code_type"] in ("hilist", "icd10"), c
+    hilist = {r[0] for r in read_csv(next(max((landing / "hilist").iterdir()).glob("*.csv")))[1:]}
+    named = {c["code"] for c in codes if c["code_type"] == "hilist"}
+    assert named - hilist and named & hilist
+
+
+def test_sample_points_say_what_their_published_text_says(tree):
+    """The parameters of every sample point are what ``ingest.kb_text`` reads from its 限定条件 (R12's
+    disease lists excepted: they come from ICD-10 code lists, not from the text; and approximations,
+    delivered as 可疑 with the reading in 判断逻辑 "…（按…计）", agree on the rule only)."""
+    landing, _ = tree
+    params = [f.code for f in spec("kb_point").fields if f.code.startswith(("lmt_", "max_", "period", "min_"))]
+    params += ["course_scope", "herb_mode", "pair_scope"]
+    for p in _kb_snapshot(landing, "kb_point", -1):
+        got = parse_limit(p["condition_text"], diagnosis=p["rule_code"] == "R29").limits
+        want = {k: p[k] for k in params if p[k]}
+        if p["rule_code"] == "R12":
+            assert not got and want["lmt_dise_codes"], p
+            continue
+        if p["result_level"] == "2" and "（按" in p["logic_text"]:
+            assert [x.rule_code for x in got] == [p["rule_code"]], p
+            continue
+        assert [(x.rule_code, x.params) for x in got] == [(p["rule_code"], want)], p
