@@ -42,6 +42,10 @@
     'vio_r20_card_swiping',
     'vio_r21_key_drug_growth',
     'vio_r22_his_mismatch',
+    'vio_r30_fee_outside_stay',
+    'vio_r31_frequent_visits',
+    'vio_r32_outpatient_during_stay',
+    'vio_r34_group_visits',
 ] -%}
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [
