@@ -87,7 +87,8 @@ final as (
             ['net_amount', 'net_amount'],
             ['source_file', 'source_file'],
             ['source_line', 'source_line'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R30') }} as result_level
     from hits
 )
 

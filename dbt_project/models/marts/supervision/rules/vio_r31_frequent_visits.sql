@@ -130,7 +130,8 @@ final as (
             ['medfee_sumamt', 'medfee_sumamt'],
             ['fund_pay_sumamt', 'fund_pay_sumamt'],
             ['period_visits', 'period_visits'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R31') }} as result_level
     from hits
 )
 

@@ -82,7 +82,8 @@ final as (
             ['days_after_admission', 'days_after_admission'],
             ['source_file', 'source_file'],
             ['source_line', 'source_line'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R32') }} as result_level
     from hits
 )
 

@@ -206,7 +206,8 @@ final as (
             ['fund_pay_sumamt', 'fund_pay_sumamt'],
             ['source_file', 'source_file'],
             ['source_line', 'source_line'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R34') }} as result_level
     from hits
 )
 
