@@ -54,15 +54,15 @@ def _r30(c: Cases) -> None:
     s = c.stay(c.person(1, 58), H4, c.day(k, 4), 5, "J18.900", extra=((6, LAB, {}),))
     c.add("R30", 1, 1, "血常规 billed the day after discharge", feedetl_sn=s.lines[-1])
     s = c.stay(c.person(2, 64), H2, c.day(k, 8), 4, "J44.100", extra=((-2, LAB, {}),))
-    c.add("R30", 1, 2, "血常规 billed two days before admission (HIS hospital, mirrored in HIS)", feedetl_sn=s.lines[-1])
+    c.add(
+        "R30", 1, 2, "血常规 billed two days before admission (HIS hospital, mirrored in HIS)", feedetl_sn=s.lines[-1]
+    )
     adm = c.day(k, 12)
     s = c.stay(c.person(1, 49), H5, adm, 4, "J18.900", extra=((4, LAB, {"at": c.at(adm + 4, 16)}),))
     c.add("R30", 0, 1, "near-miss: 血常规 on the discharge day, after the discharge time", feedetl_sn=s.lines[-1])
     s = c.stay(c.person(2, 71), H6, c.day(k, 15), 3, "J18.900", extra=((4, LAB, {}),))
     c.refund(s, s.lines[-1])
-    c.add(
-        "R30", 0, 2, "near-miss: 血常规 the day after discharge, fully refunded", feedetl_sn=s.lines[-2]
-    )
+    c.add("R30", 0, 2, "near-miss: 血常规 the day after discharge, fully refunded", feedetl_sn=s.lines[-2])
     adm = c.day(k, 20)
     s = c.stay(c.person(1, 44), H5, adm, 3, "J18.900", extra=((0, LAB, {"at": c.at(adm, 8)}),))
     c.add("R30", 0, 3, "near-miss: 血常规 on the admission day, before the admission time", feedetl_sn=s.lines[-1])
@@ -179,7 +179,8 @@ def _r34(c: Cases) -> None:
     visit(a, C3, 1, 9, 9)
     visit(b, C3, 1, 9, 11)
     alone = visit(a, C3, 0, 29, 9)
-    q = "{}Q{}".format(date_of(c.day(k, 1)).year, (date_of(c.day(k, 1)).month - 1) // 3 + 1)
+    first = date_of(c.day(k, 1))
+    q = f"{first.year}Q{(first.month - 1) // 3 + 1}"
     for j, p in enumerate((a, b, cc, d)):
         c.add(
             "R34",
@@ -219,4 +220,3 @@ def _r34(c: Cases) -> None:
             fixmedins_code=C2.code,
             psn_no=p,
         )
-

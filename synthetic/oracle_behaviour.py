@@ -49,7 +49,8 @@ SQL: dict[str, str] = {
             select *, row_number() over (partition by psn_no, year(bday) order by begn_ts, mdtrt_id) as n
             from beh_visit where med_type = '21')
         select 'R31', fixmedins_code, psn_no, mdtrt_id, null, null, null, null, bday from ab
-        where (med_type in ('11', '14') and n > {FREQUENT_OPT_DAYS}) or (med_type = '41' and n > {FREQUENT_PHARMACY_DAYS})
+        where (med_type in ('11', '14') and n > {FREQUENT_OPT_DAYS})
+           or (med_type = '41' and n > {FREQUENT_PHARMACY_DAYS})
         union all
         select 'R31', fixmedins_code, psn_no, mdtrt_id, null, null, null, null, bday from c
         where n > {FREQUENT_ADMISSIONS}""",
@@ -64,6 +65,14 @@ SQL: dict[str, str] = {
 
 def _quarter(d: dt.date) -> tuple[int, int]:
     return d.year, (d.month - 1) // 3
+
+
+def _find(parent: dict[str, str], x: str) -> str:
+    """Union-find root of x (path halving)."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 def group_visit_hits(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -88,23 +97,16 @@ def group_visit_hits(con: duckdb.DuckDBPyConnection) -> list[tuple]:
                 for b in ps[i + 1 :]:
                     shared[(a, b)] += 1
         parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
         for (a, b), n in shared.items():
             if n >= GANG_MIN_DAYS:
                 parent.setdefault(a, a)
                 parent.setdefault(b, b)
-                ra, rb = find(a), find(b)
+                ra, rb = _find(parent, a), _find(parent, b)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
         comps: dict[str, list[str]] = defaultdict(list)
         for p in parent:
-            comps[find(p)].append(p)
+            comps[_find(parent, p)].append(p)
         for root, ps in comps.items():
             if len(ps) >= GANG_MIN_SIZE:
                 for p in ps:

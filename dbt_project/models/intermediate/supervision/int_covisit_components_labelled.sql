@@ -9,7 +9,7 @@
     component) and label_settled = the last step left its label unchanged. A false label_settled means
     gang_max_steps was too small for the data: the labels are not yet components. The data test on
     label_settled fails the build then, and vio_r34 refuses to return hits. -#}
-{%- set steps = var('gang_max_steps') | int -%}
+{%- set steps = var('gang_max_steps') | int(10) -%}
 {%- if steps < 1 -%}
     {{ exceptions.raise_compiler_error("gang_max_steps must be at least 1, not " ~ steps) }}
 {%- endif %}

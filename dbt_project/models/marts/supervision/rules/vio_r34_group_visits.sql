@@ -169,7 +169,7 @@ hits as (
     where
         {{ fail_when(
             'unsettled.unsettled_labels > 0',
-            'R34: min-label propagation did not converge within gang_max_steps steps; raise the var gang_max_steps'
+            "'R34: min-label propagation did not converge within gang_max_steps steps; raise the var gang_max_steps'"
         ) }} is null
 ),
 
