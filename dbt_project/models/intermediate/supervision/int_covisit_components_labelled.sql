@@ -8,7 +8,11 @@
     One row per institution × quarter × linked person: its component label (the smallest psn_no of its
     component) and label_settled = the last step left its label unchanged. A false label_settled means
     gang_max_steps was too small for the data: the labels are not yet components. The data test on
-    label_settled fails the build then, and vio_r34 refuses to return hits. -#}
+    label_settled fails the build then, and vio_r34 refuses to return hits.
+
+    A table: vio_r34 reads it several times, and Spark inlines views — with every unrolled step at each
+    reference its analyser ran out of memory on the view. -#}
+{{ config(materialized='table') }}
 {%- set steps = var('gang_max_steps') | int(10) -%}
 {%- if steps < 1 -%}
     {{ exceptions.raise_compiler_error("gang_max_steps must be at least 1, not " ~ steps) }}

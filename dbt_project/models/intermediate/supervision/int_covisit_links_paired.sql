@@ -4,7 +4,12 @@
 
     Near-linear: persons are paired on an institution-day only when each of them settled there on at
     least gang_min_days days of the quarter (fewer can never make a link), so a busy pharmacy's day
-    does not pair every customer with every other. -#}
+    does not pair every customer with every other.
+
+    A table: the components and vio_r34 read it several times, and an engine that inlines views
+    (Spark) would otherwise pair the settlements again at every reference. -#}
+{{ config(materialized='table') }}
+
 with
 
 settlements as (

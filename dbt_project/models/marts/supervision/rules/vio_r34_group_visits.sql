@@ -26,7 +26,7 @@ unsettled as (
     where not label_settled
 ),
 
-groups as (
+gang_groups as (
     select
         fixmedins_code,
         quarter_start,
@@ -42,13 +42,13 @@ groups as (
 members as (
     select
         components.psn_no,
-        groups.*
+        gang_groups.*
     from components
-    inner join groups
+    inner join gang_groups
         on
-            components.fixmedins_code = groups.fixmedins_code
-            and components.quarter_start = groups.quarter_start
-            and components.component_label = groups.component_label
+            components.fixmedins_code = gang_groups.fixmedins_code
+            and components.quarter_start = gang_groups.quarter_start
+            and components.component_label = gang_groups.component_label
 ),
 
 group_links as (
