@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from ingest.specs import FEEDS
 
+from . import cases_behaviour  # noqa: F401  (registers the R30–R34 cases with cases.rule)
 from . import catalogue as cat
 from . import kb as kbmod
 from . import kb_points  # registers the knowledge-base cases with the rule cases

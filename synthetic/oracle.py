@@ -22,7 +22,7 @@ import pyarrow.csv as pcsv
 
 from ingest.specs import FEEDS, resolve_header
 
-from . import oracle_kb
+from . import oracle_behaviour, oracle_kb
 from .scoring import read_truth, truth_matches
 
 
@@ -409,6 +409,7 @@ def hits(con: duckdb.DuckDBPyConnection, kb_dir: Path) -> list[dict]:
             d = dict(zip(cols, r, strict=True))
             d["rule_code"] = code
             out.append(d)
+    out.extend(dict(zip(cols, r, strict=True)) for r in oracle_behaviour.hits(con))
     return out
 
 

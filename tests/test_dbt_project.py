@@ -575,6 +575,11 @@ def test_every_rule_var_has_its_rules_md_default():
         "growth_min_amount": 10000,
         "growth_ratio": 2.0,
         "major_case_amount": 500000,
+        "frequent_opt_days": 15,
+        "frequent_pharmacy_days": 12,
+        "frequent_admissions": 6,
+        "gang_min_days": 4,
+        "gang_min_size": 3,
     }
     assert {k: project["vars"][k] for k in expected} == expected
 

@@ -51,6 +51,10 @@
     'vio_r27_missing_related_item',
     'vio_r28_contraindicated_diagnosis',
     'vio_r29_diagnosis_sex_age_mismatch',
+    'vio_r30_fee_outside_stay',
+    'vio_r31_frequent_visits',
+    'vio_r32_outpatient_during_stay',
+    'vio_r34_group_visits',
 ] -%}
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [
