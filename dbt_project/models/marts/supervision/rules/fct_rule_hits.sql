@@ -42,6 +42,7 @@
     'vio_r20_card_swiping',
     'vio_r21_key_drug_growth',
     'vio_r22_his_mismatch',
+    'vio_r33_hospital_indicator_outlier',
 ] -%}
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [
