@@ -21,6 +21,7 @@ import pyarrow.csv as pcsv
 
 from ingest.specs import FEEDS, resolve_header
 
+from . import oracle_peer
 from .scoring import read_truth, truth_matches
 
 
@@ -408,6 +409,7 @@ def hits(con: duckdb.DuckDBPyConnection, kb_dir: Path) -> list[dict]:
             d = dict(zip(cols, r, strict=True))
             d["rule_code"] = code
             out.append(d)
+    out.extend(oracle_peer.r33_hits(con))
     return out
 
 

@@ -140,8 +140,9 @@ indicators as (
         quarter_number,
         cast('{{ name }}' as {{ dbt.type_string() }}) as indicator,
         cast({{ loop.index }} as integer) as indicator_order,
+        -- rounded to 6 decimals: equal ratios of different totals compare equal (no MAD of 1e-17)
         case
-            when {{ denominator }} > 0 then cast({{ numerator }} as double) / {{ denominator }}
+            when {{ denominator }} > 0 then round(cast({{ numerator }} as double) / {{ denominator }}, 6)
         end as indicator_value,
         cast({{ numerator }} as double) as numerator_value,
         cast({{ denominator }} as double) as denominator_value,
