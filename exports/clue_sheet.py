@@ -47,12 +47,15 @@ COLUMNS = [
     ("handling_status", "办结状态", 10),
     ("fixmedins_name", "机构名称", 28),
     ("suspect_amount", "疑点金额", 14),
+    ("certain_amount", "其中明确违规金额", 16),
+    ("review_amount", "其中可疑金额", 14),
     ("top_rules", "主要违规规则", 40),
     ("must_report", "要情报告", 10),
     ("report_due_date", "报告截止日期", 14),
     ("latest_stage_name", "最新处置阶段", 14),
     ("latest_stage_date", "最新处置日期", 14),
 ]
+MONEY_COLUMNS = ("suspect_amount", "certain_amount", "review_amount")
 CLOSING_STAGES = ("5", "9")  # 办结 (mart_clues.is_closed)
 QUARTER_RE = re.compile(r"^\d{4}Q[1-4]$")
 PERIOD_RE = re.compile(r"^\d{4}(0[1-9]|1[0-2])$")
@@ -234,7 +237,7 @@ def write_sheet(quarter: str, out: Path, export_db: Path, rel: str | None = None
                 ws.write_datetime(i, j, dt.datetime.combine(v, dt.time()), date)
             elif isinstance(v, bool):
                 ws.write_string(i, j, "是" if v else "否")
-            elif col == "suspect_amount" and v is not None:
+            elif col in MONEY_COLUMNS and v is not None:
                 ws.write_number(i, j, float(v))
             elif v is not None:
                 ws.write_string(i, j, str(v))

@@ -99,16 +99,21 @@ def print_summary(
                 "correction is delivered (quality.rules_not_evaluated, Data Docs)"
             )
         hits = _q(
-            con, "select rule_code, count(*), sum(suspect_amount) from supervision.fct_rule_hits group by 1 order by 1"
+            con,
+            """
+            select rule_code, count(*), sum(suspect_amount),
+                   count(*) filter (where result_level = '1'), count(*) filter (where result_level <> '1')
+            from supervision.fct_rule_hits group by 1 order by 1""",
         )
         if hits is not None:
             total = sum(h[1] for h in hits)
             amount = sum(h[2] or 0 for h in hits)
-            say(f"rule hits: {total:,} hits, suspect amount {amount:,.2f} yuan")
+            certain, review = sum(h[3] for h in hits), sum(h[4] for h in hits)
+            say(f"rule hits: {total:,} hits ({certain:,} 明确违规, {review:,} 可疑), suspect amount {amount:,.2f} yuan")
             kept = {r for _, rules, _, _ in blocked or [] for r in rules.split(", ")}
-            for code, n, amt in hits:
+            for code, n, amt, n_certain, n_review in hits:
                 note = " (kept from its last evaluation: not evaluated in this run)" if code in kept else ""
-                say(f"  {code}: {n:,} hits, {amt or 0:,.2f} yuan{note}")
+                say(f"  {code}: {n:,} hits ({n_certain:,} 明确 / {n_review:,} 可疑), {amt or 0:,.2f} yuan{note}")
         truth = cfg.landing_dir.parent / "ground_truth.csv"
         if hits is not None and score_truth is not None and truth.exists():
             scores = score_truth(con, truth)

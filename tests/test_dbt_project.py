@@ -452,8 +452,8 @@ def test_an_unlisted_rule_view_stops_the_build_with_the_line_to_add(tmp_path, mo
 
 STUB_RULE_VIEW = """
 select
-    cast('R23' as varchar) as rule_code,
-    cast('R23-stub-0001' as varchar) as hit_id,
+    cast('R99' as varchar) as rule_code,
+    cast('R99-stub-0001' as varchar) as hit_id,
     fixmedins_code,
     cast('PSN-STUB' as varchar) as psn_no,
     cast(null as varchar) as mdtrt_id,
@@ -463,7 +463,8 @@ select
     cast(null as varchar) as hilist_code,
     date '2025-03-10' as occurred_on,
     cast(123.45 as decimal(18, 2)) as suspect_amount,
-    cast('{"stub": true}' as varchar) as evidence
+    cast('{"stub": true}' as varchar) as evidence,
+    {{ catalogue_result_level('R99') }} as result_level
 from {{ ref('dim_institution') }}
 where fixmedins_code = 'H001'
 """
@@ -480,26 +481,26 @@ def test_a_new_rule_reaches_clues_and_reports_without_touching_them(tmp_path, mo
     project = tmp_path / "dbt_project"
     shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     rules = project / "models" / "marts" / "supervision" / "rules"
-    (rules / "vio_r23_stub_rule.sql").write_text(STUB_RULE_VIEW, encoding="utf-8")
+    (rules / "vio_r99_stub_rule.sql").write_text(STUB_RULE_VIEW, encoding="utf-8")
     # its YAML: the uniform columns (the contract every rule view has) and the rule_output test
     views = yaml.safe_load((rules / "_rules__models.yml").read_text(encoding="utf-8"))["models"]
     stub = {
-        "name": "vio_r23_stub_rule",
-        "config": {"meta": {"rule_code": "R23", "label_zh": "测试规则"}},
+        "name": "vio_r99_stub_rule",
+        "config": {"meta": {"rule_code": "R99", "label_zh": "测试规则"}},
         "data_tests": ["rule_output"],
         "columns": views[0]["columns"],
     }
-    (rules / "vio_r23_stub_rule.yml").write_text(
+    (rules / "vio_r99_stub_rule.yml").write_text(
         yaml.safe_dump({"version": 2, "models": [stub]}, allow_unicode=True), encoding="utf-8"
     )
     hits_sql = rules / "fct_rule_hits.sql"
     sql = hits_sql.read_text(encoding="utf-8")
-    hits_sql.write_text(
-        sql.replace("    'vio_r22_his_mismatch',\n", "    'vio_r22_his_mismatch',\n    'vio_r23_stub_rule',\n")
-    )
+    listed_end = "\n] -%}\n{%- set registered"
+    assert listed_end in sql
+    hits_sql.write_text(sql.replace(listed_end, "\n    'vio_r99_stub_rule'," + listed_end))
     catalogue = project / "seeds" / "knowledge_base" / "rule_catalogue.csv"
     with catalogue.open("a", encoding="utf-8") as out:
-        out.write("R23,测试规则,违规收费,测试依据,3,2,,只为测试新增规则。\n")
+        out.write("R99,测试规则,违规收费,测试依据,3,2,,只为测试新增规则。\n")
 
     warehouse = tmp_path / "warehouse.duckdb"
     create_raw(warehouse)
@@ -534,18 +535,22 @@ def test_a_new_rule_reaches_clues_and_reports_without_touching_them(tmp_path, mo
         def rows(sql: str) -> list[tuple]:
             return con.execute(sql).fetchall()
 
-        assert rows("select rule_code, hit_id, suspect_amount from supervision.fct_rule_hits") == [
-            ("R23", "R23-stub-0001", Decimal("123.45"))
+        # the level comes from the catalogue row's default_result_level (2: 可疑)
+        assert rows("select rule_code, hit_id, suspect_amount, result_level from supervision.fct_rule_hits") == [
+            ("R99", "R99-stub-0001", Decimal("123.45"), "2")
         ]
         assert rows(
-            "select clue_id, hit_count, rule_count, suspect_amount, top_rule_code from supervision.mart_clues"
-        ) == [("CL-H001-2025Q1", 1, 1, Decimal("123.45"), "R23")]
+            "select clue_id, hit_count, rule_count, suspect_amount, top_rule_code,"
+            " certain_amount, review_hit_count, review_amount from supervision.mart_clues"
+        ) == [("CL-H001-2025Q1", 1, 1, Decimal("123.45"), "R99", Decimal("0.00"), 1, Decimal("123.45"))]
         assert rows(
             "select clue_id, rule_code, rule_name_zh, hit_count, suspect_amount from supervision.mart_clue_rules"
-        ) == [("CL-H001-2025Q1", "R23", "测试规则", 1, Decimal("123.45"))]
-        assert rows("select rule_code, rule_name_zh from supervisor.supervisor_clue_hits") == [("R23", "测试规则")]
+        ) == [("CL-H001-2025Q1", "R99", "测试规则", 1, Decimal("123.45"))]
+        assert rows("select rule_code, rule_name_zh, result_level_name from supervisor.supervisor_clue_hits") == [
+            ("R99", "测试规则", "可疑")
+        ]
         assert rows("select clue_id, top_rules from supervisor.supervisor_clue_list") == [
-            ("CL-H001-2025Q1", "R23 测试规则 123.45元 (1)")
+            ("CL-H001-2025Q1", "R99 测试规则 123.45元 (1)")
         ]
     finally:
         con.close()
@@ -642,7 +647,8 @@ def test_each_legal_basis_is_written_in_the_catalogue_alone():
     texts = {}
     for rel in filter(None, listed.split("\0")):
         p = REPO / rel
-        if p.is_file():
+        # a link is not a second copy (the unit tests' fixture links to the catalogue seed)
+        if p.is_file() and not p.is_symlink():
             texts[rel] = p.read_bytes().decode("utf-8", errors="ignore")
     catalogue = read_catalogue()
     assert catalogue

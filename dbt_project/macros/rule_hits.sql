@@ -282,7 +282,8 @@ drop table rule_hits_recompute
         cast(null as {{ dbt.type_string() }}) as hilist_code,
         cast(null as date) as occurred_on,
         cast(null as decimal(18, 2)) as suspect_amount,
-        cast(null as {{ dbt.type_string() }}) as evidence
+        cast(null as {{ dbt.type_string() }}) as evidence,
+        cast(null as {{ dbt.type_string() }}) as result_level
     ) as no_hits
     where 1 = 0
 {%- endmacro %}

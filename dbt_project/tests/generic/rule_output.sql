@@ -1,5 +1,5 @@
 {#- The uniform output of the rule hits (RULES.md) in one pass: the key hit_id is unique and not
-    null, and rule_code, fixmedins_code, occurred_on and suspect_amount are filled.
+    null, and rule_code, fixmedins_code, occurred_on, suspect_amount and result_level ('1' or '2') are filled.
 
     On fct_rule_hits it checks every hit. On a rule view vio_rNN_* it checks that rule's rows of
     fct_rule_hits, which are the view's rows (fct_rule_hits inserts each view as it is): a test that
@@ -24,6 +24,8 @@
                         or fixmedins_code is null
                         or occurred_on is null
                         or suspect_amount is null
+                        or result_level is null
+                        or result_level not in ('1', '2')
                         then 1
                     else 0
                 end

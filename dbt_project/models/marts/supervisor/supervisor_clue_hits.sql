@@ -62,6 +62,8 @@ final as (
         item_names.hilist_name,
         hits.occurred_on,
         hits.suspect_amount,
+        hits.result_level,
+        case when hits.result_level = '1' then '明确违规' else '可疑' end as result_level_name,
         hits.evidence
     from hits
     left join rules

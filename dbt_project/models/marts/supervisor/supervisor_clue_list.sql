@@ -65,6 +65,10 @@ final as (
         clues.rule_count,
         clues.person_count,
         clues.suspect_amount,
+        clues.certain_hit_count,
+        clues.certain_amount,
+        clues.review_hit_count,
+        clues.review_amount,
         {{ dbt.concat([
             "coalesce(top_rules.rule_1, '')",
             "coalesce(" ~ dbt.concat(["'；'", 'top_rules.rule_2']) ~ ", '')",

@@ -33,6 +33,7 @@ clue_hits as (
         hits.psn_no,
         hits.occurred_on,
         hits.suspect_amount,
+        hits.result_level,
         coalesce(rules.severity, 1) as severity
     from hits
     left join rules
@@ -49,6 +50,10 @@ clue_totals as (
         count(distinct rule_code) as rule_count,
         count(distinct psn_no) as person_count,
         sum(suspect_amount) as suspect_amount,
+        sum(case when result_level = '1' then 1 else 0 end) as certain_hit_count,
+        sum(case when result_level = '1' then suspect_amount else 0 end) as certain_amount,
+        sum(case when result_level = '1' then 0 else 1 end) as review_hit_count,
+        sum(case when result_level = '1' then 0 else suspect_amount end) as review_amount,
         max(severity) as max_severity,
         min(occurred_on) as first_hit_on,
         max(occurred_on) as last_hit_on,
@@ -243,6 +248,10 @@ final as (
         cast(points.rule_count as integer) as rule_count,
         cast(points.person_count as integer) as person_count,
         {{ money('points.suspect_amount') }} as suspect_amount,
+        cast(points.certain_hit_count as bigint) as certain_hit_count,
+        {{ money('points.certain_amount') }} as certain_amount,
+        cast(points.review_hit_count as bigint) as review_hit_count,
+        {{ money('points.review_amount') }} as review_amount,
         top_rules.rule_code as top_rule_code,
         cast(points.max_severity as integer) as max_severity,
         points.first_hit_on,

@@ -12,7 +12,9 @@
     changed since the last build (nothing changed: not at all), by deleting and re-inserting from
     the rule's view, one statement per view — DuckDB evaluates 22 inserts in about half the time of
     their UNION ALL (10M fee lines: 44 s against 79 s under a 3 GB memory limit — README
-    "Performance"). dbt-duckdb runs the hook inside the model's transaction, so readers never see
+    "Performance"). A hit column added to the uniform output is appended to an existing table
+    (on_schema_change append_new_columns); every view's SQL changed with it, so the fill evaluates
+    every rule again and no old row keeps the new column empty. dbt-duckdb runs the hook inside the model's transaction, so readers never see
     the table partly filled. `dbt build --full-refresh` evaluates every rule again.
     Other engines (Spark: no transaction around post-hooks) build the UNION ALL as a table.
 
@@ -47,14 +49,14 @@
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [
     'rule_code', 'hit_id', 'fixmedins_code', 'psn_no', 'mdtrt_id', 'setl_id', 'feedetl_sn', 'sale_sn',
-    'hilist_code', 'occurred_on', 'suspect_amount', 'evidence'
+    'hilist_code', 'occurred_on', 'suspect_amount', 'evidence', 'result_level'
 ] -%}
 {%- set insert_per_view = target.type == 'duckdb' -%}
 {%- if insert_per_view -%}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     post_hook="{{ fill_rule_hits(" ~ registered ~ ", " ~ hit_columns ~ ") }}",
     meta={'filled_from': registered, 'gate_boundary': true},
 ) }}

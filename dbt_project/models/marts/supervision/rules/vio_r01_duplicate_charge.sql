@@ -111,7 +111,8 @@ final as (
             ['hit_feedetl_sn', 'feedetl_sn'],
             ['hit_net_amount', 'net_amount'],
             ['lines', 'group_lines'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R01') }} as result_level
     from hits
 )
 

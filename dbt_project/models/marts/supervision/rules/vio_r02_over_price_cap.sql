@@ -104,7 +104,8 @@ final as (
             ['net_amount', 'net_amount'],
             ['source_file', 'source_file'],
             ['source_line', 'source_line'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R02') }} as result_level
     from hits
 )
 

@@ -194,7 +194,8 @@ final as (
             ])],
             ['main_item_count', 'main_item_count'],
             ['main_items', 'main_items'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R03') }} as result_level
     from hits
 )
 

@@ -265,7 +265,8 @@ day_hit_rows as (
             ['excess_amount', 'excess_amount'],
             ['line_count', 'line_count'],
             ['lines', 'lines'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R04') }} as result_level
     from day_hits
 ),
 
@@ -297,7 +298,8 @@ stay_hit_rows as (
             ['excess_amount', 'excess_amount'],
             ['line_count', 'line_count'],
             ['lines', 'lines'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R04') }} as result_level
     from stay_hits
 ),
 

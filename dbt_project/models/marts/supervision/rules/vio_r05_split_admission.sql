@@ -76,7 +76,8 @@ final as (
             ['prior_stay', stay_evidence(
                 ['main_diag_name', 'dscg_way'], at='date', columns=platform_diagnosis, prefix='prev_'
             )],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R05') }} as result_level
     from hits
 )
 

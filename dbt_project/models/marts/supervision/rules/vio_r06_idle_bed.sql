@@ -309,7 +309,8 @@ final as (
             ['outside_settlement_count', 'outside_settlement_count'],
             ['outside_settlements', 'outside_settlements'],
             ['bed_fee_amount', 'bed_fee_amount'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R06') }} as result_level
     from hits
 )
 

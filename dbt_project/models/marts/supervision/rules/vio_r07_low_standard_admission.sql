@@ -154,7 +154,8 @@ final as (
             ['exam_lab_amount', 'exam_lab_amount'],
             ['exam_lab_amount_share', 'round(exam_lab_amount_share, 4)'],
             ['exam_lab_lines', 'exam_lab_lines'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R07') }} as result_level
     from hits
 )
 

@@ -148,7 +148,8 @@ final as (
             ['max_overlap_hours', 'round(max_overlap_seconds / 3600.0, 2)'],
             ['earlier_stay_count', 'earlier_stay_count'],
             ['earlier_stays', 'earlier_stays'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R08') }} as result_level
     from hits
 )
 

@@ -165,7 +165,8 @@ visit_hit_rows as (
             ['after_death_line_count', 'after_death_line_count'],
             ['after_death_amount', 'after_death_amount'],
             ['after_death_lines', 'after_death_lines'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R09') }} as result_level
     from visit_hits
 ),
 
@@ -203,7 +204,8 @@ sale_hit_rows as (
                 ['source_file', 'source_file'],
                 ['source_line', 'source_line'],
             ])],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R09') }} as result_level
     from sale_hits
 ),
 

@@ -59,7 +59,8 @@ final as (
                 ['person_gend', 'gend'],
                 ['person_gend_name', 'gend_name'],
             ],
-        )) }} as evidence
+        )) }} as evidence,
+        {{ catalogue_result_level('R10') }} as result_level
     from hits
 )
 

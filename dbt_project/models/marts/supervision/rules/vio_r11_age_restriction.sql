@@ -68,7 +68,8 @@ final as (
             checked=[
                 ['age_on_event_date', 'cast(age_years as integer)'],
             ],
-        )) }} as evidence
+        )) }} as evidence,
+        {{ catalogue_result_level('R11') }} as result_level
     from hits
 )
 

@@ -112,7 +112,8 @@ final as (
                 ['visit_diagnosis_count', 'diagnosis_count'],
                 ['visit_diagnoses', 'diagnosis_list'],
             ],
-        )) }} as evidence
+        )) }} as evidence,
+        {{ catalogue_result_level('R12') }} as result_level
     from hits
 )
 

@@ -75,7 +75,8 @@ final as (
             visit=[
                 ['outside_inpatient', 'is_outside_inpatient'],
             ],
-        )) }} as evidence
+        )) }} as evidence,
+        {{ catalogue_result_level('R13') }} as result_level
     from hits
 )
 

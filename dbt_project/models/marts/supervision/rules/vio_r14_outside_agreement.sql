@@ -119,7 +119,8 @@ final as (
             ['covered_by_suspension_or_termination', 'has_blocking_row'],
             ['covering_agreement_rows', 'covering_agreement_rows'],
             ['institution_agreement_rows', 'agreement_rows'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R14') }} as result_level
     from hits
 )
 

@@ -140,7 +140,8 @@ fee_line_hit_rows as (
                 ['source_file', 'source_file'],
                 ['source_line', 'source_line'],
             ])],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R15') }} as result_level
     from fee_line_hits
 ),
 
@@ -188,7 +189,8 @@ sale_hit_rows as (
                 ['source_file', 'source_file'],
                 ['source_line', 'source_line'],
             ])],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R15') }} as result_level
     from sale_hits
 ),
 

@@ -239,7 +239,8 @@ final as (
             ['avg_sale_price', 'cast(avg_sale_price as decimal(18, 4))'],
             ['stock_exceeded_at', 'exceeded_at'],
             ['stock_exceeded_by', 'exceeded_by'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R16') }} as result_level
     from hits
 )
 

@@ -217,7 +217,8 @@ final as (
                 ['institution_purchase_rows', 'institution_purchase_rows'],
             ],
             batch=true,
-        ) }} as evidence
+        ) }} as evidence,
+        {{ catalogue_result_level('R17') }} as result_level
     from hits
 )
 

@@ -130,7 +130,8 @@ final as (
             ],
             gross=false,
             after=[['occurrences', 'occurrence_list']],
-        ) }} as evidence
+        ) }} as evidence,
+        {{ catalogue_result_level('R18') }} as result_level
     from hits
 )
 

@@ -153,7 +153,8 @@ final as (
             ['source_file', 'hits.source_file'],
             ['source_line', 'hits.source_line'],
             ['window_purchases', 'window_lines.purchase_list'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R19') }} as result_level
     from hits
     -- ST11: its columns are read inside the evidence macro, which the linter renders as text
     left join window_lines  -- noqa: ST11

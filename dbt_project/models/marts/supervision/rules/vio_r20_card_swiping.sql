@@ -117,7 +117,8 @@ final as (
             ['source_file', 'hits.source_file'],
             ['source_line', 'hits.source_line'],
             ['day_settlements', 'day_groups.day_settlements'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R20') }} as result_level
     from hits
     -- ST11: its columns are read inside the evidence macro, which the linter renders as text
     left join day_groups  -- noqa: ST11

@@ -171,7 +171,8 @@ final as (
             ['growth_ratio', var('growth_ratio')],
             ['threshold_crossed_at', 'crossed_at'],
             ['threshold_crossed_by_feedetl_sn', 'crossed_by'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R21') }} as result_level
     from hits
 )
 

@@ -165,7 +165,8 @@ final as (
             ['his_first_charge_time', 'first_charge_time'],
             ['his_last_charge_sn', 'last_charge_sn'],
             ['his_last_charge_time', 'last_charge_time'],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R22') }} as result_level
     from hits
 )
 
