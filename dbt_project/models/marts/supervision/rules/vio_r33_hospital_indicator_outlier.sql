@@ -82,7 +82,8 @@ final as (
             ['peer_min_visits', var('peer_min_visits')],
             ['peer_min_members', var('peer_min_members')],
             ['peer_z', var('peer_z')],
-        ])) }} as evidence
+        ])) }} as evidence,
+        {{ catalogue_result_level('R33') }} as result_level
     from hits
 )
 
