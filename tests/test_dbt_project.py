@@ -575,6 +575,9 @@ def test_every_rule_var_has_its_rules_md_default():
         "growth_min_amount": 10000,
         "growth_ratio": 2.0,
         "major_case_amount": 500000,
+        "peer_min_visits": 30,
+        "peer_min_members": 4,
+        "peer_z": 3.0,
     }
     assert {k: project["vars"][k] for k in expected} == expected
 
