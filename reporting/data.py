@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -129,6 +129,7 @@ FRAME_MARTS = {
     "key_drugs": "rpt_key_drug_quarterly",
     "quality": "rpt_delivery_quality_quarterly",
     "not_evaluated": "rpt_rules_not_evaluated",
+    "indicators": "rpt_hospital_indicators_quarterly",
 }
 # columns a frame computes here, labelled by the mart column they are computed like
 BORROWED_LABELS = {"county": {"inspection_rate": ("rpt_quarter_summary", "inspection_rate")}}
@@ -219,6 +220,9 @@ class QuarterData:
     key_drug_count: int = 0  # watchlist items billed this quarter or last; key_drugs lists the first KEY_DRUG_TOP_N
     issuer: str = ""
     issued_on: dt.date | None = None
+    # every hospital's cost indicators against its peer level (水位), the rows with a value
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    indicator_note: str = ""
 
     @property
     def quarter_zh(self) -> str:
@@ -436,6 +440,7 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         [quarter],
     )
     not_evaluated["feed"] = not_evaluated["feed"].map(lambda f: feed_names.get(f, f))
+    indicators = load_indicators(con, quarter)
     from warehouse.settings import report_issue_date, report_issuer
 
     return QuarterData(
@@ -457,6 +462,55 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         key_drug_count=key_drug_count,
         issuer=report_issuer(),
         issued_on=report_issue_date(),
+        indicators=indicators,
+        indicator_note=indicator_note(),
+    )
+
+
+# the 医疗机构费用指标（水位） section: indicators by their unit, and how the flag reads
+INDICATOR_SHARES = ("drug_share", "exam_lab_share", "consumable_share")
+INDICATOR_NUMBERS = ["indicator_value", "peer_median", "peer_p25", "peer_p75"]
+FLAG_MARK = "▲是"
+FLAG_NONE = "否"
+FLAG_NOT_EVALUATED = "未评估"
+
+
+def load_indicators(con, quarter: str) -> pd.DataFrame:
+    """The quarter's rows of rpt_hospital_indicators_quarterly that have a value, by indicator, level
+    (三级 first), county and hospital; ``indicator`` (the unit of the row) is kept for the renderers and
+    is_flagged reads as a mark (▲是 / 否 / 未评估)."""
+    df = _df(
+        con,
+        f"""
+        select indicator, indicator_name_zh, fixmedins_name,
+               coalesce(admdvs_name, '{UNKNOWN_AREA}') as admdvs_name, hosp_lv_name, indicator_value,
+               visit_count, peer_count, peer_median, peer_p25, peer_p75, robust_z, is_evaluated, is_flagged
+        from reporting.rpt_hospital_indicators_quarterly
+        where year_quarter = ? and indicator_value is not null
+        order by indicator_order, hosp_lv desc, admdvs, fixmedins_name, fixmedins_code""",
+        [quarter],
+    )
+    df["is_flagged"] = [
+        FLAG_MARK if flagged else (FLAG_NONE if evaluated else FLAG_NOT_EVALUATED)
+        for flagged, evaluated in zip(df["is_flagged"], df["is_evaluated"], strict=True)
+    ]
+    return df.drop(columns=["is_evaluated"])
+
+
+def indicator_note() -> str:
+    """How the 水位 section compares, with the parameters the build used (dbt_project.yml vars)."""
+    import yaml
+
+    from warehouse.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    v = project.get("vars", {})
+    return (
+        f"同级比较：同一医院等级、本季度该类就诊不少于{v.get('peer_min_visits')}人次的医院互为同级（含本院）；"
+        f"同级不少于{v.get('peer_min_members')}家且绝对中位差大于0时评估，稳健Z值＝（本院值－同级中位数）÷"
+        f"（1.4826×绝对中位差），达到{v.get('peer_z')}的标记为“{FLAG_MARK}”并列入智能监控疑点。"
+        "占比类指标以百分比列示，次均费用以元列示，平均住院日以天列示；就诊人次为该指标所计的就诊："
+        "占比类为全部就诊，次均住院费用为住院人次，平均住院日为出院人次，次均门诊费用为门诊（含门诊慢特病）人次。"
     )
 
 

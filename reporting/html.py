@@ -11,7 +11,10 @@ import pandas as pd
 
 from reporting.data import (
     CHANGE_NOTE,
+    FLAG_MARK,
     FOOTNOTES,
+    INDICATOR_NUMBERS,
+    INDICATOR_SHARES,
     NOT_EVALUATED_NONE,
     NOT_EVALUATED_NOTE,
     QuarterData,
@@ -47,6 +50,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 thead{display:table-header-group}
 tr{page-break-inside:avoid}
 td.d{white-space:nowrap}
+td.flag{color:#c00000;font-weight:bold;text-align:center}
 td.sec{text-align:center;vertical-align:middle;font-weight:bold;background:#f4f6f9}
 .note{color:#444;font-size:13px;line-height:1.6}
 ol.note{margin:4px 0;padding-left:22px}
@@ -255,6 +259,33 @@ def _paras(texts: list[str]) -> str:
     return "".join(f'<p class="para">{_e(t)}</p>' for t in texts)
 
 
+def indicator_table(d: QuarterData) -> str:
+    """医疗机构费用指标（水位）: one column holds indicators of several units, so each row's value, median
+    and quartiles are written in its own (a share as a percentage, 平均住院日 in days, averages in yuan)."""
+    df = d.indicators
+    if df.empty:
+        return '<p class="note">本季度无医院费用指标数据。</p>'
+    columns = [c for c in df.columns if c != "indicator"]
+    head = "".join(f"<th>{_e(h)}</th>" for h in d.headers("indicators", columns))
+    rows = []
+    for rec in df.to_dict("records"):
+        cells = []
+        for c in columns:
+            v = rec[c]
+            if c in INDICATOR_NUMBERS and not _is_na(v):
+                text = f"{float(v) * 100:.2f}%" if rec["indicator"] in INDICATOR_SHARES else f"{float(v):,.2f}"
+            elif c == "robust_z" and not _is_na(v):
+                text = f"{float(v):.2f}"
+            else:
+                text = fmt(c, v)
+            kind = "n" if c in (*INDICATOR_NUMBERS, "robust_z", "visit_count", "peer_count") else ""
+            if c == "is_flagged" and v == FLAG_MARK:
+                kind = "flag"
+            cells.append(f'<td class="{kind}">{_e(text)}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
 def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Path) -> Path:
     """Writes 医保基金监管季度通报_<quarter>.html into out_dir and returns its path; headers from the dbt
     manifest at manifest_path."""
@@ -398,6 +429,8 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 <p class="note">{_e(omitted)}</p>
 <h2>九、数据质量</h2>{grid("quality")}{chart_or(quality_chart, "本季度各数据接口均无隔离行。")}
 <h3>未评估规则</h3>{not_evaluated_html}
+<h2>十、医疗机构费用指标（水位）</h2>{indicator_table(d)}
+<p class="note">{_e(d.indicator_note)}</p>
 <div class="sign">{_e(d.issuer)}<br>{_e(issued)}</div>
 </div>"""
     page = (

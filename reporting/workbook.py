@@ -12,7 +12,10 @@ import xlsxwriter
 
 from reporting.data import (
     CHANGE_NOTE,
+    FLAG_MARK,
     FOOTNOTES,
+    INDICATOR_NUMBERS,
+    INDICATOR_SHARES,
     NOT_EVALUATED_NONE,
     NOT_EVALUATED_NOTE,
     TRAINING_NOTE,
@@ -23,7 +26,18 @@ from reporting.data import (
     summary_paragraphs,
 )
 
-SHEETS = ["汇总", "分县区", "分机构类别", "分规则", "疑点机构前十", "线索处置", "重点药品耗材", "数据质量"]
+INDICATOR_SHEET = "医疗机构费用指标（水位）"
+SHEETS = [
+    "汇总",
+    "分县区",
+    "分机构类别",
+    "分规则",
+    "疑点机构前十",
+    "线索处置",
+    "重点药品耗材",
+    "数据质量",
+    INDICATOR_SHEET,
+]
 
 
 def workbook_name(quarter: str) -> str:
@@ -434,5 +448,52 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
         w.table(ws, d.not_evaluated, row + 1, headers=d.headers("not_evaluated"), widths={"failed_checks": 40})
     _print_setup(ws, d, "数据质量")
 
+    _indicator_sheet(wb, w, d)
+
     wb.close()
     return path
+
+
+def _indicator_sheet(wb, w: _Writer, d: QuarterData) -> None:
+    """医疗机构费用指标（水位）: every hospital's indicators with its peers' median and quartiles; a share
+    reads as a percentage, 平均住院日 in days, the averages in yuan (formats per row: one column holds
+    indicators of several units)."""
+    ws = wb.add_worksheet(INDICATOR_SHEET)
+    df = d.indicators.drop(columns=["indicator"]) if "indicator" in d.indicators else d.indicators
+    f_days = wb.add_format(
+        {"font_name": "微软雅黑", "font_size": 10, "valign": "vcenter", "border": 1, "num_format": "0.00"}
+    )
+    f_flag = wb.add_format(
+        {
+            "font_name": "微软雅黑",
+            "font_size": 10,
+            "valign": "vcenter",
+            "border": 1,
+            "bold": True,
+            "font_color": "#C00000",
+            "align": "center",
+        }
+    )
+    f0, f1 = w.table(
+        ws,
+        df,
+        0,
+        headers=d.headers("indicators", list(df.columns)),
+        formats={"robust_z": f_days},
+        widths={"fixmedins_name": 26, "indicator_name_zh": 14},
+    )
+    ws.freeze_panes(1, 3)
+    cols = list(df.columns)
+    for i, rec in enumerate(d.indicators.itertuples(index=False)):
+        row = rec._asdict()
+        fmt = w.f_pct if row["indicator"] in INDICATOR_SHARES else f_days if row["indicator"] == "avg_los" else w.f_amt
+        for c in INDICATOR_NUMBERS:
+            w._cell(ws, f0 + i, cols.index(c), row[c], fmt)
+        if row["is_flagged"] == FLAG_MARK:
+            ws.write_string(f0 + i, cols.index("is_flagged"), row["is_flagged"], f_flag)
+    note_row = (f1 + 2) if len(df) else 2
+    if df.empty:
+        ws.write(1, 0, "本季度无医院费用指标数据。", w.f_note)
+    ws.merge_range(note_row, 0, note_row, min(len(cols), 10) - 1, d.indicator_note, w.f_note_wrap)
+    ws.set_row(note_row, _note_height(d.indicator_note, 120))
+    _print_setup(ws, d, INDICATOR_SHEET)

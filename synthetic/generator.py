@@ -17,6 +17,7 @@ import pyarrow as pa
 from ingest.specs import FEEDS
 
 from . import cases_behaviour  # noqa: F401  (registers the R30–R34 cases with cases.rule)
+from . import cases_peer
 from . import catalogue as cat
 from . import kb as kbmod
 from . import kb_points  # registers the knowledge-base cases with the rule cases
@@ -110,8 +111,10 @@ class Generator:
         self.kb = kbmod.load()
         cat.validate(self.kb.pairs, self.kb.low_std)
         self.world = World(r_world, scale, self.window)
+        peer_hospitals = cases_peer.add_hospitals(self.world, np.random.default_rng([seed, 33]))
         self.cats = CatArrays(self.window.change_day, self.kb.watch_codes)
         self.cases = Cases(self.world, self.kb, self.cats, r_case)
+        cases_peer.add_cases(self.cases, peer_hospitals)
         self.ident = self.world.identities(seed)
         self.counters = Counters()
         self.bg = Background(self.world, self.cats, self.counters, r_bg)

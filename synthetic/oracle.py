@@ -22,7 +22,7 @@ import pyarrow.csv as pcsv
 
 from ingest.specs import FEEDS, resolve_header
 
-from . import oracle_behaviour, oracle_kb
+from . import oracle_behaviour, oracle_kb, oracle_peer
 from .scoring import read_truth, truth_matches
 
 
@@ -410,6 +410,7 @@ def hits(con: duckdb.DuckDBPyConnection, kb_dir: Path) -> list[dict]:
             d["rule_code"] = code
             out.append(d)
     out.extend(dict(zip(cols, r, strict=True)) for r in oracle_behaviour.hits(con))
+    out.extend(oracle_peer.r33_hits(con))
     return out
 
 

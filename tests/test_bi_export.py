@@ -54,6 +54,7 @@ def test_every_table_and_column_carries_its_description(client_view):
         "core.dim_person",
         "core.dim_admdvs",
         "reporting.rpt_quarter_summary",
+        "reporting.rpt_hospital_indicators_quarterly",
         "supervision.mart_clues",
         "supervision.mart_clue_rules",
     } <= set(tables)

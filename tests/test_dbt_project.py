@@ -580,6 +580,9 @@ def test_every_rule_var_has_its_rules_md_default():
         "frequent_admissions": 6,
         "gang_min_days": 4,
         "gang_min_size": 3,
+        "peer_min_visits": 30,
+        "peer_min_members": 4,
+        "peer_z": 3.0,
     }
     assert {k: project["vars"][k] for k in expected} == expected
 

@@ -26,7 +26,7 @@ import pytest
 
 from reporting import render_all, render_html, render_workbook
 from reporting.data import quarters
-from reporting.workbook import SHEETS
+from reporting.workbook import INDICATOR_SHEET, SHEETS
 from warehouse.settings import DBT_PROJECT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
@@ -303,7 +303,7 @@ def test_workbook_headers_are_the_marts_labels(rendered, labels):
     files, _ = rendered
     for q, (xlsx, page) in files.items():
         sheets = _sheets(xlsx)
-        for name in ("分县区", "分机构类别", "分规则", "疑点机构前十", "重点药品耗材", "数据质量"):
+        for name in ("分县区", "分机构类别", "分规则", "疑点机构前十", "重点药品耗材", "数据质量", INDICATOR_SHEET):
             head = [_h(v) for v in sheets[name].iloc[0] if isinstance(v, str)] if len(sheets[name]) else []
             if name == "数据质量" and head and head[0].startswith("本季度无数据质量记录"):
                 continue
@@ -1042,3 +1042,47 @@ def test_every_chart_has_data_and_none_is_a_pie(rendered):
         # the HTML draws bars, never an empty chart
         for svg in re.findall(r"<svg.*?</svg>", page.read_text("utf-8"), re.S):
             assert re.search(r'<rect [^>]*width="(?!0\.0")[\d.]+" height="(?!0\.0")[\d.]+" fill', svg), q
+
+
+def test_the_indicator_sheet_shows_every_hospitals_level_and_marks_the_r33_hits(wh, rendered):
+    """医疗机构费用指标（水位）: the mart's rows with a value, in its order, values and peer figures as
+    numbers; the ▲ mark exactly on the indicators R33 hit (fct_rule_hits), in the workbook and the page."""
+    from reporting.data import FLAG_MARK
+
+    files, _ = rendered
+    flagged_quarters = 0
+    for q, (xlsx, page) in files.items():
+        mart = wh.execute(
+            """select fixmedins_name, indicator_name_zh, indicator_value, peer_median, peer_p25, peer_p75, is_flagged
+            from reporting.rpt_hospital_indicators_quarterly where year_quarter = ? and indicator_value is not null
+            order by indicator_order, hosp_lv desc, admdvs, fixmedins_name, fixmedins_code""",
+            [q],
+        ).fetchall()
+        hits = {
+            tuple(r)
+            for r in wh.execute(
+                """select m.fixmedins_name, m.indicator_name_zh from supervision.fct_rule_hits as h
+                join reporting.rpt_hospital_indicators_quarterly as m
+                  on m.fixmedins_code = h.fixmedins_code and m.quarter_start_date = h.occurred_on
+                 and m.indicator = json_extract_string(h.evidence, '$.indicator')
+                where h.rule_code = 'R33' and m.year_quarter = ?""",
+                [q],
+            ).fetchall()
+        }
+        assert {(n, i) for n, i, *_, f in mart if f} == hits, q
+        sheet = _sheets(xlsx)[INDICATOR_SHEET]
+        heads = [_h(v) for v in sheet.iloc[0]]
+        col = {h: heads.index(h) for h in ("定点机构名称", "指标名称", "指标值", "同级中位数", "是否异常")}
+        body = sheet.iloc[1 : 1 + len(mart)]
+        got = [
+            (r[col["定点机构名称"]], r[col["指标名称"]], round(float(r[col["指标值"]]), 4), r[col["是否异常"]])
+            for r in body.itertuples(index=False)
+        ]
+        assert [g[:3] for g in got] == [(n, i, round(float(v), 4)) for n, i, v, *_ in mart], q
+        assert {(n, i) for n, i, _, flag in got if flag == FLAG_MARK} == hits, q
+        text = _visible_text(page)
+        assert "医疗机构费用指标（水位）" in text
+        # the mark on each hit's row, and once in the note that explains it
+        assert text.count(FLAG_MARK) == len(hits) + 1, q
+        flagged_quarters += bool(hits)
+    assert flagged_quarters  # the sample's R33 cases

@@ -55,6 +55,7 @@
     'vio_r31_frequent_visits',
     'vio_r32_outpatient_during_stay',
     'vio_r34_group_visits',
+    'vio_r33_hospital_indicator_outlier',
 ] -%}
 {%- set registered = rule_views | sort -%}
 {%- set hit_columns = [
