@@ -224,6 +224,7 @@ class _Gen:
         self.codes: list[tuple[str, str, str, str, str]] = []
         self._national_seq = 0
         self.r29_family: dict[str, str] = {}
+        self._keys: set[tuple[str, str, str]] = set()
 
     # ---------------------------------------------------------------- shared pieces
     def _n(self, rule: str) -> int:
@@ -297,10 +298,10 @@ class _Gen:
         return pid
 
     def add_codes(self, pid: str, side: str, code_type: str, codes: list[tuple[str, str]]) -> None:
-        seen = set()
+        """Code rows of a point; a code the point already names on that side is skipped (the key)."""
         for code, name in codes:
-            if code not in seen:
-                seen.add(code)
+            if (pid, side, code) not in self._keys:
+                self._keys.add((pid, side, code))
                 self.codes.append((pid, side, code_type, code, name))
 
     def cat_codes(self, rule: str, pool: list) -> list[tuple[str, str]]:
