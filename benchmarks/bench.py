@@ -1,7 +1,9 @@
 """End-to-end benchmark: wall time and peak RSS per pipeline stage at ~1M or ~10M fee lines.
 
     .venv/bin/python -m benchmarks.bench [--size 1m|10m|<lines>] [--dir DIR] [--keep] [--no-baseline]
+                                         [--knowledge-base none|national]
     make bench BENCH_SIZE=1m        # or 10m
+    make bench BENCH_SIZE=1m BENCH_KB=national   # with a national-size knowledge base
 
 1. generates a landing tree with ``synthetic`` (≈47,000 fee lines × scale, other feeds in
    proportion; not part of the pipeline's time);
@@ -17,6 +19,15 @@
    one of its nodes ran. What the command spent outside nodes (start-up: parse, adapter, graph;
    between nodes) is its own row, "dbt start-up and between nodes" (with the whole command's peak
    RSS). Nodes run one at a time (the duckdb target's ``threads: 1``), so their times add up;
+   After the build, **each rule view once on its own** (``evaluate_rule_views``): on DuckDB the
+   ``vio_*`` nodes only create views and every rule runs inside ``fct_rule_hits``' post-hook fill
+   (one insert per view, ``macros/rule_hits.sql``), which dbt times as one node. So one child process
+   per view opens the built warehouse read-only with the pipeline's DuckDB settings (time zone,
+   ``YIBAO_DUCKDB_MEMORY_LIMIT`` — default 3 GB — and ``YIBAO_DUCKDB_THREADS``) and runs ``create temp
+   table … as select * from <view>``, what the fill inserts: the statement's wall time, the hit count,
+   and the child's ``ru_maxrss`` as the rule's peak RSS (≈ 100 MiB of it is Python + DuckDB). The rule
+   layer = the sum of the rules' seconds, the highest of their peaks. Each view's own dbt node (time
+   and sampled RSS, creating the view) is kept beside it in the results;
 3. measures start-up costs separately (also child processes): ``import dagster`` + loading the
    project's Definitions, ``import great_expectations``, and a dbt invocation that selects
    nothing (parse + adapter start) — part of the dbt row above;
@@ -24,7 +35,15 @@
    (Parquet, CSV) into tables, then — on a copy of the pipeline's raw tables and seeds, copied
    before the clock starts — run the SQL dbt compiled for every model, in dependency order,
    straight against DuckDB (``create table``/``create view``), no dbt, no GX, no Dagster;
-5. prints a stage table and the ratios, writes ``benchmarks/results/<size>.json``.
+5. prints a stage table, the ratios and the per-rule table (rule, view, hits, seconds, peak RSS, and
+   the layer's total), writes ``benchmarks/results/<size>.json``.
+
+``--knowledge-base national`` (``BENCH_KB=national``) writes a national-size knowledge base
+(``benchmarks/kb_national.py``: 5,400 points, ≈ 260,000 code rows) into the landing tree after it is
+generated, so ingest, gate and rules read it like any delivered feed; the results go to
+``<size>-kb.json``. When both ``<size>.json`` and ``<size>-kb.json`` exist, the rule layer's time and
+peak RSS without and with the knowledge base are printed side by side against the targets (with ≤ 2×
+without; peak RSS ≤ 4 GiB).
 
 "End to end" = ingest + gate + the dbt command + the Dagster start-up (``make run`` pays it; the
 stages here run without Dagster so that each has its own time and memory).
