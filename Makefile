@@ -69,10 +69,12 @@ gate-bench: $(STAMP)
 	$(PY) -m benchmarks.gate_bench
 
 BENCH_SIZE ?= 1m
-# BENCH_KB=national: with a national-size knowledge base in the landing tree (results/<size>-kb.json)
+# BENCH_KB=national: with a national-size knowledge base in the landing tree (results/<size>-kb.json);
+# BENCH_KB_POINTS_PER_CODE=N caps the points of a rule per catalogue code (results/<size>-kb-cap<N>.json)
 BENCH_KB ?= none
 bench: $(STAMP)
-	$(PY) -m benchmarks.bench --size $(BENCH_SIZE) --knowledge-base $(BENCH_KB)
+	$(PY) -m benchmarks.bench --size $(BENCH_SIZE) --knowledge-base $(BENCH_KB) \
+		$(if $(BENCH_KB_POINTS_PER_CODE),--kb-points-per-code $(BENCH_KB_POINTS_PER_CODE))
 
 # a year in the warehouse + one new month, against a full rebuild of all 13 months (identical hits?)
 bench-incremental: $(STAMP)

@@ -567,9 +567,16 @@ def _with_hits(r: dict) -> str | None:
     return f"{r['seconds']:.2f} ({r['hits']:,})" if r and r.get("hits") is not None else None
 
 
-def print_kb_comparison(size_name: str) -> list[dict] | None:
-    """Side by side, when both results/<size>.json and results/<size>-kb.json exist."""
-    a, b = RESULTS / f"{size_name}.json", RESULTS / f"{size_name}-kb.json"
+def kb_suffix(with_kb: bool, points_per_code: int | None) -> str:
+    """The results file's suffix: '' without the knowledge base, '-kb', '-kb-cap<N>' with a cap per code."""
+    if not with_kb:
+        return ""
+    return "-kb" + (f"-cap{points_per_code}" if points_per_code is not None else "")
+
+
+def print_kb_comparison(size_name: str, suffix: str = "-kb") -> list[dict] | None:
+    """Side by side, when both results/<size>.json and results/<size><suffix>.json exist."""
+    a, b = RESULTS / f"{size_name}.json", RESULTS / f"{size_name}{suffix}.json"
     if not (a.exists() and b.exists()):
         return None
     plain, kb = json.loads(a.read_text()), json.loads(b.read_text())
@@ -596,13 +603,20 @@ def main(argv: list[str] | None = None) -> int:
         help="national: deliver a national-size knowledge base (kb_point, kb_point_code) with the landing tree; "
         "results go to <size>-kb.json",
     )
+    ap.add_argument(
+        "--kb-points-per-code",
+        type=int,
+        default=int(os.environ["BENCH_KB_POINTS_PER_CODE"]) if os.environ.get("BENCH_KB_POINTS_PER_CODE") else None,
+        help="with --knowledge-base national: at most N points of a rule per catalogue code (default: no cap, "
+        "the catalogue's codes fill over half the code rows); results go to <size>-kb-cap<N>.json",
+    )
     args = ap.parse_args(argv)
 
     size_name = args.size.lower()
     lines = parse_size(size_name)
     scale = lines / LINES_PER_SCALE
     with_kb = args.knowledge_base == "national"
-    run_name = size_name + ("-kb" if with_kb else "")
+    run_name = size_name + kb_suffix(with_kb, args.kb_points_per_code)
     work = (args.dir or REPO / "data" / "bench" / run_name).resolve()
     landing, wh = work / "landing", work / "warehouse.duckdb"
     log = work / "bench.log"
@@ -630,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print("writing the national-size knowledge base into the landing tree (not timed as pipeline)")
         t0 = time.perf_counter()
-        knowledge_base = kb_national.write_landing(landing, seed=args.seed)
+        knowledge_base = kb_national.write_landing(landing, seed=args.seed, points_per_code=args.kb_points_per_code)
         knowledge_base["seconds"] = round(time.perf_counter() - t0, 2)
     landing_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
 
@@ -730,7 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         "baseline": baseline,
         "ratios": {"pipeline_over_baseline": round(e2e["seconds"] / baseline["seconds"], 2) if baseline else None},
     }
-    suffix = "-kb" if with_kb else ""
+    suffix = kb_suffix(with_kb, args.kb_points_per_code)
     other = RESULTS / (f"1m{suffix}.json" if size_name == "10m" else f"10m{suffix}.json")
     if size_name in SIZES and other.exists():
         o = json.loads(other.read_text())
@@ -761,7 +775,8 @@ def main(argv: list[str] | None = None) -> int:
     target = RESULTS / f"{run_name}.json"
     target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nresults written to {target}")
-    print_kb_comparison(size_name)
+    for kb_result in sorted(RESULTS.glob(f"{size_name}-kb*.json")):
+        print_kb_comparison(size_name, kb_result.stem[len(size_name) :])
     if not args.keep:
         shutil.rmtree(landing, ignore_errors=True)
         shutil.rmtree(work / "baseline", ignore_errors=True)

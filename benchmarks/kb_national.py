@@ -36,7 +36,9 @@ import csv
 import datetime as dt
 import random
 import time
+from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 # the contract's columns (KNOWLEDGE_BASE.md "Feeds"), in contract order
 KB_POINT_COLUMNS = (
@@ -214,9 +216,16 @@ CAT_CODES = {
 }
 
 
+class Dx(NamedTuple):  # a diagnosis of the sample, shaped like a catalogue item for cat_codes()
+    code: str
+    name: str
+
+
 class _Gen:
-    def __init__(self, seed: int, first: dt.date, last: dt.date, scale: float):
+    def __init__(self, seed: int, first: dt.date, last: dt.date, scale: float, points_per_code: int | None = None):
         self.rng = random.Random(seed)
+        self.points_per_code = points_per_code
+        self._uses: Counter[tuple[str, str, str]] = Counter()
         self.first, self.last, self.scale = first, last, scale
         self.items, self.diagnoses = _catalogue()
         self.pools = _pools(self.items)
@@ -304,10 +313,17 @@ class _Gen:
                 self._keys.add((pid, side, code))
                 self.codes.append((pid, side, code_type, code, name))
 
-    def cat_codes(self, rule: str, pool: list) -> list[tuple[str, str]]:
-        lo, hi = CAT_CODES[rule]
+    def cat_codes(self, rule: str, pool: list, side: str = "A") -> list[tuple[str, str]]:
+        """Catalogue codes for one point of ``rule``: a random number in CAT_CODES[rule] (side B: all of
+        ``pool``), each code at most ``points_per_code`` times per rule and side when that is set."""
+        if self.points_per_code is not None:
+            pool = [it for it in pool if self._uses[(rule, side, it.code)] < self.points_per_code]
+        lo, hi = CAT_CODES[rule] if side == "A" else (len(pool), len(pool))
         k = min(len(pool), self.rng.randint(lo, hi))
-        return [(it.code, it.name) for it in self.rng.sample(pool, k)] if k else []
+        chosen = self.rng.sample(pool, k) if k else []
+        for it in chosen:
+            self._uses[(rule, side, it.code)] += 1
+        return [(it.code, it.name) for it in chosen]
 
     # ---------------------------------------------------------------- per rule
     def r03(self) -> None:
@@ -356,7 +372,7 @@ class _Gen:
             elif rule == "R10":
                 it = rng.choice(pools["gendered"])
                 same = [x for x in pools["gendered"] if x.gend == it.gend]
-                cat = [(x.code, x.name) for x in rng.sample(same, min(len(same), rng.randint(*CAT_CODES[rule])))]
+                cat = self.cat_codes(rule, same)
                 params = dict(lmt_gend=it.gend)
                 text = ("限男性" if it.gend == "1" else "限女性", "患者性别不符不予支付")
             elif rule == "R11":
@@ -374,8 +390,7 @@ class _Gen:
             elif rule == "R12":
                 it = rng.choice(pools["indicated"])
                 same = [x for x in pools["indicated"] if x.dise == it.dise] or [it]
-                lo, hi = CAT_CODES[rule]
-                cat = [(x.code, x.name) for x in rng.sample(same, min(len(same), rng.randint(lo, hi)))]
+                cat = self.cat_codes(rule, same)
                 extra = rng.sample(RARE_ICD, rng.randint(0, 3))
                 params = dict(lmt_dise_codes=";".join([*it.dise.split(";"), *extra]))
                 text = (f"限{params['lmt_dise_codes']}患者", "无相应诊断不予支付")
@@ -426,7 +441,7 @@ class _Gen:
             elif rule == "R27":
                 cat = self.cat_codes(rule, pools["R27"])
                 kind = "consumable"
-                side_b = [(it.code, it.name) for it in pools["services"]]
+                side_b = self.cat_codes(rule, pools["services"], side="B")
                 side_b += [self.national_code("service") for _ in range(rng.randint(0, 5))]
                 params = {}
                 text = ("须同时收取相关诊疗项目", "缺少关联项目不予支付")
@@ -448,8 +463,8 @@ class _Gen:
                     for k, v in dict(lmt_gend=sex, lmt_age_min=amin, lmt_age_max=amax, lmt_age_max_days=adays).items()
                     if v
                 }
-                own = [d for d in self.diagnoses if d.replace(".", "").startswith(family)]
-                cat = [(d, f"诊断{d}") for d in own[: rng.randint(*CAT_CODES[rule])]]
+                own = [Dx(d, f"诊断{d}") for d in self.diagnoses if d.replace(".", "").startswith(family)]
+                cat = self.cat_codes(rule, own)
                 text = (f"{family}类诊断限定性别或年龄", "诊断与性别、年龄不符")
             else:
                 raise ValueError(rule)
@@ -496,12 +511,14 @@ def generate(
     last: dt.date = dt.date(2025, 12, 31),
     scale: float = 1.0,
     progress=print,
+    points_per_code: int | None = None,
 ) -> tuple[list[dict], list[tuple[str, str, str, str, str]]]:
     """The points (dicts of KB_POINT_COLUMNS) and code rows (tuples of KB_POINT_CODE_COLUMNS).
 
     ``first``/``last``: the data's date range (validity ranges fall inside and around it); ``scale``
-    shrinks every count (tests)."""
-    g = _Gen(seed, first, last, scale)
+    shrinks every count (tests). ``points_per_code``: at most that many points of one rule name a
+    catalogue code (R03 pairs excepted); the code rows still reach CODE_ROWS, with national codes."""
+    g = _Gen(seed, first, last, scale, points_per_code)
     t0 = time.perf_counter()
     g.r03()
     progress(f"    kb: R03 {len(g.points):,} points, {len(g.codes):,} codes ({time.perf_counter() - t0:.1f} s)")
@@ -547,7 +564,7 @@ def _periods(landing: Path, feed: str) -> list[str]:
     return sorted(p.name for p in d.iterdir() if p.is_dir()) if d.is_dir() else []
 
 
-def write_landing(landing: Path, seed: int = 11, progress=print) -> dict:
+def write_landing(landing: Path, seed: int = 11, progress=print, points_per_code: int | None = None) -> dict:
     """Write both feeds into ``landing`` (one snapshot, the newest catalogue period); returns summary()."""
     from ingest.specs import FEEDS
     from synthetic.world import CENTRE
@@ -565,7 +582,7 @@ def write_landing(landing: Path, seed: int = 11, progress=print) -> dict:
     first = dt.date(int(data[0][:4]), int(data[0][4:]), 1)
     last_month = dt.date(int(data[-1][:4]), int(data[-1][4:]), 1)
     last = (last_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    points, codes = generate(seed, first, last, progress=progress)
+    points, codes = generate(seed, first, last, progress=progress, points_per_code=points_per_code)
     _write(
         landing / "kb_point" / period / f"{CENTRE}_kb_point_{period}.csv",
         KB_POINT_COLUMNS,
@@ -573,7 +590,7 @@ def write_landing(landing: Path, seed: int = 11, progress=print) -> dict:
     )
     _write(landing / "kb_point_code" / period / f"{CENTRE}_kb_point_code_{period}.csv", KB_POINT_CODE_COLUMNS, codes)
     s = summary(points, codes)
-    s.update(period=period, seed=seed)
+    s.update(period=period, seed=seed, points_per_code=points_per_code)
     progress(
         f"    kb: wrote {s['points']:,} points ({s['r03_pairs']:,} R03 pairs) and {s['code_rows']:,} code rows "
         f"({s['catalogue_code_rows']:,} of the catalogue) for period {period}"
@@ -585,8 +602,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--landing", type=Path, required=True, help="a landing tree generated by synthetic")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--points-per-code", type=int, help="at most this many points of a rule per catalogue code")
     args = ap.parse_args(argv)
-    write_landing(args.landing, args.seed)
+    write_landing(args.landing, args.seed, points_per_code=args.points_per_code)
     return 0
 
 

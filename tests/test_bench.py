@@ -216,3 +216,26 @@ def test_national_knowledge_base_lands_as_the_contract_says(tmp_path):
         assert delivery.problem is None and delivery.period == "202512" and delivery.fmt == "csv"
         with open(path, encoding="utf-8", newline="") as fh:
             assert tuple(next(csv.reader(fh))) == columns
+
+
+def test_a_cap_per_code_keeps_the_size_with_national_codes():
+    from collections import Counter
+
+    from benchmarks import kb_national as kb
+
+    points, codes = kb.generate(seed=11, points_per_code=3, progress=lambda *_: None)
+    s = kb.summary(points, codes)
+    assert s["points"] >= 5000 and s["code_rows"] >= 250_000 and s["r03_pairs"] >= 900
+    assert s["catalogue_code_rows"] < s["code_rows"] / 10
+    rule_of = {p["kb_point_id"]: p["rule_code"] for p in points}
+    catalogue = {it.code for it in kb._catalogue()[0]}
+    uses = Counter((rule_of[c[0]], c[1], c[3]) for c in codes if c[3] in catalogue and rule_of[c[0]] != "R03")
+    assert uses and max(uses.values()) <= 3
+
+
+def test_results_file_names():
+    from benchmarks.bench import kb_suffix
+
+    assert kb_suffix(False, None) == "" and kb_suffix(False, 3) == ""
+    assert kb_suffix(True, None) == "-kb"
+    assert kb_suffix(True, 3) == "-kb-cap3"
