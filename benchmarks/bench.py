@@ -60,6 +60,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -343,7 +344,9 @@ def parse_rule_eval(output: str) -> dict | None:
     return found
 
 
-def evaluate_rule_views(env: dict, wh: Path, log: Path, rule_nodes: dict | None = None) -> dict:
+def evaluate_rule_views(
+    env: dict, wh: Path, log: Path, rule_nodes: dict | None = None, timeout: float | None = None
+) -> dict:
     """Each rule view evaluated once on its own (hits, seconds, peak RSS) and the rule layer's total.
 
     On DuckDB the ``vio_*`` nodes of the build only create views; the rules run inside
@@ -353,7 +356,8 @@ def evaluate_rule_views(env: dict, wh: Path, log: Path, rule_nodes: dict | None 
     ``create temp table … as select * from <view>`` — what the fill inserts — and reports the
     statement's wall time and the hit count; peak RSS is the child's ``ru_maxrss`` (DuckDB's buffers
     for that one rule plus the Python + DuckDB process itself, ≈ 100 MiB). The layer total is the sum
-    of the rules' seconds and the highest of their peaks.
+    of the rules' seconds and the highest of their peaks. A rule still running after ``timeout``
+    seconds is stopped and counted with that time as ``timed_out`` (its figures a lower bound).
     """
     manifest = Path(env["DBT_TARGET_PATH"]) / "manifest.json"
     try:
@@ -363,33 +367,48 @@ def evaluate_rule_views(env: dict, wh: Path, log: Path, rule_nodes: dict | None 
     rows = []
     for v in views:
         t0 = time.perf_counter()
-        p = subprocess.Popen(
-            [sys.executable, "-c", RULE_EVAL_CODE, str(wh), v["relation"]],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        out = p.stdout.read().decode("utf-8", "replace") if p.stdout else ""
-        _, status, ru = os.wait4(p.pid, 0)
+        with tempfile.TemporaryFile() as buf:
+            p = subprocess.Popen(
+                [sys.executable, "-c", RULE_EVAL_CODE, str(wh), v["relation"]],
+                env=env,
+                cwd=REPO,
+                stdout=buf,
+                stderr=subprocess.STDOUT,
+            )
+            timed_out = False
+            while True:
+                pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                if timeout is not None and time.perf_counter() - t0 > timeout:
+                    timed_out = True
+                    p.kill()
+                    _, status, ru = os.wait4(p.pid, 0)
+                    break
+                time.sleep(0.05)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            buf.seek(0)
+            out = buf.read().decode("utf-8", "replace")
         wall = time.perf_counter() - t0
         figures = parse_rule_eval(out)
-        ok = os.waitstatus_to_exitcode(status) == 0 and figures is not None
+        ok = p.returncode == 0 and figures is not None
         if not ok:
             with open(log, "a", encoding="utf-8") as fh:
-                fh.write(f"--- rule evaluation {v['view']} failed\n{out}\n")
+                fh.write(f"--- rule evaluation {v['view']} {'timed out' if timed_out else 'failed'}\n{out}\n")
         row = {
             **v,
             "hits": figures["hits"] if figures else None,
             "seconds": figures["seconds"] if figures else round(wall, 2),
             "peak_rss_mib": round(ru.ru_maxrss / 1024),
             "ok": ok,
+            "timed_out": timed_out,
             **((rule_nodes or {}).get(v["view"]) or {}),
         }
         rows.append(row)
         print(
             f"    {v['rule']} {v['view']}: {row['hits'] if ok else '?':>9} hits {row['seconds']:7.2f} s"
-            f"  peak RSS {row['peak_rss_mib']:6d} MiB{'' if ok else '  FAILED (see ' + str(log) + ')'}",
+            f"  peak RSS {row['peak_rss_mib']:6d} MiB"
+            + ("" if ok else f"  {'TIMED OUT' if timed_out else 'FAILED'} (see {log})"),
             flush=True,
         )
     total = {
@@ -399,8 +418,9 @@ def evaluate_rule_views(env: dict, wh: Path, log: Path, rule_nodes: dict | None 
         "seconds": round(sum(r["seconds"] for r in rows), 2),
         "peak_rss_mib": max((r["peak_rss_mib"] for r in rows), default=0),
         "ok": bool(rows) and all(r["ok"] for r in rows),
+        "timed_out": [r["rule"] for r in rows if r.get("timed_out")],
     }
-    return {"rules": rows, "total": total}
+    return {"rules": rows, "total": total, "timeout_seconds": timeout}
 
 
 def rule_table(rule_layer: dict) -> list[str]:
@@ -408,7 +428,7 @@ def rule_table(rule_layer: dict) -> list[str]:
     lines = [f"{'rule':<6}{'view':<44}{'hits':>10}{'seconds':>10}{'peak RSS MiB':>14}"]
     for r in rule_layer["rules"]:
         hits = f"{r['hits']:,}" if r["hits"] is not None else "?"
-        flag = "" if r["ok"] else "  FAILED"
+        flag = "" if r["ok"] else ("  TIMED OUT (at least)" if r.get("timed_out") else "  FAILED")
         lines.append(f"{r['rule']:<6}{r['view']:<44}{hits:>10}{r['seconds']:>10.2f}{r['peak_rss_mib']:>14}{flag}")
     t = rule_layer["total"]
     lines.append(f"{'all':<6}{RULE_LAYER:<44}{t['hits']:>10,}{t['seconds']:>10.2f}{t['peak_rss_mib']:>14}")
@@ -593,6 +613,25 @@ def print_kb_comparison(size_name: str, suffix: str = "-kb") -> list[dict] | Non
     return rows
 
 
+def rules_only(work: Path, target: Path, timeout: float | None) -> int:
+    """Each rule view on the warehouse and dbt target a run left in ``work`` (e.g. a build stopped
+    during fct_rule_hits' fill: the views exist once the rule-view stage has run)."""
+    wh = work / "warehouse.duckdb"
+    if not (wh.exists() and (work / "dbt_target" / "manifest.json").exists()):
+        raise SystemExit(f"{work}: no warehouse.duckdb and dbt_target/manifest.json from an earlier run")
+    print(f"each rule view evaluated on its own on {wh}")
+    rule_layer = evaluate_rule_views(stage_env(work), wh, work / "bench.log", timeout=timeout)
+    result = json.loads(target.read_text()) if target.exists() else {}
+    result["rule_layer"] = rule_layer
+    result["rule_layer_evaluated_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for line in rule_table(rule_layer):
+        print(line)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nresults written to {target}")
+    return 0 if rule_layer["total"]["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = arg_parser(__doc__, "<size>")
     ap.add_argument("--no-baseline", action="store_true")
@@ -610,6 +649,13 @@ def main(argv: list[str] | None = None) -> int:
         help="with --knowledge-base national: at most N points of a rule per catalogue code (default: no cap, "
         "the catalogue's codes fill over half the code rows); results go to <size>-kb-cap<N>.json",
     )
+    ap.add_argument("--rule-timeout", type=float, help="stop a rule's evaluation after this many seconds")
+    ap.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="only evaluate each rule view on the warehouse an earlier run kept in the work directory; "
+        "the figures replace rule_layer in its results file",
+    )
     args = ap.parse_args(argv)
 
     size_name = args.size.lower()
@@ -620,6 +666,8 @@ def main(argv: list[str] | None = None) -> int:
     work = (args.dir or REPO / "data" / "bench" / run_name).resolve()
     landing, wh = work / "landing", work / "warehouse.duckdb"
     log = work / "bench.log"
+    if args.rules_only:
+        return rules_only(work, RESULTS / f"{run_name}.json", args.rule_timeout)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -671,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
     rule_nodes: dict = {}
     stages = run_stages(work, log, rule_nodes)
     print("each rule view evaluated on its own (child process per view, on the built warehouse)")
-    rule_layer = evaluate_rule_views(env, wh, log, rule_nodes)
+    rule_layer = evaluate_rule_views(env, wh, log, rule_nodes, timeout=args.rule_timeout)
 
     fee_lines = None
     try:

@@ -116,6 +116,9 @@ def test_rule_table_lists_each_rule_and_the_layer_total():
     assert lines[2].split() == ["R24", "vio_r24_x", "7", "2.25", "900"]
     assert lines[3].startswith("all") and RULE_LAYER in lines[3]
     assert lines[3].split()[-3:] == ["1,207", "2.75", "900"]
+    layer = _layer(("R13", 0, 600.0, 3500))
+    layer["rules"][0].update(ok=False, timed_out=True)
+    assert rule_table(layer)[1].endswith("TIMED OUT (at least)")
 
 
 def test_with_and_without_the_knowledge_base_against_the_targets():
