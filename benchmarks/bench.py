@@ -561,6 +561,20 @@ def kb_comparison(plain: dict, kb: dict) -> list[dict]:
             kt["peak_rss_mib"] <= RSS_TARGET_MIB,
         )
         add("rule hits", pt["hits"], kt["hits"])
+        both = {r["rule"] for r in pl.get("rules", [])} & {r["rule"] for r in kl.get("rules", [])}
+        if both and len(both) < max(len(pl.get("rules", [])), len(kl.get("rules", []))):
+            # rules only one run has (e.g. rules that read nothing but the knowledge base): also like for like
+            a = round(sum(r["seconds"] for r in pl["rules"] if r["rule"] in both), 2)
+            b = round(sum(r["seconds"] for r in kl["rules"] if r["rule"] in both), 2)
+            add(f"rule layer seconds, the {len(both)} rules of both runs", a, b)
+            ratio = round(b / a, 2) if a else None
+            add(
+                f"  with ÷ without, the {len(both)} rules of both",
+                None,
+                ratio,
+                f"≤ {KB_TIME_TARGET:g}",
+                ratio is not None and ratio <= KB_TIME_TARGET,
+            )
     dbt_plain = {s["stage"]: s for s in plain.get("stages", [])}
     dbt_kb = {s["stage"]: s for s in kb.get("stages", [])}
     for stage in ("rule views", "clues + reports"):

@@ -139,6 +139,11 @@ def test_with_and_without_the_knowledge_base_against_the_targets():
     assert rows["rule layer peak RSS MiB"]["met"] is False  # 5,000 MiB > 4 GiB
     assert rows["end to end peak RSS MiB"]["met"] is True
     assert rows["R24 seconds (hits)"]["with_kb"] == "3.00 (4)"
+    assert not any(k.startswith("rule layer seconds, the") for k in rows)  # the same rules in both runs
+    kb["rule_layer"] = _layer(("R10", 9, 1.5, 700), ("R24", 4, 3.0, 900), ("R29", 1, 4.0, 800))
+    rows = {r["what"]: r for r in kb_comparison(plain, kb)}
+    assert rows["rule layer seconds, the 2 rules of both runs"]["with_kb"] == 4.5
+    assert rows["  with ÷ without, the 2 rules of both"]["with_kb"] == 2.25
 
 
 # ---------------------------------------------------------------- the national-size knowledge base
