@@ -19,6 +19,7 @@ help:
 	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue sheet (one row per stage) to fill in and deliver as case_clue"
 	@echo "make lint     ruff format --check, ruff check, sqlfluff (make format rewrites the Python)"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
+	@echo "make bench BENCH_SIZE=1m BENCH_KB=national   the same with a national-size knowledge base, per-rule figures side by side"
 	@echo "make bench-incremental BENCH_SIZE=1m  one new month into a year vs a full rebuild (identical hits?)"
 	@echo "make spark-test   build every dbt model and unit test on Apache Spark (installs the spark extra)"
 
@@ -68,8 +69,12 @@ gate-bench: $(STAMP)
 	$(PY) -m benchmarks.gate_bench
 
 BENCH_SIZE ?= 1m
+# BENCH_KB=national: with a national-size knowledge base in the landing tree (results/<size>-kb.json);
+# BENCH_KB_POINTS_PER_CODE=N caps the points of a rule per catalogue code (results/<size>-kb-cap<N>.json)
+BENCH_KB ?= none
 bench: $(STAMP)
-	$(PY) -m benchmarks.bench --size $(BENCH_SIZE)
+	$(PY) -m benchmarks.bench --size $(BENCH_SIZE) --knowledge-base $(BENCH_KB) \
+		$(if $(BENCH_KB_POINTS_PER_CODE),--kb-points-per-code $(BENCH_KB_POINTS_PER_CODE))
 
 # a year in the warehouse + one new month, against a full rebuild of all 13 months (identical hits?)
 bench-incremental: $(STAMP)

@@ -1,7 +1,9 @@
 """End-to-end benchmark: wall time and peak RSS per pipeline stage at ~1M or ~10M fee lines.
 
     .venv/bin/python -m benchmarks.bench [--size 1m|10m|<lines>] [--dir DIR] [--keep] [--no-baseline]
+                                         [--knowledge-base none|national]
     make bench BENCH_SIZE=1m        # or 10m
+    make bench BENCH_SIZE=1m BENCH_KB=national   # with a national-size knowledge base
 
 1. generates a landing tree with ``synthetic`` (≈47,000 fee lines × scale, other feeds in
    proportion; not part of the pipeline's time);
@@ -17,6 +19,15 @@
    one of its nodes ran. What the command spent outside nodes (start-up: parse, adapter, graph;
    between nodes) is its own row, "dbt start-up and between nodes" (with the whole command's peak
    RSS). Nodes run one at a time (the duckdb target's ``threads: 1``), so their times add up;
+   After the build, **each rule view once on its own** (``evaluate_rule_views``): on DuckDB the
+   ``vio_*`` nodes only create views and every rule runs inside ``fct_rule_hits``' post-hook fill
+   (one insert per view, ``macros/rule_hits.sql``), which dbt times as one node. So one child process
+   per view opens the built warehouse read-only with the pipeline's DuckDB settings (time zone,
+   ``YIBAO_DUCKDB_MEMORY_LIMIT`` — default 3 GB — and ``YIBAO_DUCKDB_THREADS``) and runs ``create temp
+   table … as select * from <view>``, what the fill inserts: the statement's wall time, the hit count,
+   and the child's ``ru_maxrss`` as the rule's peak RSS (≈ 100 MiB of it is Python + DuckDB). The rule
+   layer = the sum of the rules' seconds, the highest of their peaks. Each view's own dbt node (time
+   and sampled RSS, creating the view) is kept beside it in the results;
 3. measures start-up costs separately (also child processes): ``import dagster`` + loading the
    project's Definitions, ``import great_expectations``, and a dbt invocation that selects
    nothing (parse + adapter start) — part of the dbt row above;
@@ -24,7 +35,15 @@
    (Parquet, CSV) into tables, then — on a copy of the pipeline's raw tables and seeds, copied
    before the clock starts — run the SQL dbt compiled for every model, in dependency order,
    straight against DuckDB (``create table``/``create view``), no dbt, no GX, no Dagster;
-5. prints a stage table and the ratios, writes ``benchmarks/results/<size>.json``.
+5. prints a stage table, the ratios and the per-rule table (rule, view, hits, seconds, peak RSS, and
+   the layer's total), writes ``benchmarks/results/<size>.json``.
+
+``--knowledge-base national`` (``BENCH_KB=national``) writes a national-size knowledge base
+(``benchmarks/kb_national.py``: 5,400 points, ≈ 260,000 code rows) into the landing tree after it is
+generated, so ingest, gate and rules read it like any delivered feed; the results go to
+``<size>-kb.json``. When both ``<size>.json`` and ``<size>-kb.json`` exist, the rule layer's time and
+peak RSS without and with the knowledge base are printed side by side against the targets (with ≤ 2×
+without; peak RSS ≤ 4 GiB).
 
 "End to end" = ingest + gate + the dbt command + the Dagster start-up (``make run`` pays it; the
 stages here run without Dagster so that each has its own time and memory).
@@ -41,6 +60,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -155,8 +175,12 @@ def dbt_stage_of(node: dict, nodes: dict) -> str:
     return next((label for label, prefixes in DBT_STAGES.items() if path.startswith(prefixes)), order[-1])
 
 
-def run_dbt_build(env: dict, log: Path) -> list[dict]:
-    """One ``dbt build`` (as production runs it), its time and memory split into the dbt stages."""
+def run_dbt_build(env: dict, log: Path, rule_nodes: dict | None = None) -> list[dict]:
+    """One ``dbt build`` (as production runs it), its time and memory split into the dbt stages.
+
+    ``rule_nodes``, when given, receives each ``vio_*`` model node's own figures (``dbt_seconds``,
+    ``dbt_peak_rss_mib``: creating the view, and the fill's share is not in it — see
+    ``evaluate_rule_views``)."""
     label = "dbt build"
     print(f"  … {label}", flush=True)
     target = Path(env["DBT_TARGET_PATH"])
@@ -188,8 +212,15 @@ def run_dbt_build(env: dict, log: Path) -> list[dict]:
         st["nodes"] += 1
         st["ok"] = st["ok"] and r["status"] in ("success", "pass", "warn")  # a warn-severity test passes
         times = [t for t in r.get("timing", []) if t.get("started_at") and t.get("completed_at")]
-        if times:
-            st["intervals"].append((_unix(times[0]["started_at"]), _unix(times[-1]["completed_at"])))
+        interval = (_unix(times[0]["started_at"]), _unix(times[-1]["completed_at"])) if times else None
+        if interval:
+            st["intervals"].append(interval)
+        if rule_nodes is not None and is_rule_view(node):
+            rule_nodes[node["name"]] = {
+                "dbt_seconds": round(r["execution_time"], 2),
+                "dbt_peak_rss_mib": round(sampler.peak([interval])) if interval else None,
+                "dbt_status": r["status"],
+            }
     out_rows = []
     for st in stages.values():
         out_rows.append(
@@ -252,7 +283,7 @@ def stage_env(work: Path) -> dict:
     return env
 
 
-def run_stages(work: Path, log: Path) -> list[dict]:
+def run_stages(work: Path, log: Path, rule_nodes: dict | None = None) -> list[dict]:
     """The pipeline's stages on ``work``'s landing tree and warehouse, each a timed child process."""
     env, py = stage_env(work), sys.executable
     landing, wh = work / "landing", work / "warehouse.duckdb"
@@ -260,7 +291,148 @@ def run_stages(work: Path, log: Path) -> list[dict]:
         run_child([py, "-m", "ingest.load", "--landing", str(landing), "--warehouse", str(wh)], env, "ingest", log=log)
     ]
     stages.append(run_child([py, "-c", GATE_CODE, str(wh), str(work / "outputs")], env, "quality gate", log=log))
-    return stages + run_dbt_build(env, log)
+    return stages + run_dbt_build(env, log, rule_nodes)
+
+
+# One rule view evaluated on its own, in a fresh process on the built warehouse, under the DuckDB
+# settings dbt's profile gives the pipeline (time zone, memory limit, threads).
+RULE_EVAL_CODE = r"""
+import json, os, sys, time, duckdb
+from warehouse.pseudonym import register_udfs
+
+db, relation = sys.argv[1], sys.argv[2]
+con = duckdb.connect(db, read_only=True)
+con.execute("set TimeZone = 'Asia/Shanghai'")
+memory = os.environ.get("YIBAO_DUCKDB_MEMORY_LIMIT") or "3GB"
+con.execute(f"set memory_limit = '{'80%' if memory.lower() == 'auto' else memory}'")
+con.execute(f"set threads = {int(os.environ.get('YIBAO_DUCKDB_THREADS') or 4)}")
+register_udfs(con)
+t0 = time.perf_counter()
+con.execute(f"create temp table rule_eval as select * from {relation}")
+seconds = time.perf_counter() - t0
+hits = con.execute("select count(*) from rule_eval").fetchone()[0]
+print("RULE_EVAL " + json.dumps({"hits": hits, "seconds": round(seconds, 3)}), flush=True)
+"""
+RULE_LAYER = "rule layer (every rule view once)"
+
+
+def is_rule_view(node: dict) -> bool:
+    return node.get("resource_type") == "model" and node.get("name", "").startswith("vio_r")
+
+
+def rule_views_of(manifest_nodes: dict) -> list[dict]:
+    """The project's rule views in a manifest: name, rule code (meta.rule_code, else from the name),
+    relation; ordered by rule number."""
+    views = []
+    for node in manifest_nodes.values():
+        if is_rule_view(node):
+            meta = (node.get("config") or {}).get("meta") or {}
+            code = meta.get("rule_code") or node["name"][4:7].upper()
+            views.append({"rule": code, "view": node["name"], "relation": node["relation_name"]})
+    return sorted(views, key=lambda v: (v["rule"], v["view"]))
+
+
+def parse_rule_eval(output: str) -> dict | None:
+    """The figures a rule-evaluation child printed (its last ``RULE_EVAL {json}`` line), or None."""
+    found = None
+    for line in output.splitlines():
+        if line.startswith("RULE_EVAL "):
+            try:
+                found = json.loads(line[len("RULE_EVAL ") :])
+            except ValueError:
+                found = None
+    return found
+
+
+def evaluate_rule_views(
+    env: dict, wh: Path, log: Path, rule_nodes: dict | None = None, timeout: float | None = None
+) -> dict:
+    """Each rule view evaluated once on its own (hits, seconds, peak RSS) and the rule layer's total.
+
+    On DuckDB the ``vio_*`` nodes of the build only create views; the rules run inside
+    ``fct_rule_hits``' fill (one insert per view in a single post-hook), so the build cannot say what
+    each rule costs. Here, after the build, one child process per view connects to the built
+    warehouse (read-only, the pipeline's memory limit and threads), runs
+    ``create temp table … as select * from <view>`` — what the fill inserts — and reports the
+    statement's wall time and the hit count; peak RSS is the child's ``ru_maxrss`` (DuckDB's buffers
+    for that one rule plus the Python + DuckDB process itself, ≈ 100 MiB). The layer total is the sum
+    of the rules' seconds and the highest of their peaks. A rule still running after ``timeout``
+    seconds is stopped and counted with that time as ``timed_out`` (its figures a lower bound).
+    """
+    manifest = Path(env["DBT_TARGET_PATH"]) / "manifest.json"
+    try:
+        views = rule_views_of(json.loads(manifest.read_text())["nodes"])
+    except (OSError, ValueError, KeyError):
+        views = []
+    rows = []
+    for v in views:
+        t0 = time.perf_counter()
+        with tempfile.TemporaryFile() as buf:
+            p = subprocess.Popen(
+                [sys.executable, "-c", RULE_EVAL_CODE, str(wh), v["relation"]],
+                env=env,
+                cwd=REPO,
+                stdout=buf,
+                stderr=subprocess.STDOUT,
+            )
+            timed_out = False
+            while True:
+                pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                if timeout is not None and time.perf_counter() - t0 > timeout:
+                    timed_out = True
+                    p.kill()
+                    _, status, ru = os.wait4(p.pid, 0)
+                    break
+                time.sleep(0.05)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            buf.seek(0)
+            out = buf.read().decode("utf-8", "replace")
+        wall = time.perf_counter() - t0
+        figures = parse_rule_eval(out)
+        ok = p.returncode == 0 and figures is not None
+        if not ok:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(f"--- rule evaluation {v['view']} {'timed out' if timed_out else 'failed'}\n{out}\n")
+        row = {
+            **v,
+            "hits": figures["hits"] if figures else None,
+            "seconds": figures["seconds"] if figures else round(wall, 2),
+            "peak_rss_mib": round(ru.ru_maxrss / 1024),
+            "ok": ok,
+            "timed_out": timed_out,
+            **((rule_nodes or {}).get(v["view"]) or {}),
+        }
+        rows.append(row)
+        print(
+            f"    {v['rule']} {v['view']}: {row['hits'] if ok else '?':>9} hits {row['seconds']:7.2f} s"
+            f"  peak RSS {row['peak_rss_mib']:6d} MiB"
+            + ("" if ok else f"  {'TIMED OUT' if timed_out else 'FAILED'} (see {log})"),
+            flush=True,
+        )
+    total = {
+        "stage": RULE_LAYER,
+        "rules": len(rows),
+        "hits": sum(r["hits"] or 0 for r in rows),
+        "seconds": round(sum(r["seconds"] for r in rows), 2),
+        "peak_rss_mib": max((r["peak_rss_mib"] for r in rows), default=0),
+        "ok": bool(rows) and all(r["ok"] for r in rows),
+        "timed_out": [r["rule"] for r in rows if r.get("timed_out")],
+    }
+    return {"rules": rows, "total": total, "timeout_seconds": timeout}
+
+
+def rule_table(rule_layer: dict) -> list[str]:
+    """The per-rule table as printed: rule, view, hits, seconds, peak RSS; then the layer's total."""
+    lines = [f"{'rule':<6}{'view':<44}{'hits':>10}{'seconds':>10}{'peak RSS MiB':>14}"]
+    for r in rule_layer["rules"]:
+        hits = f"{r['hits']:,}" if r["hits"] is not None else "?"
+        flag = "" if r["ok"] else ("  TIMED OUT (at least)" if r.get("timed_out") else "  FAILED")
+        lines.append(f"{r['rule']:<6}{r['view']:<44}{hits:>10}{r['seconds']:>10.2f}{r['peak_rss_mib']:>14}{flag}")
+    t = rule_layer["total"]
+    lines.append(f"{'all':<6}{RULE_LAYER:<44}{t['hits']:>10,}{t['seconds']:>10.2f}{t['peak_rss_mib']:>14}")
+    return lines
 
 
 BASELINE_CODE = r"""
@@ -358,17 +530,158 @@ def arg_parser(doc: str, work_default: str) -> argparse.ArgumentParser:
     return ap
 
 
+KB_TIME_TARGET = 2.0  # rule layer time with the national knowledge base ÷ without
+RSS_TARGET_MIB = 4 * 1024
+
+
+def kb_comparison(plain: dict, kb: dict) -> list[dict]:
+    """Rule layer and whole-run figures without and with the knowledge base, against the targets."""
+    rows = []
+
+    def add(what: str, a, b, target: str = "", met=None):
+        rows.append({"what": what, "without_kb": a, "with_kb": b, "target": target, "met": met})
+
+    pl, kl = plain.get("rule_layer") or {}, kb.get("rule_layer") or {}
+    pt, kt = pl.get("total") or {}, kl.get("total") or {}
+    if pt and kt:
+        ratio = round(kt["seconds"] / pt["seconds"], 2) if pt["seconds"] else None
+        add("rule layer seconds", pt["seconds"], kt["seconds"])
+        add(
+            "rule layer time with ÷ without",
+            None,
+            ratio,
+            f"≤ {KB_TIME_TARGET:g}",
+            ratio is not None and ratio <= KB_TIME_TARGET,
+        )
+        add(
+            "rule layer peak RSS MiB",
+            pt["peak_rss_mib"],
+            kt["peak_rss_mib"],
+            f"≤ {RSS_TARGET_MIB:,}",
+            kt["peak_rss_mib"] <= RSS_TARGET_MIB,
+        )
+        add("rule hits", pt["hits"], kt["hits"])
+        both = {r["rule"] for r in pl.get("rules", [])} & {r["rule"] for r in kl.get("rules", [])}
+        if both and len(both) < max(len(pl.get("rules", [])), len(kl.get("rules", []))):
+            # rules only one run has (e.g. rules that read nothing but the knowledge base): also like for like
+            a = round(sum(r["seconds"] for r in pl["rules"] if r["rule"] in both), 2)
+            b = round(sum(r["seconds"] for r in kl["rules"] if r["rule"] in both), 2)
+            add(f"rule layer seconds, the {len(both)} rules of both runs", a, b)
+            ratio = round(b / a, 2) if a else None
+            add(
+                f"  with ÷ without, the {len(both)} rules of both",
+                None,
+                ratio,
+                f"≤ {KB_TIME_TARGET:g}",
+                ratio is not None and ratio <= KB_TIME_TARGET,
+            )
+    dbt_plain = {s["stage"]: s for s in plain.get("stages", [])}
+    dbt_kb = {s["stage"]: s for s in kb.get("stages", [])}
+    for stage in ("rule views", "clues + reports"):
+        if stage in dbt_plain and stage in dbt_kb:
+            add(f"dbt: {stage} seconds", dbt_plain[stage]["seconds"], dbt_kb[stage]["seconds"])
+    pe, ke = plain.get("end_to_end") or {}, kb.get("end_to_end") or {}
+    if pe and ke:
+        add("end to end seconds", pe["seconds"], ke["seconds"])
+        add(
+            "end to end peak RSS MiB",
+            pe["peak_rss_mib"],
+            ke["peak_rss_mib"],
+            f"≤ {RSS_TARGET_MIB:,}",
+            ke["peak_rss_mib"] <= RSS_TARGET_MIB,
+        )
+    plain_rules = {r["rule"]: r for r in pl.get("rules", [])}
+    for r in kl.get("rules", []):
+        p = plain_rules.get(r["rule"], {})
+        add(f"{r['rule']} seconds (hits)", _with_hits(p), _with_hits(r))
+    return rows
+
+
+def _with_hits(r: dict) -> str | None:
+    return f"{r['seconds']:.2f} ({r['hits']:,})" if r and r.get("hits") is not None else None
+
+
+def kb_suffix(with_kb: bool, points_per_code: int | None) -> str:
+    """The results file's suffix: '' without the knowledge base, '-kb', '-kb-cap<N>' with a cap per code."""
+    if not with_kb:
+        return ""
+    return "-kb" + (f"-cap{points_per_code}" if points_per_code is not None else "")
+
+
+def print_kb_comparison(size_name: str, suffix: str = "-kb") -> list[dict] | None:
+    """Side by side, when both results/<size>.json and results/<size><suffix>.json exist."""
+    a, b = RESULTS / f"{size_name}.json", RESULTS / f"{size_name}{suffix}.json"
+    if not (a.exists() and b.exists()):
+        return None
+    plain, kb = json.loads(a.read_text()), json.loads(b.read_text())
+    rows = kb_comparison(plain, kb)
+    print(
+        f"\nwithout and with the national knowledge base "
+        f"({a.name}: {plain.get('started_utc')}, {b.name}: {kb.get('started_utc')})"
+    )
+    print(f"{'':<40}{'without KB':>16}{'with KB':>16}  target")
+    for r in rows:
+        verdict = "" if r["met"] is None else (": met" if r["met"] else ": MISSED")
+        a_, b_ = ("" if r["without_kb"] is None else r["without_kb"]), ("" if r["with_kb"] is None else r["with_kb"])
+        print(f"{r['what']:<40}{a_!s:>16}{b_!s:>16}  {r['target']}{verdict}")
+    return rows
+
+
+def rules_only(work: Path, target: Path, timeout: float | None) -> int:
+    """Each rule view on the warehouse and dbt target a run left in ``work`` (e.g. a build stopped
+    during fct_rule_hits' fill: the views exist once the rule-view stage has run)."""
+    wh = work / "warehouse.duckdb"
+    if not (wh.exists() and (work / "dbt_target" / "manifest.json").exists()):
+        raise SystemExit(f"{work}: no warehouse.duckdb and dbt_target/manifest.json from an earlier run")
+    print(f"each rule view evaluated on its own on {wh}")
+    rule_layer = evaluate_rule_views(stage_env(work), wh, work / "bench.log", timeout=timeout)
+    result = json.loads(target.read_text()) if target.exists() else {}
+    result["rule_layer"] = rule_layer
+    result["rule_layer_evaluated_utc"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for line in rule_table(rule_layer):
+        print(line)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nresults written to {target}")
+    return 0 if rule_layer["total"]["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = arg_parser(__doc__, "<size>")
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument(
+        "--knowledge-base",
+        choices=("none", "national"),
+        default=os.environ.get("BENCH_KB") or "none",
+        help="national: deliver a national-size knowledge base (kb_point, kb_point_code) with the landing tree; "
+        "results go to <size>-kb.json",
+    )
+    ap.add_argument(
+        "--kb-points-per-code",
+        type=int,
+        default=int(os.environ["BENCH_KB_POINTS_PER_CODE"]) if os.environ.get("BENCH_KB_POINTS_PER_CODE") else None,
+        help="with --knowledge-base national: at most N points of a rule per catalogue code (default: no cap, "
+        "the catalogue's codes fill over half the code rows); results go to <size>-kb-cap<N>.json",
+    )
+    ap.add_argument("--rule-timeout", type=float, help="stop a rule's evaluation after this many seconds")
+    ap.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="only evaluate each rule view on the warehouse an earlier run kept in the work directory; "
+        "the figures replace rule_layer in its results file",
+    )
     args = ap.parse_args(argv)
 
     size_name = args.size.lower()
     lines = parse_size(size_name)
     scale = lines / LINES_PER_SCALE
-    work = (args.dir or REPO / "data" / "bench" / size_name).resolve()
+    with_kb = args.knowledge_base == "national"
+    run_name = size_name + kb_suffix(with_kb, args.kb_points_per_code)
+    work = (args.dir or REPO / "data" / "bench" / run_name).resolve()
     landing, wh = work / "landing", work / "warehouse.duckdb"
     log = work / "bench.log"
+    if args.rules_only:
+        return rules_only(work, RESULTS / f"{run_name}.json", args.rule_timeout)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -387,8 +700,26 @@ def main(argv: list[str] | None = None) -> int:
         "generate",
         log=log,
     )
+    knowledge_base = None
+    if with_kb:
+        from benchmarks import kb_national
+
+        print("writing the national-size knowledge base into the landing tree (not timed as pipeline)")
+        t0 = time.perf_counter()
+        knowledge_base = kb_national.write_landing(landing, seed=args.seed, points_per_code=args.kb_points_per_code)
+        knowledge_base["seconds"] = round(time.perf_counter() - t0, 2)
     landing_bytes = sum(p.stat().st_size for p in landing.rglob("*") if p.is_file())
 
+    manifest = REPO / "dbt_project" / "target" / "manifest.json"
+    if not manifest.exists():  # a fresh checkout: Dagster's Definitions read dbt's parsed manifest
+        print("parsing the dbt project for Dagster's Definitions (not timed)")
+        subprocess.run(
+            dbt_cmd("parse", "--quiet"),
+            env={**env, "DBT_TARGET_PATH": str(manifest.parent)},
+            cwd=REPO,
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
     print("start-up costs")
     startup = {
         "dagster (import + Definitions)": run_child([py, "-c", DAGSTER_STARTUP_CODE], env, "dagster start-up", log=log),
@@ -399,7 +730,10 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print("pipeline stages")
-    stages = run_stages(work, log)
+    rule_nodes: dict = {}
+    stages = run_stages(work, log, rule_nodes)
+    print("each rule view evaluated on its own (child process per view, on the built warehouse)")
+    rule_layer = evaluate_rule_views(env, wh, log, rule_nodes, timeout=args.rule_timeout)
 
     fee_lines = None
     try:
@@ -450,6 +784,7 @@ def main(argv: list[str] | None = None) -> int:
 
     result = {
         "size": size_name,
+        "knowledge_base": knowledge_base,
         "target_fee_lines": lines,
         "fee_lines_loaded": fee_lines,
         "scale": round(scale, 3),
@@ -467,10 +802,12 @@ def main(argv: list[str] | None = None) -> int:
         "startup_seconds_in_pipeline": round(startup_in_pipeline, 2),
         "stages": stages,
         "end_to_end": e2e,
+        "rule_layer": rule_layer,
         "baseline": baseline,
         "ratios": {"pipeline_over_baseline": round(e2e["seconds"] / baseline["seconds"], 2) if baseline else None},
     }
-    other = RESULTS / ("1m.json" if size_name == "10m" else "10m.json")
+    suffix = kb_suffix(with_kb, args.kb_points_per_code)
+    other = RESULTS / (f"1m{suffix}.json" if size_name == "10m" else f"10m{suffix}.json")
     if size_name in SIZES and other.exists():
         o = json.loads(other.read_text())
         t1, t10 = (o, result) if size_name == "10m" else (result, o)
@@ -492,10 +829,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     for k, v in result["ratios"].items():
         print(f"ratio {k}: {v}")
+    print()
+    print("rule views, each evaluated once on its own")
+    for line in rule_table(rule_layer):
+        print(line)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    target = RESULTS / f"{size_name}.json"
+    target = RESULTS / f"{run_name}.json"
     target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nresults written to {target}")
+    for kb_result in sorted(RESULTS.glob(f"{size_name}-kb*.json")):
+        print_kb_comparison(size_name, kb_result.stem[len(size_name) :])
     if not args.keep:
         shutil.rmtree(landing, ignore_errors=True)
         shutil.rmtree(work / "baseline", ignore_errors=True)
