@@ -16,11 +16,13 @@ import pyarrow as pa
 
 from ingest.specs import FEEDS
 
-from . import cases_behaviour  # noqa: F401  (registers the R30–R34 cases with cases.rule)
-from . import cases_peer
+from . import (
+    cases_behaviour,  # noqa: F401  (registers the R30–R34 cases with cases.rule)
+    cases_peer,
+    kb_points,  # registers the knowledge-base cases with the rule cases
+)
 from . import catalogue as cat
 from . import kb as kbmod
-from . import kb_points  # registers the knowledge-base cases with the rule cases
 from .activity import DEPTS, DX_CODES, DX_INDEX, Background, CatArrays
 from .cases import TRUTH_COLUMNS, Cases, CSale, CVisit
 from .frame import Counters, Frame
