@@ -157,7 +157,17 @@ hits as (
         visits.*,
         persons.gend,
         persons.gend_name,
-        persons.brdy,
+        -- the age, never the birth date: with the masked 身份证号 a birth date would rebuild it
+        extract(year from visits.begin_date)
+        - extract(year from persons.brdy)
+        - case
+            when
+                extract(month from visits.begin_date) * 100 + extract(day from visits.begin_date)
+                < extract(month from persons.brdy) * 100 + extract(day from persons.brdy)
+                then 1
+            else 0
+        end as age_years,
+        {{ dbt.datediff('persons.brdy', 'visits.begin_date', 'day') }} as age_days,
         hit_points.point_result_level,
         hit_points.kb_points
     from visits
@@ -187,7 +197,8 @@ final as (
             ['main_diag_code', 'main_diag_code'],
             ['person_gend', 'gend'],
             ['person_gend_name', 'gend_name'],
-            ['person_brdy', 'brdy'],
+            ['age_on_visit_date', 'age_years'],
+            ['age_days_on_visit_date', 'age_days'],
             ['setl_id', 'last_effective_setl_id'],
             ['medfee_sumamt', 'medfee_sumamt'],
             ['kb_points', 'kb_points'],
