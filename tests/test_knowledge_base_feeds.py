@@ -312,7 +312,7 @@ def test_core_dimensions_carry_the_defaults_rules_rely_on(tree, monkeypatch):
         r[0]: r[1:]
         for r in query(
             db,
-            "select kb_point_id, result_level, pair_scope, valid_from, valid_to, source_level_name, lmt_dise_codes, "
+            "select kb_point_id, result_level, pair_scope, valid_from, valid_to, origin_name, lmt_dise_codes, "
             "lmt_med_types, max_amount from core.dim_kb_point",
         )
     }

@@ -16,7 +16,7 @@ final as (
         points.national_rule_code,
         points.rule_name,
         points.source,
-        sources.name_zh as source_level_name,
+        sources.name_zh as origin_name,
         points.batch,
         points.item_name,
         points.condition_text,
