@@ -79,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         .config("spark.sql.shuffle.partitions", os.environ.get("YIBAO_SPARK_SHUFFLE_PARTITIONS", "4"))
         .config("spark.sql.session.timeZone", "Asia/Shanghai")
         .config("spark.ui.enabled", "false")
+        # the driver plans every model; rule views with many unions and filters (and unit tests, whose
+        # fixtures are inline unions) make Catalyst's constraint propagation grow past the 1 GiB default
+        .config("spark.driver.memory", os.environ.get("YIBAO_SPARK_DRIVER_MEMORY", "4g"))
+        .config("spark.sql.constraintPropagation.enabled", "false")
         .enableHiveSupport()
         .getOrCreate()
     )
