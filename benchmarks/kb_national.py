@@ -225,6 +225,9 @@ class _Gen:
     def __init__(self, seed: int, first: dt.date, last: dt.date, scale: float, points_per_code: int | None = None):
         self.rng = random.Random(seed)
         self.points_per_code = points_per_code
+        # with a cap, the knowledge base is meant to look like a real one: sparse per code, and its points
+        # rarely broken by the sample's (mostly compliant) institutions
+        self.realistic = points_per_code is not None
         self._uses: Counter[tuple[str, str, str]] = Counter()
         self.first, self.last, self.scale = first, last, scale
         self.items, self.diagnoses = _catalogue()
@@ -316,7 +319,7 @@ class _Gen:
     def cat_codes(self, rule: str, pool: list, side: str = "A") -> list[tuple[str, str]]:
         """Catalogue codes for one point of ``rule``: a random number in CAT_CODES[rule] (side B: all of
         ``pool``), each code at most ``points_per_code`` times per rule and side when that is set."""
-        if self.points_per_code is not None:
+        if self.points_per_code is not None and side == "A":
             pool = [it for it in pool if self._uses[(rule, side, it.code)] < self.points_per_code]
         lo, hi = CAT_CODES[rule] if side == "A" else (len(pool), len(pool))
         k = min(len(pool), self.rng.randint(lo, hi))
@@ -329,22 +332,29 @@ class _Gen:
     def r03(self) -> None:
         services = self.pools["services"] + self.pools["consumables"]
         pairs = set()
-        while len(pairs) < self._n("R03") * 9 // 10:  # nine in ten between catalogue items
+        # nine in ten name a catalogue item on side A; with the realistic density its partner on side B is
+        # a national code but for one pair in fifty (a pair of items billed together day after day would
+        # be a violation no hospital keeps committing: the join work stays, the hits stay rare)
+        n_pairs = self._n("R03") * 9 // 10
+        n_cat_pairs = n_pairs if not self.realistic else max(1, n_pairs // 50)
+        while len(pairs) < n_cat_pairs:
             a, b = self.rng.sample(services, 2)
             pairs.add((a.code, b.code))
+        national_partners = [(self.rng.choice(services).code, "") for _ in range(n_pairs - len(pairs))]
         by_code = {it.code: it for it in self.items}
-        for a, b in sorted(pairs):
+        for a, b in [*sorted(pairs), *national_partners]:
             scope = "visit" if self.rng.random() < 0.25 else ("day" if self.rng.random() < 0.8 else "")
+            partner = (b, by_code[b].name) if b else self.national_code("service")
             pid = self.point(
                 "R03",
                 by_code[a].name,
-                f"{by_code[a].name}已包含{by_code[b].name}",
+                f"{by_code[a].name}已包含{partner[1]}",
                 "同一就诊" + ("期间" if scope == "visit" else "同一天") + "同时收取视为重复收费",
                 pair_scope=scope,
             )
             self.add_codes(pid, "A", "hilist", [(a, by_code[a].name)])
             extra = [self.national_code("service") for _ in range(self.rng.randint(0, 2))]
-            self.add_codes(pid, "B", "hilist", [(b, by_code[b].name), *extra])
+            self.add_codes(pid, "B", "hilist", [partner, *extra])
         while sum(1 for p in self.points if p["rule_code"] == "R03") < self._n("R03"):
             a, b = self.national_code("service"), self.national_code("service")
             pid = self.point("R03", a[1], f"{a[1]}已包含{b[1]}", "同一天同时收取视为重复收费", pair_scope="day")
@@ -396,16 +406,20 @@ class _Gen:
                 text = (f"限{params['lmt_dise_codes']}患者", "无相应诊断不予支付")
             elif rule == "R13":
                 x = rng.random()
-                cat = self.cat_codes(rule, pools["R13"])
+                # realistic: a level restriction names drugs, not the services every clinic bills (一般诊疗费)
+                cat = self.cat_codes(rule, pools["R13"] if not self.realistic or x < 0.8 else pools["drugs"])
                 if x < 0.8:
                     params = dict(lmt_med_types=MED_TYPES_ALL)
                     text = ("门诊、住院及药店购药均可支付", "就医类别不符不予支付")
                 elif x < 0.95:
                     params = dict(lmt_hosp_lv_min=1, lmt_med_types=MED_TYPES_ALL)
                     text = ("限一级及以上医疗机构", "机构级别不符不予支付")
+                    if self.realistic:
+                        cat = cat[: int(rng.random() < 0.2)]
                 else:
                     params = dict(lmt_hosp_lv_min=rng.choice((2, 3)))
-                    cat = cat[:3]
+                    # realistic: the catalogue items the sample's level-1 clinics bill are rarely restricted
+                    cat = cat[:3] if not self.realistic else cat[: int(rng.random() < 0.2)]
                     text = (f"限{params['lmt_hosp_lv_min']}级及以上医疗机构", "机构级别不符不予支付")
             elif rule == "R23":
                 year = rng.random() < 0.4
@@ -415,7 +429,8 @@ class _Gen:
                 text = (f"支付不超过{days}天", "全年累计" if year else "单次就诊累计")
             elif rule == "R24":
                 x = rng.random()
-                cat = self.cat_codes(rule, pools["R24"])
+                # realistic: frequency limits count services (次); a drug's cnt is tablets, limited by R23's days
+                cat = self.cat_codes(rule, pools["R24"] if not self.realistic else pools["services"])
                 if x < 0.6:
                     n = rng.choice((7, 30, 90, 365))
                     m = {7: 60, 30: 200, 90: 500, 365: 2000}[n]
@@ -427,6 +442,10 @@ class _Gen:
                 else:
                     params = dict(period_days=30, max_cnt=300, min_interval_days=1)
                     text = ("30天内不超过300次且间隔不少于1天", "滚动周期累计")
+                if self.realistic and "min_interval_days" in params:
+                    # an interval limit on items the sample bills several times a day on the wards would
+                    # flag every stay: with the realistic density such limits name national codes only
+                    cat = []
             elif rule == "R25":
                 amount = rng.choice((20000, 50000, 100000, 200000))
                 cat = self.cat_codes(rule, pools["R25"])

@@ -27,18 +27,40 @@ point_lines as (
     {{ kb_point_lines('R27', 'hospital_lines', 'points', 'point_codes') }}
 ),
 
--- the visits that have a line of a point's side-B items (any day of the visit; codes first)
-related_visits as (
+-- the visits that have a line of a point's side-B items (any day of the visit), looked up only for
+-- the visits and points of the side-A lines: a point's side B may list every service of the catalogue,
+-- so the visits of every hospital line × the points naming its code would be the whole fee table
+-- times tens of points
+candidate_visits as (
     select distinct
-        hospital_lines.mdtrt_id,
-        related_codes.kb_point_id
-    from hospital_lines
+        mdtrt_id,
+        kb_point_id
+    from point_lines
+),
+
+expected_codes as (
+    select
+        candidate_visits.mdtrt_id,
+        candidate_visits.kb_point_id,
+        related_codes.code
+    from candidate_visits
     inner join point_codes as related_codes
-        on hospital_lines.hilist_code = related_codes.code
+        on candidate_visits.kb_point_id = related_codes.kb_point_id
     where
         related_codes.rule_code = 'R27'
         and related_codes.side = 'B'
         and related_codes.code_type = 'hilist'
+),
+
+related_visits as (
+    select distinct
+        expected_codes.mdtrt_id,
+        expected_codes.kb_point_id
+    from expected_codes
+    inner join hospital_lines
+        on
+            expected_codes.mdtrt_id = hospital_lines.mdtrt_id
+            and expected_codes.code = hospital_lines.hilist_code
 ),
 
 -- the items that would have been expected (listed for the hit points only)
