@@ -148,6 +148,7 @@ REASON = {
     "unknown_rule_code": "规则代码不是知识库规则（R03、R04、R10–R13、R23–R29）",
     "missing_parameter": "缺少该规则所需的参数",
     "unknown_kb_point": "知识点编号不在同期（或之前最近一期）的知识点快照中",
+    "missing_confirmed_amt": "复核结论为 1 确认违规或 2 部分确认时必须填写认定违规金额（元）：请补填金额后重新交付该表",
 }
 # reason(columns): columns separated by ',' (all of them), '+' (together) or '|' (any one of the groups)
 _REASON = re.compile(r"\b([a-z][a-z_]+)\(([a-z_0-9, +|]*)\)")

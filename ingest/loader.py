@@ -119,6 +119,7 @@ class Loader:
         self._tx_feed: str | None = None  # feed of the open transaction (None: none open)
         self._tx_files = self._tx_bytes = 0
         self._tx_messages: list[str] = []  # progress lines of the open group, said once committed
+        self._read_note: str | None = None  # how the staged file was read (xlsx: the sheet loaded)
 
     def _index_manifest(self) -> None:
         """What the manifest already knows, looked up per file without a query (one writer)."""
@@ -351,11 +352,14 @@ class Loader:
         the row count and, for Parquet, the column types."""
         con = self.con
         con.execute("drop table if exists _stage")
+        self._read_note = None
         if d.fmt == "parquet":
             return self._stage_parquet(d)
         table: Table
         if d.fmt == "xlsx":
-            table = read_xlsx(d.path)
+            # a worksheet named by the feed's label is the one loaded (a workbook may serve two feeds)
+            table = read_xlsx(d.path, d.feed.label_zh if d.feed else None)
+            self._read_note = table.note
         elif scan.size == 0:
             table = Table([], iter(()))
         else:
@@ -546,6 +550,8 @@ class Loader:
                     )
             if scan.note:
                 message = (message + "; " if message else "") + scan.note
+            if self._read_note:
+                message = (message + "; " if message else "") + self._read_note
             if n == 0:
                 message = (message + "; " if message else "") + (
                     "empty file: loaded as an empty batch" if not header else "header only: empty batch"

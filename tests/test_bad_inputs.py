@@ -381,6 +381,37 @@ def test_data_on_another_visible_sheet_is_refused(tree, sheets, expected):
     assert f.status == "refused" and expected in f.message, f.message
 
 
+def test_the_sheet_named_by_the_feed_is_loaded_and_the_others_are_not_read(tree):
+    """A workbook with a worksheet named exactly by the feed's label (检查记录 for case_inspection) loads
+    that sheet wherever it is; the help text and the other data around it are left alone, and the load
+    report and manifest say so."""
+    root, db = tree
+    help_rows = [["填写说明", "每行一次检查"], ["=1+1", "a formula on a sheet that is not read"]]
+    other = INSPECTION[:1] + [["I9", "H009", "2025-03-09", "1"]]
+    _xlsx(root / INSPECTION_FILE, [("填写说明", help_rows), ("检查记录", INSPECTION), ("另一张表", other)])
+    f = load(root, db).files[0]
+    assert (f.status, f.rows_loaded, f.rows_quarantined) == ("loaded", 2, 0), f.message
+    assert "worksheet '检查记录' loaded" in f.message and "'填写说明', '另一张表'" in f.message, f.message
+    assert sorted(query(db, "select insp_id, _line from raw.case_inspection")) == [("I1", 2), ("I2", 3)]
+    (msg,) = query(db, "select message from raw.load_manifest")[0]
+    assert "not read" in msg
+
+
+@pytest.mark.parametrize(
+    "sheets, expected",
+    [
+        # a near miss is not the feed's sheet: the strict first-sheet rule stands
+        ([("检查 记录", INSPECTION), ("说明", [["填写说明"]])], "all hold data"),
+        ([("说明", []), ("检查记录表", INSPECTION)], "first visible worksheet '说明' is empty"),
+    ],
+)
+def test_without_the_sheet_named_by_the_feed_the_first_sheet_rule_stands(tree, sheets, expected):
+    root, db = tree
+    _xlsx(root / INSPECTION_FILE, sheets)
+    f = load(root, db).files[0]
+    assert f.status == "refused" and expected in f.message, f.message
+
+
 def test_merged_cells_are_refused(tree):
     root, db = tree
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)], merge="D2:D3")
