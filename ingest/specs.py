@@ -623,7 +623,7 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
         description="Reviews of single rule hits recorded by supervisors against the warehouse's hit_id; "
         "the latest review of a hit is its outcome.",
         fields=(
-            F("hit_id", aliases=("疑点编号",), req=True),
+            F("hit_id", aliases=("疑点编号", "疑点ID"), req=True),
             F("review_date", aliases=("复核日期",), type="date", req=True),
             F("decision", aliases=("复核结论",), req=True, numeric_ok=True, values=HIT_REVIEW_DECISIONS),
             F("confirmed_amt", "认定违规金额", "money"),
