@@ -672,17 +672,29 @@ def test_clue_sheet_writes_institution_names_as_text_never_formulas(tmp_path):
         "suspect_amount decimal(18,2), top_rules varchar, must_report boolean, report_due_date date, "
         "latest_stage_name varchar, year_quarter varchar, priority_rank integer)"
     )
+    con.execute(
+        "create table supervisor.supervisor_clue_hits (clue_id varchar, hit_id varchar, rule_code varchar, "
+        "rule_name_zh varchar, fixmedins_name varchar, occurred_on date, suspect_amount decimal(18,2), "
+        "result_level varchar, evidence varchar)"
+    )
     for i, name in enumerate(evil):
         con.execute(
             "insert into supervisor.supervisor_clue_list values (?, ?, 1.5, ?, false, null, null, '2025Q1', ?)",
             [f"CL-{i}", name, name, i],
         )
+        con.execute(
+            "insert into supervisor.supervisor_clue_hits values (?, ?, 'R01', ?, ?, date '2025-02-01', 1.5, '2', ?)",
+            [f"CL-{i}", f"h{i}", name, name, json.dumps({"item_name": name})],
+        )
     con.close()
     out = tmp_path / "clues.xlsx"
     assert write_sheet("2025Q1", out, export) == len(evil)
     with zipfile.ZipFile(out) as z:
-        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
+        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode() + z.read("xl/worksheets/sheet2.xml").decode()
     assert "<f>" not in sheet_xml and "<hyperlink" not in sheet_xml
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("线索处置").to_python()
     name_col = rows[0].index("机构名称")
     assert [r[name_col] for r in rows[1:]] == evil
+    reviews = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("疑点明细复核").to_python()
+    assert [r[reviews[0].index("机构名称")] for r in reviews[1:]] == evil
+    assert [r[reviews[0].index("规则")] for r in reviews[1:]] == [f"R01 {name}" for name in evil]
