@@ -412,6 +412,44 @@ def test_without_the_sheet_named_by_the_feed_the_first_sheet_rule_stands(tree, s
     assert f.status == "refused" and expected in f.message, f.message
 
 
+def test_one_workbook_delivered_as_two_feeds_loads_each_feeds_sheet(tree):
+    """The clue sheet's shape: sheets 线索处置 and 疑点明细复核 beside a help sheet, the same bytes delivered
+    as case_clue and as case_hit_review. Same bytes are a no-op only within one feed; each feed loads its
+    sheet. A review confirming a violation without an amount is quarantined with a reason saying so."""
+    root, db = tree
+    stages = [["线索编号", "处置阶段", "阶段日期", "经办人"], ["CL-H001-2025Q1", "1", "2025-04-02", "赵六"]]
+    reviews = [
+        ["疑点编号", "复核日期", "复核结论", "认定违规金额", "复核人", "理由", "规则"],
+        ["h1", "2025-04-02", "1", 10.5, "赵六", "确认", "R01 重复收费"],
+        ["h2", "2025-04-02", 3, None, "赵六", "病情需要", "R01 重复收费"],
+        ["h3", "2025-04-02", "2", None, "赵六", None, "R01 重复收费"],  # partly confirmed, no amount
+        ["h4", "2025-04-02", "4", 1, "赵六", None, "R01 重复收费"],  # no such decision
+        ["h5", None, None, None, None, None, "R01 重复收费"],  # not reviewed: left with its id only
+    ]
+    book = _xlsx(
+        root / "case_clue/202504/990100_case_clue_202504.xlsx",
+        [("线索处置", stages), ("疑点明细复核", reviews), ("填写说明", [["说明", "每行一个阶段"]])],
+    )
+    (root / "case_hit_review/202504").mkdir(parents=True)
+    shutil.copy(book, root / "case_hit_review/202504/990100_case_hit_review_202504.xlsx")
+    by_feed = {f.feed: f for f in load(root, db).files}
+    assert (by_feed["case_clue"].status, by_feed["case_clue"].rows_loaded) == ("loaded", 1)
+    review = by_feed["case_hit_review"]
+    assert (review.status, review.rows_loaded, review.rows_quarantined) == ("loaded", 2, 3), review.message
+    assert query(db, "select hit_id, decision, confirmed_amt from raw.case_hit_review order by 1") == [
+        ("h1", "1", Decimal("10.50")),
+        ("h2", "3", None),
+    ]
+    assert query(db, "select line, reasons from raw.quarantine where feed = 'case_hit_review' order by line") == [
+        (4, "missing_confirmed_amt(confirmed_amt)"),
+        (5, "invalid_value(decision)"),
+        (6, "missing_required(review_date); missing_required(decision)"),
+    ]
+    from expectations.wording import sample_text
+
+    assert "须填写认定违规金额" in sample_text("missing_confirmed_amt(confirmed_amt)", "case_hit_review")
+
+
 def test_merged_cells_are_refused(tree):
     root, db = tree
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)], merge="D2:D3")
