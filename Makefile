@@ -16,7 +16,7 @@ help:
 	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sample   (re)generate the sample extracts into data/landing"
 	@echo "make score    precision/recall per rule against the sample's ground truth"
-	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue sheet (one row per stage) to fill in and deliver as case_clue"
+	@echo "make clue-sheet QUARTER=2025Q1   the quarter's clue sheet (stages per clue, reviews per hit) to fill in and deliver as case_clue and case_hit_review"
 	@echo "make lint     ruff format --check, ruff check, sqlfluff (make format rewrites the Python)"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
 	@echo "make bench BENCH_SIZE=1m BENCH_KB=national   the same with a national-size knowledge base, per-rule figures side by side"
@@ -60,8 +60,8 @@ sample: $(STAMP)
 score: $(STAMP)
 	$(PY) -m synthetic.scoring $(if $(WAREHOUSE),--warehouse $(WAREHOUSE)) $(if $(TRUTH),--truth $(TRUTH))
 
-# the quarter's clue list for supervisors to fill in (QUARTER=2025Q1; optional PERIOD=YYYYMM, the month of
-# recording, and SENDER=<centre admdvs>), written under $(YIBAO_OUTPUT_DIR)/clue_sheets/ at its landing path
+# the quarter's clue list and hits for supervisors to fill in (QUARTER=2025Q1; optional PERIOD=YYYYMM, the month of
+# recording, and SENDER=<centre admdvs>), written under $(YIBAO_OUTPUT_DIR)/clue_sheets/ at its two landing paths
 clue-sheet: $(STAMP)
 	$(PY) -m exports.clue_sheet --quarter $(QUARTER) $(if $(PERIOD),--period $(PERIOD)) $(if $(SENDER),--sender $(SENDER))
 

@@ -148,6 +148,7 @@ REASON = {
     "unknown_rule_code": "规则代码不是知识库规则（R03、R04、R10–R13、R23–R29）",
     "missing_parameter": "缺少该规则所需的参数",
     "unknown_kb_point": "知识点编号不在同期（或之前最近一期）的知识点快照中",
+    "missing_confirmed_amt": "复核结论为 1 确认违规或 2 部分确认的行须填写认定违规金额（元），请补填后重新交付",
 }
 # reason(columns): columns separated by ',' (all of them), '+' (together) or '|' (any one of the groups)
 _REASON = re.compile(r"\b([a-z][a-z_]+)\(([a-z_0-9, +|]*)\)")
@@ -317,6 +318,11 @@ _FIXED: dict[str, tuple[str, str]] = {
         "编码的编码角色与编码类型是其知识点规则会读取的（A 方为医保目录编码，R29 的 A 方为 ICD-10；"
         "R03、R27 的 B 方为医保目录编码，R28 的 B 方为 ICD-10）",
         "请更正编码角色或编码类型：规则不读取的编码不会被使用。",
+    ),
+    "consistency.excluded_with_amount": (
+        "复核结论为 3 排除（不予认定）的复核没有认定违规金额（金额为空或 0）",
+        "请更正复核结论（认定了金额应为 1 确认违规或 2 部分确认）或清空认定违规金额后重新交付该表；"
+        "排除的疑点无论填写多少金额都按 0.00 计。",
     ),
     "order.received_le_reward_paid": (
         "奖励发放日期不早于举报受理日期",

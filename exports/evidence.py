@@ -85,3 +85,51 @@ def render_evidence(evidence: str | None, manifest_path: Path | None = None) -> 
     if not isinstance(obj, dict):
         return evidence
     return "\n".join(_lines(obj, 0, manifest_path))
+
+
+# keys whose values identify or describe a person beyond psn_no: never in a one-line summary (the
+# evidence itself carries masks only, but a summary travels in workbooks)
+_PERSONAL_KEY_PARTS = ("name", "certno", "tel", "brdy", "birth", "phone", "addr")
+
+
+def _personal(key: str) -> bool:
+    k = key.lower()
+    return any(p in k for p in _PERSONAL_KEY_PARTS) and not k.endswith(("hilist_name", "diag_name", "item_name"))
+
+
+def _summary_value(key: str, value, manifest_path: Path | None) -> str | None:
+    if isinstance(value, dict):
+        parts = [
+            f"{label_of(k, manifest_path) or k} {_scalar(k, v)}"
+            for k, v in value.items()
+            if not _personal(k) and not isinstance(v, dict | list)
+        ]
+        return "，".join(parts) or None
+    if isinstance(value, list):
+        if all(not isinstance(x, dict | list) for x in value):
+            return ", ".join(_scalar(key, x) for x in value) if value else "（无）"
+        return f"共 {len(value)} 条"
+    return _scalar(key, value)
+
+
+def evidence_summary(evidence: str | None, manifest_path: Path | None = None, limit: int = 200) -> str | None:
+    """The evidence on one line for a workbook cell: top-level facts, Chinese label first
+    (``医疗类别 11（普通门诊）；上次住院 就诊ID V1，…``), nested lists counted, cut at ``limit``
+    characters. Keys naming a person's name, ID, phone or birth date are left out, masked or not."""
+    if evidence is None:
+        return None
+    try:
+        obj = json.loads(evidence)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    parts = []
+    for key, value in obj.items():
+        if _personal(key):
+            continue
+        text = _summary_value(key, value, manifest_path)
+        if text is not None:
+            parts.append(f"{label_of(key, manifest_path) or key} {text}")
+    line = " ".join("；".join(parts).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -51,6 +51,7 @@ NEVER_IN_BI = frozenset(
         "die_date",
         "dr_name",
         "handler",
+        "reviewer",
         "evidence",
         "init_psn_no",
     }

@@ -119,6 +119,7 @@ class Loader:
         self._tx_feed: str | None = None  # feed of the open transaction (None: none open)
         self._tx_files = self._tx_bytes = 0
         self._tx_messages: list[str] = []  # progress lines of the open group, said once committed
+        self._read_note: str | None = None  # how the staged file was read (xlsx: the sheet loaded)
 
     def _index_manifest(self) -> None:
         """What the manifest already knows, looked up per file without a query (one writer)."""
@@ -128,7 +129,9 @@ class Loader:
         ).fetchall()
         self._seen: dict[tuple[str, str], str] = {}  # (file, sha) -> status
         self._seen_files: set[str] = set()
-        self._same_bytes: dict[str, tuple[str, str]] = {}  # sha -> first (file, status) holding rows
+        # (feed, sha) -> first (file, status) holding rows: one workbook may be delivered to two feeds (the
+        # clue sheet: 线索处置 and 疑点明细复核, each feed reading its own sheet), so bytes repeat per feed
+        self._same_bytes: dict[tuple[str, str], tuple[str, str]] = {}
         # (feed, sender, period, seq) -> (batch, file, sha) of the batch in the warehouse
         self._slot_batch: dict[tuple, tuple[str, str, str]] = {}
         # refused only because another file held its slot: tried again once that file is gone
@@ -139,7 +142,7 @@ class Loader:
                 self._slot_refused.add((file, sha))
             self._seen_files.add(file)
             if status in ("loaded", "replaced") and (rows_read or 0) > 0:
-                self._same_bytes.setdefault(sha, (file, status))
+                self._same_bytes.setdefault((feed, sha), (file, status))
             if status == "loaded":
                 self._slot_batch[(feed, sender, period, seq)] = (batch_id, file, sha)
 
@@ -305,9 +308,9 @@ class Loader:
         if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled
-        # Same bytes under a new name are a no-op — unless they hold no rows: an empty or header-only
-        # file is byte-identical across senders and months, yet each is its own (empty) delivery.
-        same_bytes = None if again else self._same_bytes.get(sha)
+        # Same bytes under a new name of the same feed are a no-op — unless they hold no rows: an empty or
+        # header-only file is byte-identical across senders and months, yet each is its own (empty) delivery.
+        same_bytes = None if again else self._same_bytes.get((d.feed.name if d.feed else "", sha))
         if same_bytes:
             res.status = "duplicate"
             res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
@@ -351,11 +354,14 @@ class Loader:
         the row count and, for Parquet, the column types."""
         con = self.con
         con.execute("drop table if exists _stage")
+        self._read_note = None
         if d.fmt == "parquet":
             return self._stage_parquet(d)
         table: Table
         if d.fmt == "xlsx":
-            table = read_xlsx(d.path)
+            # a worksheet named by the feed's label is the one loaded (a workbook may serve two feeds)
+            table = read_xlsx(d.path, d.feed.label_zh if d.feed else None)
+            self._read_note = table.note
         elif scan.size == 0:
             table = Table([], iter(()))
         else:
@@ -513,9 +519,9 @@ class Loader:
                     [batch_id, prev[0]],
                 )
                 res.replaced_batch_id = prev[0]
-                for sha_, (file_, _) in list(self._same_bytes.items()):
+                for key_, (file_, _) in list(self._same_bytes.items()):
                     if file_ == prev[1]:
-                        self._same_bytes[sha_] = (file_, "replaced")
+                        self._same_bytes[key_] = (file_, "replaced")
             con.execute("drop table if exists _norm")
             con.execute(f"create temp table _norm as {sql}", params)
             self._flag_cross_file_duplicates(feed, d.period)
@@ -546,6 +552,8 @@ class Loader:
                     )
             if scan.note:
                 message = (message + "; " if message else "") + scan.note
+            if self._read_note:
+                message = (message + "; " if message else "") + self._read_note
             if n == 0:
                 message = (message + "; " if message else "") + (
                     "empty file: loaded as an empty batch" if not header else "header only: empty batch"
@@ -580,7 +588,7 @@ class Loader:
             con.execute("drop table if exists _stage")
         self._slot_batch[slot_key] = (batch_id, d.rel, scan.sha256)
         if n:
-            self._same_bytes.setdefault(scan.sha256, (d.rel, "loaded"))
+            self._same_bytes.setdefault((feed.name, scan.sha256), (d.rel, "loaded"))
         res.status = "loaded"
         res.batch_id = batch_id
         res.rows_read, res.rows_loaded, res.rows_quarantined = n, loaded, quarantined

@@ -310,6 +310,7 @@ class Table:
 
     header: list[str]
     batches: Iterator[tuple[list[int], list[list[str | None]], list[list[int] | None] | None]]
+    note: str | None = None  # a reading choice the manifest must mention (xlsx: the sheet loaded)
 
 
 def _guess_delimiter(header_line: str) -> str:
@@ -491,9 +492,15 @@ def _has_values(rows: list[list]) -> bool:
     return any(c not in (None, "") for row in rows for c in row)
 
 
-def read_xlsx(path: Path) -> Table:
+def read_xlsx(path: Path, sheet_name: str | None = None) -> Table:
     """The first visible worksheet (chart sheets are not worksheets), strictly: a workbook whose data
-    is on another sheet too, merged cells or formulas are refused with the cell to fix."""
+    is on another sheet too, merged cells or formulas are refused with the cell to fix.
+
+    ``sheet_name`` (the feed's Chinese label, ``FeedSpec.label_zh``): when the workbook has a visible
+    worksheet of exactly that name, that sheet is the one loaded and the other sheets are not read (a
+    workbook the warehouse wrote carries a help sheet, and one workbook may serve two feeds, each from
+    its own sheet); ``Table.note`` says so. Without such a sheet the strict first-sheet rule applies.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
@@ -510,6 +517,13 @@ def read_xlsx(path: Path) -> Table:
             "the workbook has no visible worksheet (chart sheets and hidden sheets are not read); "
             "unhide the sheet that holds the data and re-deliver"
         )
+    note = None
+    if sheet_name and sheet_name in visible and len(visible) > 1:
+        others = [n for n in visible if n != sheet_name]
+        note = f"worksheet '{sheet_name}' loaded (named by the feed); other sheet(s) not read: " + ", ".join(
+            repr(n) for n in others
+        )
+        visible = [sheet_name]
     sheets = {name: wb.get_sheet_by_name(name) for name in visible}
     grids = {name: sh.to_python(skip_empty_area=False) for name, sh in sheets.items()}
     with_data = [name for name in visible if _has_values(grids[name])]
@@ -528,7 +542,7 @@ def read_xlsx(path: Path) -> Table:
     name = visible[0]
     sheet, rows = sheets[name], grids[name]
     if not with_data:
-        return Table([], iter(()))
+        return Table([], iter(()), note)
     if sheet.merged_cell_ranges:
         refs = [f"{_a1(*a)}:{_a1(*b)}" for a, b in sheet.merged_cell_ranges]
         (r0, _), _ = sheet.merged_cell_ranges[0]
@@ -582,4 +596,4 @@ def read_xlsx(path: Path) -> Table:
         if out:
             yield lines, out, numeric
 
-    return Table(header, batches())
+    return Table(header, batches(), note)

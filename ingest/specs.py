@@ -169,6 +169,13 @@ def _kb_point_checks() -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+# case_hit_review: 1 确认违规, 2 部分确认, 3 排除（不予认定） (the code_hit_review_decision seed names them); a
+# review that confirms a violation (1 or 2) must say how much: without 认定违规金额 the row is quarantined
+HIT_REVIEW_DECISIONS: tuple[str, ...] = ("1", "2", "3")
+HIT_REVIEW_AMOUNT_REASON = "missing_confirmed_amt(confirmed_amt)"
+HIT_REVIEW_AMOUNT_CHECK = "\"decision\" in ('1', '2') and \"confirmed_amt\" is null"
+
+
 FEEDS_LIST: tuple[FeedSpec, ...] = (
     # ------------------------------------------------------------------ reference data
     FeedSpec(
@@ -603,6 +610,27 @@ FEEDS_LIST: tuple[FeedSpec, ...] = (
             F("stage_date", aliases=("阶段日期",), type="date", req=True),
             F("confirmed_amt", "认定违规金额", "money"),
             F("handler", "经办人", "text", sensitive=True),
+        ),
+    ),
+    FeedSpec(
+        "case_hit_review",
+        "疑点明细复核",
+        "casework",
+        sender_kind="centre",
+        usual_format="xlsx",
+        key=("hit_id", "review_date"),
+        row_checks=((HIT_REVIEW_AMOUNT_CHECK, HIT_REVIEW_AMOUNT_REASON),),
+        description="Reviews of single rule hits recorded by supervisors against the warehouse's hit_id; "
+        "the latest review of a hit is its outcome.",
+        fields=(
+            F("hit_id", aliases=("疑点编号", "疑点ID"), req=True),
+            F("review_date", aliases=("复核日期",), type="date", req=True),
+            F("decision", aliases=("复核结论",), req=True, numeric_ok=True, values=HIT_REVIEW_DECISIONS),
+            F("confirmed_amt", "认定违规金额", "money"),
+            F("reviewer", "复核人", "text", sensitive=True),
+            # free text a supervisor writes: it may name the person behind the hit, so it is kept with
+            # the person-level data (supervisors only), like the reviewer's name
+            F("reason", "理由", "text", sensitive=True),
         ),
     ),
     FeedSpec(

@@ -50,6 +50,7 @@ def print_summary(
             say(f"run log: {log_path}")
         say("=" * 78)
         return
+    latest_quarter = None
     con = connect_read_only(cfg.warehouse)
     try:
         m = _q(
@@ -126,6 +127,7 @@ def print_summary(
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
             say(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")
+        latest_quarter = _q(con, "select max(year_quarter) from supervision.mart_clues")
         audit = _q(con, "select count(*) from audit.runs")
     finally:
         con.close()
@@ -147,6 +149,11 @@ def print_summary(
     say(f"  BI export  {cfg.output_dir / 'bi'}  (DuckDB 1.x+ file with descriptions + Parquet, no personal data)")
     say(f"             Superset URI: {bi_connection_url(cfg.output_dir / 'bi' / 'yibao_bi.duckdb')}")
     say(f"  supervisor {cfg.output_dir / 'supervisor'}  (person-level hits with evidence, clues)")
+    quarter = (latest_quarter[0][0] if latest_quarter else None) or "2025Q1"
+    say(
+        f"  clue sheet make clue-sheet QUARTER={quarter} -> {cfg.output_dir / 'clue_sheets'}/ (sheets 线索处置 + "
+        "疑点明细复核: record stages and hit reviews, deliver the file as case_clue and case_hit_review; README)"
+    )
     if audit:
         say(f"  audit      audit.runs in the warehouse ({audit[0][0]} run(s) recorded)")
     say("  Dagster UI make dagster  ->  http://127.0.0.1:3000")

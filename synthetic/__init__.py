@@ -30,13 +30,17 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       one file per institution and month, headers per institution as Chinese labels, field codes, or
       either in a shuffled order; no file in a month without rows (identical header-only files from
       two senders would be the same bytes, i.e. a duplicate delivery);
-    * casework (case_inspection, case_clue, case_tipoff): .xlsx with date cells. ``case_clue`` records
-      the handling of clues the warehouse will raise (``CL-<fixmedins_code>-<YYYY>Q<q>``, institution ×
-      quarter of injected hits): 初审, 复审, then 违规处理 with a confirmed amount of 50–90 % of the hits'
-      known amounts, or 排除; the 要情 clue (≥ 500,000 yuan, the only one) is first recorded within its
-      5 working days. The two stages of one clue of the quarter before the window are deliberately
-      unmatched (the warehouse lists them as outside its data). Stages dated after the window are not
-      delivered (months without any stage deliver a header-only workbook).
+    * casework (case_inspection, case_clue, case_hit_review, case_tipoff): .xlsx with date cells.
+      ``case_clue`` records the handling of clues the warehouse will raise
+      (``CL-<fixmedins_code>-<YYYY>Q<q>``, institution × quarter of injected hits): 初审, 复审, then
+      违规处理 with a confirmed amount of 50–90 % of the hits' known amounts, or 排除; the 要情 clue
+      (≥ 500,000 yuan, the only one) is first recorded within its 5 working days. The two stages of one
+      clue of the quarter before the window are deliberately unmatched (the warehouse lists them as
+      outside its data). Stages dated after the window are not delivered (months without any stage
+      deliver a header-only workbook). ``case_hit_review`` (疑点明细复核) delivers, with the last month,
+      reviews of the injected R05 hits (every other one excluded, the others partly confirmed) and one
+      review of an unknown hit id (deliberately unmatched); the earlier months deliver a header-only
+      workbook.
 
 The background is clean for all rules R01–R29 (checked by ``synthetic.oracle`` in the tests; R01–R22
 also on a 10.6 M-line tree): persons act on fixed slot days ≥ 8 days apart; inpatient-prone persons are

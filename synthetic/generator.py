@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import shutil
 import time
 from collections import defaultdict
@@ -1151,6 +1152,26 @@ class Generator:
             amt = (month - trailing // 3) * 80 // 100 + amt[1]
         return round(amt / 100, 2)
 
+    def _hit_reviews(self) -> list[list]:
+        """The case_hit_review rows, delivered with the window's last month (earlier months deliver a
+        header-only workbook): the injected R05 hits (hit_id = md5 of ``R05|<mdtrt_id>``, the dbt macro
+        hit_id) reviewed on the window's last day — every other one excluded (3), the others partly
+        confirmed (2, 100.00 yuan) — and one review of a hit id no hit has (deliberately unmatched)."""
+        day = date_of(self.window.last_day)
+        visits = sorted(
+            {self._resolve("mdtrt_id", tr.keys["mdtrt_id"]) for tr in self.cases.truth if tr.rule == "R05" and tr.hit}
+        )
+        rows = []
+        for j, mdtrt_id in enumerate(visits):
+            hit_id = hashlib.md5(f"R05|{mdtrt_id}".encode()).hexdigest()
+            who = HANDLERS[j % len(HANDLERS)]
+            if j % 2:
+                rows.append([hit_id, day, "3", None, who, "病情需要，不予认定"])
+            else:
+                rows.append([hit_id, day, "2", 100.0, who, "部分费用违规"])
+        rows.append(["0" * 32, day, "1", 100.0, HANDLERS[0], "疑点编号抄错"])
+        return rows
+
     def write_casework(self, g: int) -> None:
         W = self.world
         period = self.window.period(g)
@@ -1179,6 +1200,8 @@ class Generator:
         self._xlsx("case_inspection", period, rows, "labels", "检查记录")
         rows = [[cid, st, date_of(day), self._confirmed(amt), who] for day, cid, st, amt, who in self.stages[g]]
         self._xlsx("case_clue", period, rows, "codes", "线索处置")
+        rows = self._hit_reviews() if g == self.window.months - 1 else []
+        self._xlsx("case_hit_review", period, rows, "codes", "疑点明细复核")
         rows = []
         for j in range(1 + int(rng.integers(0, 3))):
             inst = insts[int(rng.integers(len(insts)))]

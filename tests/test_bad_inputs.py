@@ -381,6 +381,75 @@ def test_data_on_another_visible_sheet_is_refused(tree, sheets, expected):
     assert f.status == "refused" and expected in f.message, f.message
 
 
+def test_the_sheet_named_by_the_feed_is_loaded_and_the_others_are_not_read(tree):
+    """A workbook with a worksheet named exactly by the feed's label (检查记录 for case_inspection) loads
+    that sheet wherever it is; the help text and the other data around it are left alone, and the load
+    report and manifest say so."""
+    root, db = tree
+    help_rows = [["填写说明", "每行一次检查"], ["=1+1", "a formula on a sheet that is not read"]]
+    other = INSPECTION[:1] + [["I9", "H009", "2025-03-09", "1"]]
+    _xlsx(root / INSPECTION_FILE, [("填写说明", help_rows), ("检查记录", INSPECTION), ("另一张表", other)])
+    f = load(root, db).files[0]
+    assert (f.status, f.rows_loaded, f.rows_quarantined) == ("loaded", 2, 0), f.message
+    assert "worksheet '检查记录' loaded" in f.message and "'填写说明', '另一张表'" in f.message, f.message
+    assert sorted(query(db, "select insp_id, _line from raw.case_inspection")) == [("I1", 2), ("I2", 3)]
+    (msg,) = query(db, "select message from raw.load_manifest")[0]
+    assert "not read" in msg
+
+
+@pytest.mark.parametrize(
+    "sheets, expected",
+    [
+        # a near miss is not the feed's sheet: the strict first-sheet rule stands
+        ([("检查 记录", INSPECTION), ("说明", [["填写说明"]])], "all hold data"),
+        ([("说明", []), ("检查记录表", INSPECTION)], "first visible worksheet '说明' is empty"),
+    ],
+)
+def test_without_the_sheet_named_by_the_feed_the_first_sheet_rule_stands(tree, sheets, expected):
+    root, db = tree
+    _xlsx(root / INSPECTION_FILE, sheets)
+    f = load(root, db).files[0]
+    assert f.status == "refused" and expected in f.message, f.message
+
+
+def test_one_workbook_delivered_as_two_feeds_loads_each_feeds_sheet(tree):
+    """The clue sheet's shape: sheets 线索处置 and 疑点明细复核 beside a help sheet, the same bytes delivered
+    as case_clue and as case_hit_review. Same bytes are a no-op only within one feed; each feed loads its
+    sheet. A review confirming a violation without an amount is quarantined with a reason saying so."""
+    root, db = tree
+    stages = [["线索编号", "处置阶段", "阶段日期", "经办人"], ["CL-H001-2025Q1", "1", "2025-04-02", "赵六"]]
+    reviews = [
+        ["疑点编号", "复核日期", "复核结论", "认定违规金额", "复核人", "理由", "规则"],
+        ["h1", "2025-04-02", "1", 10.5, "赵六", "确认", "R01 重复收费"],
+        ["h2", "2025-04-02", 3, None, "赵六", "病情需要", "R01 重复收费"],
+        ["h3", "2025-04-02", "2", None, "赵六", None, "R01 重复收费"],  # partly confirmed, no amount
+        ["h4", "2025-04-02", "4", 1, "赵六", None, "R01 重复收费"],  # no such decision
+        ["h5", None, None, None, None, None, "R01 重复收费"],  # not reviewed: left with its id only
+    ]
+    book = _xlsx(
+        root / "case_clue/202504/990100_case_clue_202504.xlsx",
+        [("线索处置", stages), ("疑点明细复核", reviews), ("填写说明", [["说明", "每行一个阶段"]])],
+    )
+    (root / "case_hit_review/202504").mkdir(parents=True)
+    shutil.copy(book, root / "case_hit_review/202504/990100_case_hit_review_202504.xlsx")
+    by_feed = {f.feed: f for f in load(root, db).files}
+    assert (by_feed["case_clue"].status, by_feed["case_clue"].rows_loaded) == ("loaded", 1)
+    review = by_feed["case_hit_review"]
+    assert (review.status, review.rows_loaded, review.rows_quarantined) == ("loaded", 2, 3), review.message
+    assert query(db, "select hit_id, decision, confirmed_amt from raw.case_hit_review order by 1") == [
+        ("h1", "1", Decimal("10.50")),
+        ("h2", "3", None),
+    ]
+    assert query(db, "select line, reasons from raw.quarantine where feed = 'case_hit_review' order by line") == [
+        (4, "missing_confirmed_amt(confirmed_amt)"),
+        (5, "invalid_value(decision)"),
+        (6, "missing_required(review_date); missing_required(decision)"),
+    ]
+    from expectations.wording import sample_text
+
+    assert "须填写认定违规金额" in sample_text("missing_confirmed_amt(confirmed_amt)", "case_hit_review")
+
+
 def test_merged_cells_are_refused(tree):
     root, db = tree
     _xlsx(root / INSPECTION_FILE, [("检查", INSPECTION)], merge="D2:D3")
@@ -641,17 +710,29 @@ def test_clue_sheet_writes_institution_names_as_text_never_formulas(tmp_path):
         "suspect_amount decimal(18,2), top_rules varchar, must_report boolean, report_due_date date, "
         "latest_stage_name varchar, year_quarter varchar, priority_rank integer)"
     )
+    con.execute(
+        "create table supervisor.supervisor_clue_hits (clue_id varchar, hit_id varchar, rule_code varchar, "
+        "rule_name_zh varchar, fixmedins_name varchar, occurred_on date, suspect_amount decimal(18,2), "
+        "result_level varchar, evidence varchar)"
+    )
     for i, name in enumerate(evil):
         con.execute(
             "insert into supervisor.supervisor_clue_list values (?, ?, 1.5, ?, false, null, null, '2025Q1', ?)",
             [f"CL-{i}", name, name, i],
         )
+        con.execute(
+            "insert into supervisor.supervisor_clue_hits values (?, ?, 'R01', ?, ?, date '2025-02-01', 1.5, '2', ?)",
+            [f"CL-{i}", f"h{i}", name, name, json.dumps({"item_name": name})],
+        )
     con.close()
     out = tmp_path / "clues.xlsx"
     assert write_sheet("2025Q1", out, export) == len(evil)
     with zipfile.ZipFile(out) as z:
-        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode()
+        sheet_xml = z.read("xl/worksheets/sheet1.xml").decode() + z.read("xl/worksheets/sheet2.xml").decode()
     assert "<f>" not in sheet_xml and "<hyperlink" not in sheet_xml
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("线索处置").to_python()
     name_col = rows[0].index("机构名称")
     assert [r[name_col] for r in rows[1:]] == evil
+    reviews = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("疑点明细复核").to_python()
+    assert [r[reviews[0].index("机构名称")] for r in reviews[1:]] == evil
+    assert [r[reviews[0].index("规则")] for r in reviews[1:]] == [f"R01 {name}" for name in evil]

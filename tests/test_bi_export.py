@@ -140,3 +140,8 @@ def test_a_column_goes_to_bi_only_when_documented_and_not_personal(dbt_manifest)
         "die_date",
     ]
     assert person.comment.startswith("参保人员维度 — One row per insured person")
+    # hit reviews: who reviewed and the free-text reason stay with the supervisors
+    reviews = docs[("core", "fct_hit_review")]
+    assert [c for c, d in reviews.columns.items() if d.pii] == ["reviewer", "reason"]
+    assert [c for c, d in docs[("supervision", "mart_hit_reviews")].columns.items() if d.pii] == []
+    assert bi_column_verdict("reviewer", RelationDoc("t", {"reviewer": ColumnDoc("复核人", False)})) == "personal"

@@ -3,8 +3,10 @@
 One warehouse for the module: the raw rows below are loaded, dbt builds three times — twice on the
 same data (re-runs must give identical marts), then once more after supervisors deliver another
 case_clue workbook (the round trip: stages stay attached to the same clue ids), and a fourth time after
-the clue sheet of `make clue-sheet` was filled in, put where it says and loaded. Every test reads what
-the builds left behind.
+the workbook of `make clue-sheet` was filled in — cells typed into the very file the command wrote, on
+both of its sheets (线索处置 and 疑点明细复核), nothing else changed — delivered at both of its landing
+paths (case_clue and case_hit_review) and loaded by the real loader, and a later review of one hit was
+delivered. Every test reads what the builds left behind.
 
 The hand-made activity hits only R05 分解住院 (the later stay's settlement total is the suspect
 amount), with stays too short for R06 and diagnoses outside the low-standard list:
@@ -18,14 +20,14 @@ amount), with stays too short for R06 and diagnoses outside the low-standard lis
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.helpers import create_raw, insert_raw, run_dbt, ts
+from tests.helpers import create_raw, insert_raw, query, run_dbt, ts
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "pytest-only-psn-key-secret-clues"
@@ -276,6 +278,11 @@ def _snapshot(warehouse: Path) -> dict:
                 "select rule_code, fixmedins_code, occurred_on, suspect_amount "
                 "from supervision.fct_rule_hits order by 1, 2"
             ),
+            "hit_reviews": rows("select * from supervision.mart_hit_reviews order by fixmedins_code, hit_id"),
+            "hit_reviews_unmatched": rows("select * from supervision.mart_hit_reviews_unmatched order by hit_id"),
+            "supervisor_hit_reviews": rows(
+                "select * from supervisor.supervisor_hit_reviews order by fixmedins_code nulls last, review_date"
+            ),
             "dates": rows(
                 "select date_day, is_holiday, is_working_day, holiday_name_zh from core.dim_date "
                 "where date_day in (date '2025-02-03', date '2025-02-07', date '2025-02-08', "
@@ -309,18 +316,153 @@ def builds(tmp_path_factory):
         dbt_build()
         third = _snapshot(warehouse)
         sheet = _clue_sheet_round_trip(tmp, warehouse)
+        _deliver_later_review(warehouse, sheet["hit_ids"]["H001"])
         dbt_build()
         fourth = _snapshot(warehouse)
+        sheet["exports"] = _exports_after(tmp, warehouse)
     return {"first": first, "second": second, "third": third, "fourth": fourth, "sheet": sheet}
 
 
+UNKNOWN_HIT = "0" * 32  # shaped like a hit id, but no hit has it
+
+
+def _deliver_later_review(warehouse: Path, hit_id: str) -> None:
+    """A month after the sheet came back, H001's hit (partly confirmed on 2026-01-10) is reviewed again
+    and confirmed in full: the later review_date is its outcome."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        _insert(
+            con,
+            "case_hit_review",
+            [
+                {
+                    "hit_id": hit_id,
+                    "review_date": "2026-02-16",
+                    "decision": "1",
+                    "confirmed_amt": Decimal("500000.00"),
+                    "reviewer": "周九",
+                    "reason": "申诉复核后全额认定",
+                }
+            ],
+            "202602",
+        )
+    finally:
+        con.close()
+
+
+def _exports_after(tmp: Path, warehouse: Path) -> dict:
+    """The audience exports after the reviews were built: what BI and supervisors get of them."""
+    from exports.writer import write_exports
+
+    outputs = tmp / "outputs-after-reviews"
+    con = duckdb.connect(str(warehouse))
+    try:
+        result = write_exports(con, outputs, tmp / "target" / "manifest.json")
+    finally:
+        con.close()
+
+    def columns(db: Path, schema: str, table: str) -> list[str]:
+        with duckdb.connect(str(db), read_only=True) as c:
+            return [
+                r[0]
+                for r in c.execute(
+                    "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                    "order by ordinal_position",
+                    [schema, table],
+                ).fetchall()
+            ]
+
+    bi_db = result.bi_dir / "yibao_bi.duckdb"
+    bi_text = "".join(
+        str(duckdb.sql(f"select * from read_parquet('{pq}')").fetchall()) for pq in result.bi_dir.rglob("*.parquet")
+    )
+    return {
+        "bi_relations": result.bi_relations,
+        "bi_withheld": result.bi_withheld,
+        "bi_columns": {
+            rel: columns(bi_db, *rel.split("."))
+            for rel in ("core.fct_hit_review", "supervision.mart_hit_reviews", "supervision.mart_hit_reviews_unmatched")
+        },
+        "bi_text": bi_text,
+        "supervisor_columns": columns(
+            result.supervisor_dir / "yibao_supervisor.duckdb", "supervisor", "supervisor_hit_reviews"
+        ),
+    }
+
+
+def _fill_xlsx(path: Path, sheet: str, cells: dict[tuple[int, int], object]) -> None:
+    """Type values into cells of one worksheet of an existing workbook, in place, the way a user does in
+    Excel: every other part of the file (the other sheets, styles, validations, column widths) stays as
+    it is. ``cells``: (Excel row, 0-based column) -> text or number; rows below the last one are added."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def ref(row: int, col: int) -> str:
+        letters = ""
+        col += 1
+        while col:
+            col, rem = divmod(col - 1, 26)
+            letters = chr(65 + rem) + letters
+        return f"{letters}{row}"
+
+    def cell(row: int, col: int, value) -> str:
+        if isinstance(value, int | float | Decimal):
+            return f'<c r="{ref(row, col)}"><v>{value}</v></c>'
+        return f'<c r="{ref(row, col)}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
+
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+        infos = {i.filename: i for i in z.infolist()}
+    workbook = parts["xl/workbook.xml"].decode()
+    rid = re.search(rf'<sheet name="{re.escape(sheet)}" sheetId="\d+" r:id="(rId\d+)"', workbook).group(1)
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    target = re.search(rf'<Relationship Id="{rid}" Type="[^"]+" Target="([^"]+)"', rels).group(1)
+    name = "xl/" + target.lstrip("/").removeprefix("xl/")
+    xml = parts[name].decode()
+    by_row: dict[int, dict[int, object]] = {}
+    for (row, col), value in cells.items():
+        by_row.setdefault(row, {})[col] = value
+    max_col = 0
+    for row, values in sorted(by_row.items()):
+        max_col = max(max_col, *values)
+        m = re.search(rf'<row r="{row}"[^>]*?(/>|>(.*?)</row>)', xml, flags=re.S)
+        if m is None:  # a new row below the others
+            new = f'<row r="{row}">' + "".join(cell(row, c, v) for c, v in sorted(values.items())) + "</row>"
+            xml = xml.replace("</sheetData>", new + "</sheetData>", 1)
+            continue
+        existing = {}
+        for c in re.finditer(r'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', m.group(2) or "", flags=re.S):
+            col = 0
+            for ch in c.group(1):
+                col = col * 26 + ord(ch) - 64
+            existing[col - 1] = c.group(0)
+        existing.update({c: cell(row, c, v) for c, v in values.items()})
+        start_tag = re.match(r"<row [^>]*?(?=/?>)", m.group(0)).group(0)
+        new = start_tag + ">" + "".join(existing[c] for c in sorted(existing)) + "</row>"
+        xml = xml[: m.start()] + new + xml[m.end() :]
+    last_row = max(int(r) for r in re.findall(r'<row r="(\d+)"', xml))
+    dim = re.search(r'<dimension ref="A1:([A-Z]+)\d+"/>', xml)
+    if dim:
+        width = 0
+        for ch in dim.group(1):
+            width = width * 26 + ord(ch) - 64
+        last = ref(last_row, max(width - 1, max_col))
+        xml = xml.replace(dim.group(0), f'<dimension ref="A1:{last}"/>')
+    parts[name] = xml.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for part, data in parts.items():
+            z.writestr(infos[part], data)
+
+
 def _clue_sheet_round_trip(tmp: Path, warehouse: Path) -> dict:
-    """What a supervisor does with `make clue-sheet`: the export is written, the quarter's sheet
-    generated, one stage filled in (a second row for a second stage of the same clue), the file put
-    where the command says under the landing tree, and the real loader loads it."""
+    """What a supervisor does with `make clue-sheet`: the export is written, the quarter's workbook
+    generated, stages and hit reviews typed into it (a second row for a second stage of the same clue;
+    rows added below for hits of another quarter and one mistyped hit id; one hit left with its id
+    only), the same file put at both paths the command prints under the landing tree, and the real
+    loader loads it."""
     import shutil
 
-    import xlsxwriter
     from python_calamine import CalamineWorkbook
 
     from exports.clue_sheet import main as clue_sheet
@@ -331,6 +473,7 @@ def _clue_sheet_round_trip(tmp: Path, warehouse: Path) -> dict:
     con = duckdb.connect(str(warehouse))
     try:
         write_exports(con, outputs, tmp / "target" / "manifest.json")
+        hit_ids = dict(con.execute("select fixmedins_code, hit_id from supervision.fct_rule_hits").fetchall())
     finally:
         con.close()
     export_db = outputs / "supervisor" / "yibao_supervisor.duckdb"
@@ -338,30 +481,49 @@ def _clue_sheet_round_trip(tmp: Path, warehouse: Path) -> dict:
     args += ["--out-dir", str(outputs / "clue_sheets"), "--landing", str(landing), "--export-db", str(export_db)]
     assert clue_sheet(args) == 0
     written = sorted((outputs / "clue_sheets").rglob("*.xlsx"))
-    rel = written[0].relative_to(outputs / "clue_sheets").as_posix()
-    wb = CalamineWorkbook.from_path(str(written[0]))
+    rels = [w.relative_to(outputs / "clue_sheets").as_posix() for w in written]
+    (rel,) = [r for r in rels if r.startswith("case_clue/")]
+    (review_rel,) = [r for r in rels if r.startswith("case_hit_review/")]
+    original = outputs / "clue_sheets" / rel
+    same_bytes = original.read_bytes() == (outputs / "clue_sheets" / review_rel).read_bytes()
+    wb = CalamineWorkbook.from_path(str(original))
     sheets = {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
-    # fill in: the clue's row gets 初审 with a handler, a copy of it 调查核实 with an amount
-    header, *rows = sheets["线索处置"]
-    (row,) = rows
-    first = [row[0], "1", date(2026, 1, 5), None, "孙八", *row[5:]]
-    second = [row[0], "4", date(2026, 1, 20), 123.45, "孙八", *row[5:]]
-    filled = tmp / "filled.xlsx"
-    out = xlsxwriter.Workbook(str(filled))
-    ws = out.add_worksheet("线索处置")
-    fmt = out.add_format({"num_format": "yyyy-mm-dd"})
-    for i, values in enumerate([header, first, second]):
-        for j, v in enumerate(values):
-            if isinstance(v, date):
-                ws.write_datetime(i, j, datetime.combine(v, datetime.min.time()), fmt)
-            elif v not in (None, ""):
-                ws.write(i, j, v)
-    out.close()
-    target = landing / rel
-    target.parent.mkdir(parents=True)
-    shutil.copy(filled, target)
-    report = load(landing, warehouse, feeds=["case_clue"])
-    return {"rel": rel, "sheets": sheets, "load": report.summary()}
+    (row,) = sheets["线索处置"][1:]
+    # fill in, in the very file: the clue's row gets 初审 with a handler, a row below it 调查核实 with an amount
+    _fill_xlsx(original, "线索处置", {(2, 1): "1", (2, 2): "2026-01-05", (2, 4): "孙八"})
+    _fill_xlsx(
+        original, "线索处置", {(3, 0): row[0], (3, 1): "4", (3, 2): "2026-01-20", (3, 3): 123.45, (3, 4): "孙八"}
+    )
+    # reviews: the quarter's one hit (H003) confirmed; below it, hits of the previous quarter pasted in
+    # (H001 partly confirmed, H002 excluded), a mistyped id, and H001 once more with its id only
+    review = {(2, j): v for j, v in enumerate(["2026-01-08", "1", 600000, "孙八", "分解住院，全额认定"], 1)}
+    for line, values in {
+        3: [hit_ids["H001"], "2026-01-10", "2", 1000.5, "孙八", "部分认定"],
+        4: [hit_ids["H002"], "2026-01-12", 3, None, "孙八", "病情需要，不予认定"],
+        5: [UNKNOWN_HIT, "2026-01-12", "1", 5, "孙八", "编号抄错"],
+        6: [hit_ids["H001"]],
+    }.items():
+        review.update({(line, j): v for j, v in enumerate(values) if v is not None})
+    _fill_xlsx(original, "疑点明细复核", review)
+    for r in (rel, review_rel):
+        (landing / r).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, landing / r)  # as the command prints: the one filled-in file under both names
+    report = load(landing, warehouse, feeds=["case_clue", "case_hit_review"])
+    filled = CalamineWorkbook.from_path(str(landing / review_rel))
+    return {
+        "rel": rel,
+        "review_rel": review_rel,
+        "same_bytes": same_bytes,
+        "sheets": sheets,
+        "filled": {name: filled.get_sheet_by_name(name).to_python() for name in filled.sheet_names},
+        "hit_ids": hit_ids,
+        "load": report.summary(),
+        "files": {f.file: (f.status, f.rows_loaded, f.rows_quarantined, f.message) for f in report.files},
+        "quarantine": query(
+            warehouse,
+            "select feed, file, line, reasons from raw.quarantine where feed = 'case_hit_review' order by line",
+        ),
+    }
 
 
 def _by_id(rows: list[dict], key: str = "clue_id") -> dict:
@@ -554,7 +716,10 @@ def test_clue_sheet_round_trip(builds):
     help_text = "\n".join(" ".join(map(str, r)) for r in sheet["sheets"]["填写说明"])
     for expected in ("一行一个处置阶段", "1 = 初审", "9 = 排除", "YYYY-MM-DD", "元", sheet["rel"]):
         assert expected in help_text, expected
-    assert sheet["load"]["files_loaded"] == 1 and sheet["load"]["rows_quarantined"] == 0
+    # delivered unchanged but for the typed cells: its 填写说明 sheet and 疑点明细复核 sheet are not read as stages
+    status, loaded, quarantined, message = sheet["files"][sheet["rel"]]
+    assert (status, loaded, quarantined) == ("loaded", 2, 0), message
+    assert "worksheet '线索处置' loaded" in message and "'疑点明细复核', '填写说明'" in message, message
     clue = _by_id(builds["fourth"]["clues"])["CL-H003-2025Q4"]
     assert (clue["stage_count"], clue["latest_stage"], clue["latest_stage_name"], clue["is_closed"]) == (
         2,
@@ -570,3 +735,147 @@ def test_clue_sheet_round_trip(builds):
     ]
     listed = _by_id(builds["fourth"]["list"])["CL-H003-2025Q4"]
     assert (listed["latest_stage_name"], listed["handling_status"]) == ("调查核实", "未办结")
+
+
+# --------------------------------------------------------------------------- 疑点明细复核 (case_hit_review)
+
+
+def test_review_sheet_lists_the_quarters_hits_with_the_contract_columns_first(builds):
+    sheet = builds["sheet"]
+    assert sheet["review_rel"] == "case_hit_review/202601/990100_case_hit_review_202601_2025Q4.xlsx"
+    assert sheet["same_bytes"]  # one workbook written, copied to its second landing path
+    assert list(sheet["sheets"]) == ["线索处置", "疑点明细复核", "填写说明"]
+    header, *rows = sheet["sheets"]["疑点明细复核"]
+    assert header[:6] == ["疑点编号", "复核日期", "复核结论", "认定违规金额", "复核人", "理由"]
+    assert header[6:11] == ["规则", "结果类型", "机构名称", "疑点金额", "发生日期"]
+    (row,) = rows  # the quarter 2025Q4 has one hit: H003's
+    by = dict(zip(header, row, strict=True))
+    assert by["疑点编号"] == sheet["hit_ids"]["H003"] and all(by[h] in ("", None) for h in header[1:6])
+    assert (by["规则"], by["结果类型"], by["机构名称"], by["疑点金额"], by["发生日期"]) == (
+        "R05 分解住院",
+        "可疑",
+        "第三医院",
+        600000.0,
+        date(2025, 12, 10),
+    )
+    summary = by["证据摘要"]
+    assert "\n" not in summary and "V5" in summary  # one line, with the prior stay a supervisor checks
+    for personal in ("王五", "王*", "110105197001010011", "1970-01-01"):
+        assert personal not in summary, personal
+    help_text = "\n".join(" ".join(map(str, r)) for r in sheet["sheets"]["填写说明"])
+    for expected in ("疑点明细复核", "1 = 确认违规", "3 = 排除（不予认定）", "删除该行", sheet["review_rel"]):
+        assert expected in help_text, expected
+    # the filled-in workbook kept every sheet, help text included
+    assert sheet["filled"]["填写说明"] == sheet["sheets"]["填写说明"]
+
+
+def test_reviews_load_from_the_same_workbook_and_a_row_left_unreviewed_is_quarantined(builds):
+    sheet = builds["sheet"]
+    status, loaded, quarantined, message = sheet["files"][sheet["review_rel"]]
+    # same bytes as the case_clue delivery, yet a delivery of its own: each feed reads its own sheet
+    assert (status, loaded, quarantined) == ("loaded", 4, 1), message
+    assert "worksheet '疑点明细复核' loaded" in message
+    # the hit left with its id only is not a review: visible in the quarantine, never loaded
+    assert sheet["quarantine"] == [
+        (
+            "case_hit_review",
+            sheet["review_rel"],
+            6,
+            "missing_required(review_date); missing_required(decision)",
+        )
+    ]
+
+
+def test_hit_reviews_confirm_partly_confirm_and_exclude(builds):
+    hit_ids = builds["sheet"]["hit_ids"]
+    before = {r["hit_id"]: r for r in builds["third"]["hit_reviews"]}
+    assert len(before) == 3 and not any(r["is_reviewed"] for r in before.values())
+    assert all(r["review_count"] == 0 and r["confirmed_amt"] is None for r in before.values())
+    reviews = {r["fixmedins_code"]: r for r in builds["fourth"]["hit_reviews"]}
+    assert set(reviews) == {"H001", "H002", "H003"}
+    h3 = reviews["H003"]
+    assert (h3["hit_id"], h3["rule_code"], h3["clue_id"], h3["year_quarter"], h3["result_level"]) == (
+        hit_ids["H003"],
+        "R05",
+        "CL-H003-2025Q4",
+        "2025Q4",
+        "2",
+    )
+    assert (h3["is_reviewed"], h3["decision"], h3["decision_name"], h3["confirmed_amt"], h3["review_date"]) == (
+        True,
+        "1",
+        "确认违规",
+        Decimal("600000.00"),
+        date(2026, 1, 8),
+    )
+    h2 = reviews["H002"]
+    assert (h2["decision"], h2["decision_name"], h2["confirmed_amt"], h2["review_count"]) == (
+        "3",
+        "排除（不予认定）",
+        Decimal("0.00"),
+        1,
+    )
+    assert h2["suspect_amount"] == Decimal("499999.99") and h2["clue_id"] == "CL-H002-2025Q1"
+
+
+def test_a_later_review_supersedes_the_earlier_one(builds):
+    h1 = {r["fixmedins_code"]: r for r in builds["fourth"]["hit_reviews"]}["H001"]
+    # partly confirmed (1000.50) on 2026-01-10 in the sheet, confirmed in full on 2026-02-16
+    assert (h1["decision"], h1["confirmed_amt"], h1["review_date"], h1["review_count"]) == (
+        "1",
+        Decimal("500000.00"),
+        date(2026, 2, 16),
+        2,
+    )
+    listed = [r for r in builds["fourth"]["supervisor_hit_reviews"] if r["fixmedins_code"] == "H001"]
+    assert [(r["review_date"], r["decision"], r["confirmed_amt"], r["is_current"]) for r in listed] == [
+        (date(2026, 1, 10), "2", Decimal("1000.50"), False),
+        (date(2026, 2, 16), "1", Decimal("500000.00"), True),
+    ]
+    assert [r["reviewer"] for r in listed] == ["孙八", "周九"]  # supervisors see who reviewed
+
+
+def test_a_review_of_an_unknown_hit_is_reported_with_its_file_and_line(builds):
+    sheet = builds["sheet"]
+    (unmatched,) = builds["fourth"]["hit_reviews_unmatched"]
+    assert (unmatched["hit_id"], unmatched["decision"], unmatched["confirmed_amt"]) == (
+        UNKNOWN_HIT,
+        "1",
+        Decimal("5.00"),
+    )
+    assert (unmatched["_file"], unmatched["_line"], unmatched["_period"]) == (sheet["review_rel"], 5, "202601")
+    assert unmatched["unmatched_reason"] == "unknown_hit_id" and "疑点编号" in unmatched["unmatched_reason_zh"]
+    # every delivered review is on its hit or listed as unmatched, never dropped
+    listed = builds["fourth"]["supervisor_hit_reviews"]
+    assert len(listed) == 5
+    assert [r["hit_id"] for r in listed if not r["is_matched"]] == [UNKNOWN_HIT]
+    assert sum(r["review_count"] for r in builds["fourth"]["hit_reviews"]) == sum(r["is_matched"] for r in listed)
+
+
+def test_reviewers_and_reasons_stay_out_of_bi(builds):
+    exports = builds["sheet"]["exports"]
+    cols = exports["bi_columns"]
+    assert "reviewer" not in cols["core.fct_hit_review"] and "reason" not in cols["core.fct_hit_review"]
+    assert {"hit_id", "decision", "decision_name", "confirmed_amt", "review_date"} <= set(cols["core.fct_hit_review"])
+    assert cols["supervision.mart_hit_reviews"] == [
+        "hit_id",
+        "rule_code",
+        "fixmedins_code",
+        "clue_id",
+        "year_quarter",
+        "occurred_on",
+        "result_level",
+        "suspect_amount",
+        "is_reviewed",
+        "decision",
+        "decision_name",
+        "confirmed_amt",
+        "review_date",
+        "review_count",
+    ]
+    assert "reviewer" not in cols["supervision.mart_hit_reviews_unmatched"]
+    assert not {"_file", "_line"} & set(cols["supervision.mart_hit_reviews_unmatched"])  # lineage
+    for name in ("孙八", "周九", "部分认定", "申诉复核后全额认定"):
+        assert name not in exports["bi_text"], name
+    # supervisors get them
+    assert {"reviewer", "reason", "psn_no", "is_matched", "is_current"} <= set(exports["supervisor_columns"])

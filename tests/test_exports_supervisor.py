@@ -90,6 +90,33 @@ def test_clue_sheet_path_is_a_case_clue_delivery_and_never_a_delivered_name(tmp_
     assert centre_sender(tmp_path / "missing.duckdb") is None
 
 
+def test_the_clue_sheet_is_also_a_case_hit_review_delivery_and_its_sheets_carry_the_feed_labels(tmp_path):
+    from exports.clue_sheet import REVIEW_SHEET, SHEET, sheet_paths
+    from ingest.specs import FEEDS
+
+    # the loader reads, of a workbook delivered as a feed, the worksheet named by the feed's label
+    assert (FEEDS["case_clue"].label_zh, FEEDS["case_hit_review"].label_zh) == (SHEET, REVIEW_SHEET)
+    clue_rel, review_rel = sheet_paths("2025Q1", "202504", "990100")
+    assert review_rel == "case_hit_review/202504/990100_case_hit_review_202504_2025Q1.xlsx"
+    (tmp_path / review_rel).parent.mkdir(parents=True)
+    (tmp_path / review_rel).write_bytes(b"x")
+    d = parse_delivery(tmp_path, tmp_path / review_rel)
+    assert (d.problem, d.feed.name, d.sender, d.period, d.seq) == (
+        None,
+        "case_hit_review",
+        "990100",
+        "202504",
+        "2025Q1",
+    )
+    # either name delivered already: both get the next suffix, so the pair stays one workbook
+    again = sheet_paths("2025Q1", "202504", "990100", lambda r: (tmp_path / r).exists())
+    assert again == (
+        "case_clue/202504/990100_case_clue_202504_2025Q1-2.xlsx",
+        "case_hit_review/202504/990100_case_hit_review_202504_2025Q1-2.xlsx",
+    )
+    assert clue_rel == "case_clue/202504/990100_case_clue_202504_2025Q1.xlsx"
+
+
 # --- on the sample run ----------------------------------------------------------------------------------
 
 

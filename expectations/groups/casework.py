@@ -1,6 +1,7 @@
-"""The bureau's casework: case_inspection, case_clue, case_tipoff (warnings).
+"""The bureau's casework: case_inspection, case_clue, case_hit_review, case_tipoff (warnings).
 
-``case_clue.handler`` (经办人) is sensitive: no check reads it.
+``case_clue.handler`` (经办人), ``case_hit_review.reviewer`` (复核人) and ``case_hit_review.reason`` (理由)
+are sensitive: no check reads them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,26 @@ def checks(feed: FeedSpec, params: SuiteParams) -> list[Check]:
         ]
     if name == "case_clue":
         return [_non_negative(name, "confirmed_amt", "认定违规金额")]
+    if name == "case_hit_review":
+        # decisions 1/2 without an amount never load (the loader's row check, missing_confirmed_amt)
+        return [
+            _non_negative(name, "confirmed_amt", "认定违规金额"),
+            rows(
+                name,
+                "excluded_with_amount",
+                """
+                select _batch_id, _line, hit_id, decision, confirmed_amt from {batch}
+                where decision = '3' and confirmed_amt > 0""",
+                severity=WARNING,
+                category="consistency",
+                check_id=f"{name}.consistency.excluded_with_amount",
+                columns=("confirmed_amt",),
+                sample_column="confirmed_amt",
+                title="a review that excludes the hit (decision 3) confirms no amount",
+                remedy="correct decision (1 or 2 when an amount is confirmed) or clear confirmed_amt; "
+                "an excluded hit counts as 0.00 whatever is recorded",
+            ),
+        ]
     if name == "case_tipoff":
         return [
             references(name, "fixmedins_code", "fixmedins", what="institution"),
