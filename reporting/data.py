@@ -126,6 +126,7 @@ FRAME_MARTS = {
     "categories": "rpt_rule_quarterly",
     "top10": "rpt_institution_quarterly",
     "major_cases": "rpt_major_cases",
+    "overdue": "rpt_clue_deadlines",
     "key_drugs": "rpt_key_drug_quarterly",
     "quality": "rpt_delivery_quality_quarterly",
     "not_evaluated": "rpt_rules_not_evaluated",
@@ -223,6 +224,10 @@ class QuarterData:
     # every hospital's cost indicators against its peer level (水位), the rows with a value
     indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
     indicator_note: str = ""
+    # the quarter's open clues whose next stage is overdue (rpt_clue_deadlines), and how many are open
+    overdue: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_clue_count: int = 0
+    deadlines_as_of: dt.date | None = None
 
     @property
     def quarter_zh(self) -> str:
@@ -261,6 +266,19 @@ def quarter_zh(quarter: str) -> str:
     """'2025Q2' → '2025年第二季度': how every human-facing text names a quarter."""
     year, n = parse_quarter(quarter)
     return f"{year}年第{_CN_QUARTER[n - 1]}季度"
+
+
+def overdue_line(d: QuarterData) -> str:
+    """The 线索处置 section's sentence on deadlines (workbook and HTML)."""
+    if not d.open_clue_count:
+        return "本季度线索均已办结（或无下发线索），无处置时限。"
+    as_of = f"截至{date_zh(d.deadlines_as_of)}，" if d.deadlines_as_of else ""
+    if not len(d.overdue):
+        return f"{as_of}本季度未办结线索{d.open_clue_count}条，均未超过处置时限。"
+    return (
+        f"{as_of}本季度未办结线索{d.open_clue_count}条，其中{len(d.overdue)}条应办处置阶段已超过时限"
+        "（时限按工作日计算，扣除法定节假日），明细如下。"
+    )
 
 
 def date_zh(day: dt.date) -> str:
@@ -403,6 +421,20 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         [quarter],
     )
     major_cases["top_rule_code"] = major_cases["top_rule_code"].map(lambda c: rule_names.get(c, c))
+    deadlines = _df(
+        con,
+        f"""
+        select clue_id, fixmedins_name,
+               coalesce(case when admdvs = 'UNKNOWN' then null else admdvs_name end, '{UNKNOWN_AREA}') as admdvs_name,
+               suspect_amount, latest_stage_name, latest_stage_date, next_stage_name, next_due_date,
+               overdue_working_days, is_overdue, as_of_date
+        from reporting.rpt_clue_deadlines where year_quarter = ?
+        order by working_days_to_due, suspect_amount desc, clue_id""",
+        [quarter],
+    )
+    overdue = deadlines[deadlines["is_overdue"].fillna(False).astype(bool)].drop(columns=["is_overdue", "as_of_date"])
+    overdue = overdue.reset_index(drop=True)
+    deadlines_as_of = deadlines["as_of_date"].iloc[0] if len(deadlines) else None
     key_drugs = _df(
         con,
         """
@@ -464,6 +496,9 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         issued_on=report_issue_date(),
         indicators=indicators,
         indicator_note=indicator_note(),
+        overdue=overdue,
+        open_clue_count=len(deadlines),
+        deadlines_as_of=deadlines_as_of,
     )
 
 

@@ -21,6 +21,7 @@ from reporting.data import (
     date_zh,
     is_rate,
     load_quarter,
+    overdue_line,
     summary_paragraphs,
 )
 
@@ -425,6 +426,7 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 <h2>七、线索处置与要情报告</h2>{chart_or(stage_chart, "本季度无下发线索。")}
 <p class="para">{_e(major_line)}</p>
 <p class="note">{_e(FOOTNOTES[-1])}</p>{grid("major_cases") if len(d.major_cases) else ""}
+<p class="para">{_e(overdue_line(d))}</p>{grid("overdue") if len(d.overdue) else ""}
 <h2>八、重点药品耗材监测</h2>{chart_or(drug_chart, "本季度重点监测药品耗材无结算。")}{grid("key_drugs")}
 <p class="note">{_e(omitted)}</p>
 <h2>九、数据质量</h2>{grid("quality")}{chart_or(quality_chart, "本季度各数据接口均无隔离行。")}

@@ -23,6 +23,7 @@ from reporting.data import (
     date_zh,
     is_rate,
     load_quarter,
+    overdue_line,
     summary_paragraphs,
 )
 
@@ -392,8 +393,13 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
         )
         ws.write(mrow + 1, 0, FOOTNOTES[-1], w.f_note)
         w.table(ws, d.major_cases, mrow + 2, headers=d.headers("major_cases"))
+        mrow += len(d.major_cases) + 4
     else:
         ws.write(mrow, 0, "本季度无疑点金额达到50万元的要情报告线索。", w.f_note)
+        mrow += 2
+    ws.write(mrow, 0, overdue_line(d), w.f_note)
+    if len(d.overdue):
+        w.table(ws, d.overdue, mrow + 1, headers=d.headers("overdue"), set_widths=not len(d.major_cases))
     ws.freeze_panes(1, 0)
     _print_setup(ws, d, "线索处置", repeat_row=None)
 

@@ -879,3 +879,15 @@ def test_reviewers_and_reasons_stay_out_of_bi(builds):
         assert name not in exports["bi_text"], name
     # supervisors get them
     assert {"reviewer", "reason", "psn_no", "is_matched", "is_current"} <= set(exports["supervisor_columns"])
+
+
+def test_open_clues_show_their_next_deadline(builds):
+    """After 初审 (2026-01-05) and 调查核实 (2026-01-20), 违规处理 is due 15 working days after the latest
+    stage: 2026-02-10, long past today, so the clue is overdue; closed clues have nothing due."""
+    listed = _by_id(builds["fourth"]["list"])
+    clue = listed["CL-H003-2025Q4"]
+    assert (clue["next_stage_name"], clue["next_due_date"], clue["is_overdue"]) == ("违规处理", date(2026, 2, 10), True)
+    assert clue["working_days_to_due"] < 0
+    for row in builds["fourth"]["list"]:
+        if row["handling_status"] == "已办结":
+            assert (row["next_stage_name"], row["next_due_date"], row["is_overdue"]) == (None, None, False)

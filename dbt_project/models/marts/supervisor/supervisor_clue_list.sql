@@ -15,6 +15,10 @@ institutions as (
     select * from {{ ref('dim_institution') }}
 ),
 
+deadlines as (
+    select * from {{ ref('mart_clue_deadlines') }}
+),
+
 -- "R05 分解住院 8000.00元 (1)": rule, name, suspect amount, number of hits
 rule_labels as (
     select
@@ -84,12 +88,18 @@ final as (
         clues.latest_stage_name,
         clues.latest_stage_date,
         clues.is_closed,
-        clues.confirmed_amount
+        clues.confirmed_amount,
+        deadlines.next_stage_name,
+        deadlines.next_due_date,
+        deadlines.is_overdue,
+        deadlines.working_days_to_due
     from clues
     left join institutions
         on clues.fixmedins_code = institutions.fixmedins_code
     left join top_rules
         on clues.clue_id = top_rules.clue_id
+    left join deadlines
+        on clues.clue_id = deadlines.clue_id
 )
 
 select * from final
