@@ -127,6 +127,7 @@ FRAME_MARTS = {
     "top10": "rpt_institution_quarterly",
     "major_cases": "rpt_major_cases",
     "overdue": "rpt_clue_deadlines",
+    "effectiveness": "rpt_rule_effectiveness_quarterly",
     "key_drugs": "rpt_key_drug_quarterly",
     "quality": "rpt_delivery_quality_quarterly",
     "not_evaluated": "rpt_rules_not_evaluated",
@@ -228,6 +229,8 @@ class QuarterData:
     overdue: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_clue_count: int = 0
     deadlines_as_of: dt.date | None = None
+    # per rule: hits reviewed, confirmed, excluded, 查实率 and the tuning flag (rpt_rule_effectiveness_quarterly)
+    effectiveness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def quarter_zh(self) -> str:
@@ -279,6 +282,26 @@ def overdue_line(d: QuarterData) -> str:
         f"{as_of}本季度未办结线索{d.open_clue_count}条，其中{len(d.overdue)}条应办处置阶段已超过时限"
         "（时限按工作日计算，扣除法定节假日），明细如下。"
     )
+
+
+def effectiveness_line(d: QuarterData) -> str:
+    """The 规则成效 section's sentence (workbook and HTML): what was reviewed, the 查实率, the flagged rules."""
+    e = d.effectiveness
+    if not len(e):
+        return "本季度无疑点，无规则成效数据。"
+    reviewed = int(e["reviewed_count"].sum())
+    if not reviewed:
+        return f"本季度{int(e['hit_count'].sum())}条疑点尚未复核（复核结论经“疑点明细复核”表交回后统计查实率）。"
+    found = int(e["confirmed_count"].sum() + e["partly_confirmed_count"].sum())
+    flagged = [f"{r.rule_code} {r.rule_name_zh}" for r in e.itertuples() if r.is_flagged_for_tuning]
+    text = (
+        f"本季度疑点{int(e['hit_count'].sum())}条，已复核{reviewed}条，其中确认或部分确认违规{found}条，"
+        f"查实率{found / reviewed:.1%}"
+        "（查实率＝确认及部分确认÷已复核；疑点金额为筛查发现金额，认定违规金额以复核结论为准）"
+    )
+    if flagged:
+        text += "；查实率偏低、建议调整的规则：" + "、".join(flagged)
+    return text + "。"
 
 
 def date_zh(day: dt.date) -> str:
@@ -435,6 +458,15 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
     overdue = deadlines[deadlines["is_overdue"].fillna(False).astype(bool)].drop(columns=["is_overdue", "as_of_date"])
     overdue = overdue.reset_index(drop=True)
     deadlines_as_of = deadlines["as_of_date"].iloc[0] if len(deadlines) else None
+    effectiveness = _df(
+        con,
+        """
+        select rule_code, rule_name_zh, hit_count, suspect_amount, reviewed_count, confirmed_count,
+               partly_confirmed_count, excluded_count, confirmation_rate, confirmed_amount,
+               confirmed_amount_share, case when is_flagged_for_tuning then '是' else '' end as is_flagged_for_tuning
+        from reporting.rpt_rule_effectiveness_quarterly where year_quarter = ? order by rule_code""",
+        [quarter],
+    )
     key_drugs = _df(
         con,
         """
@@ -499,6 +531,7 @@ def load_quarter(con, quarter: str, manifest_path: str | Path) -> QuarterData:
         overdue=overdue,
         open_clue_count=len(deadlines),
         deadlines_as_of=deadlines_as_of,
+        effectiveness=effectiveness,
     )
 
 

@@ -19,6 +19,7 @@ from reporting.data import (
     NOT_EVALUATED_NOTE,
     QuarterData,
     date_zh,
+    effectiveness_line,
     is_rate,
     load_quarter,
     overdue_line,
@@ -408,6 +409,7 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
         else "本季度无疑点金额达到50万元的要情报告线索。"
     )
     issued = date_zh(d.issued_on) if d.issued_on else ""
+    effectiveness_html = grid("effectiveness") if len(d.effectiveness) else ""
     body = f"""
 <div class="page">
 <div class="redhead">{_e(d.issuer)}</div>
@@ -433,6 +435,7 @@ def render_html(con, quarter: str, out_dir: str | Path, manifest_path: str | Pat
 <h3>未评估规则</h3>{not_evaluated_html}
 <h2>十、医疗机构费用指标（水位）</h2>{indicator_table(d)}
 <p class="note">{_e(d.indicator_note)}</p>
+<h2>十一、规则成效（查实率）</h2><p class="para">{_e(effectiveness_line(d))}</p>{effectiveness_html}
 <div class="sign">{_e(d.issuer)}<br>{_e(issued)}</div>
 </div>"""
     page = (

@@ -21,6 +21,7 @@ from reporting.data import (
     TRAINING_NOTE,
     QuarterData,
     date_zh,
+    effectiveness_line,
     is_rate,
     load_quarter,
     overdue_line,
@@ -35,6 +36,7 @@ SHEETS = [
     "分规则",
     "疑点机构前十",
     "线索处置",
+    "规则成效",
     "重点药品耗材",
     "数据质量",
     INDICATOR_SHEET,
@@ -402,6 +404,21 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
         w.table(ws, d.overdue, mrow + 1, headers=d.headers("overdue"), set_widths=not len(d.major_cases))
     ws.freeze_panes(1, 0)
     _print_setup(ws, d, "线索处置", repeat_row=None)
+
+    # 规则成效: 查实率 per rule from the hit reviews
+    ws = wb.add_worksheet("规则成效")
+    if len(d.effectiveness):
+        w.table(
+            ws,
+            d.effectiveness,
+            0,
+            headers=d.headers("effectiveness"),
+            formats={"confirmed_amount_share": w.f_pct},
+            widths={"rule_name_zh": 22},
+        )
+    ws.write(len(d.effectiveness) + 2, 0, effectiveness_line(d), w.f_note)
+    ws.freeze_panes(1, 2)
+    _print_setup(ws, d, "规则成效")
 
     # 重点药品耗材: the first KEY_DRUG_TOP_N by billed amount, numbered 1, 2, 3 …
     ws = wb.add_worksheet("重点药品耗材")

@@ -280,6 +280,9 @@ def _snapshot(warehouse: Path) -> dict:
             ),
             "hit_reviews": rows("select * from supervision.mart_hit_reviews order by fixmedins_code, hit_id"),
             "hit_reviews_unmatched": rows("select * from supervision.mart_hit_reviews_unmatched order by hit_id"),
+            "effectiveness": rows(
+                "select * from reporting.rpt_rule_effectiveness_quarterly order by year_quarter, rule_code"
+            ),
             "supervisor_hit_reviews": rows(
                 "select * from supervisor.supervisor_hit_reviews order by fixmedins_code nulls last, review_date"
             ),
@@ -891,3 +894,50 @@ def test_open_clues_show_their_next_deadline(builds):
     for row in builds["fourth"]["list"]:
         if row["handling_status"] == "已办结":
             assert (row["next_stage_name"], row["next_due_date"], row["is_overdue"]) == (None, None, False)
+
+
+def test_rule_effectiveness_moves_with_the_reviews(builds):
+    """Before any review nothing is reviewed; after the sheet and the later review: 2025Q1 R05 — H001
+    confirmed in full (its partial confirmation superseded), H002 excluded: 查实率 1/2, 500,000.00
+    confirmed of 999,999.99 reviewed; 2025Q4 — H003 confirmed 600,000.00. Ten reviews are needed
+    before a rule is flagged, so none is."""
+    before = {(r["year_quarter"], r["rule_code"]): r for r in builds["third"]["effectiveness"]}
+    assert {k: (r["hit_count"], r["reviewed_count"], r["confirmation_rate"]) for k, r in before.items()} == {
+        ("2025Q1", "R05"): (2, 0, None),
+        ("2025Q4", "R05"): (1, 0, None),
+    }
+    after = {(r["year_quarter"], r["rule_code"]): r for r in builds["fourth"]["effectiveness"]}
+    q1 = after[("2025Q1", "R05")]
+    assert (
+        q1["hit_count"],
+        q1["reviewed_count"],
+        q1["unreviewed_count"],
+        q1["confirmed_count"],
+        q1["partly_confirmed_count"],
+        q1["excluded_count"],
+    ) == (2, 2, 0, 1, 0, 1)
+    assert (q1["confirmation_rate"], q1["reviewed_suspect_amount"], q1["confirmed_amount"]) == (
+        Decimal("0.5000"),
+        Decimal("999999.99"),
+        Decimal("500000.00"),
+    )
+    assert q1["confirmed_amount_share"] == Decimal("0.5000") and q1["is_flagged_for_tuning"] is False
+    q4 = after[("2025Q4", "R05")]
+    assert (q4["confirmed_count"], q4["confirmation_rate"], q4["confirmed_amount"]) == (
+        1,
+        Decimal("1.0000"),
+        Decimal("600000.00"),
+    )
+
+
+def test_the_clue_list_shows_review_progress(builds):
+    listed = _by_id(builds["fourth"]["list"])
+    q1 = {k: listed[k] for k in ("CL-H001-2025Q1", "CL-H002-2025Q1")}
+    assert {k: (r["reviewed_hit_count"], r["confirmed_hit_count"], r["excluded_hit_count"]) for k, r in q1.items()} == {
+        "CL-H001-2025Q1": (1, 1, 0),
+        "CL-H002-2025Q1": (1, 0, 1),
+    }
+    assert listed["CL-H001-2025Q1"]["hit_confirmed_amount"] == Decimal("500000.00")
+    assert listed["CL-H002-2025Q1"]["hit_confirmed_amount"] == Decimal("0.00")
+    before = _by_id(builds["third"]["list"])
+    assert all(r["reviewed_hit_count"] == 0 for r in before.values())

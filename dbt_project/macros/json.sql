@@ -54,3 +54,29 @@
 {% macro duckdb__json_to_string(expr) -%}
     cast({{ expr }} as varchar)
 {%- endmacro %}
+
+
+
+{#- select_evidence_kb_points(hits): hit_id and the kb_point_id of every knowledge point in the hit's
+    evidence (its `kb_points` array), one row each, from a relation or CTE `hits` with hit_id and
+    evidence; hits whose evidence names no point give no row. -#}
+{% macro select_evidence_kb_points(hits) -%}
+    {{ return(adapter.dispatch('select_evidence_kb_points')(hits)) }}
+{%- endmacro %}
+
+{% macro default__select_evidence_kb_points(hits) -%}
+    select
+        hit_id,
+        point.kb_point_id
+    from {{ hits }}
+    lateral view explode(
+        from_json(get_json_object(evidence, '$.kb_points'), 'array<struct<kb_point_id:string>>')
+    ) listed_points as point
+{%- endmacro %}
+
+{% macro duckdb__select_evidence_kb_points(hits) -%}
+    select
+        hit_id,
+        unnest(cast(json_extract_string(evidence, '$.kb_points[*].kb_point_id') as varchar [])) as kb_point_id
+    from {{ hits }}
+{%- endmacro %}

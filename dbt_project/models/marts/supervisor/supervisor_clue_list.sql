@@ -19,6 +19,22 @@ deadlines as (
     select * from {{ ref('mart_clue_deadlines') }}
 ),
 
+hit_reviews as (
+    select * from {{ ref('mart_hit_reviews') }}
+),
+
+-- how far the clue's hits are reviewed (case_hit_review): the latest review of each hit
+review_progress as (
+    select
+        clue_id,
+        sum(case when is_reviewed then 1 else 0 end) as reviewed_hit_count,
+        sum(case when decision in ('1', '2') then 1 else 0 end) as confirmed_hit_count,
+        sum(case when decision = '3' then 1 else 0 end) as excluded_hit_count,
+        sum(case when decision in ('1', '2') then confirmed_amt else 0 end) as hit_confirmed_amount
+    from hit_reviews
+    group by clue_id
+),
+
 -- "R05 分解住院 8000.00元 (1)": rule, name, suspect amount, number of hits
 rule_labels as (
     select
@@ -92,7 +108,11 @@ final as (
         deadlines.next_stage_name,
         deadlines.next_due_date,
         deadlines.is_overdue,
-        deadlines.working_days_to_due
+        deadlines.working_days_to_due,
+        cast(coalesce(review_progress.reviewed_hit_count, 0) as bigint) as reviewed_hit_count,
+        cast(coalesce(review_progress.confirmed_hit_count, 0) as bigint) as confirmed_hit_count,
+        cast(coalesce(review_progress.excluded_hit_count, 0) as bigint) as excluded_hit_count,
+        {{ money('coalesce(review_progress.hit_confirmed_amount, 0)') }} as hit_confirmed_amount
     from clues
     left join institutions
         on clues.fixmedins_code = institutions.fixmedins_code
@@ -100,6 +120,8 @@ final as (
         on clues.clue_id = top_rules.clue_id
     left join deadlines
         on clues.clue_id = deadlines.clue_id
+    left join review_progress
+        on clues.clue_id = review_progress.clue_id
 )
 
 select * from final
