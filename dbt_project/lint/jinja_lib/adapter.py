@@ -5,6 +5,7 @@ STATEMENTS = {
     "day_series": lambda start, end, relation: (
         f"select unnest(generate_series({start}, {end}, interval 1 day)) as date_day from {relation}"
     ),
+    "select_evidence_kb_points": lambda hits: f"select hit_id, unnest(kb_point_ids) as kb_point_id from {hits}",
 }
 
 
