@@ -84,7 +84,11 @@ final as (
         clues.latest_stage_name,
         clues.latest_stage_date,
         clues.is_closed,
-        clues.confirmed_amount
+        clues.confirmed_amount,
+        clues.new_hit_count,
+        clues.new_amount,
+        clues.persisting_hit_count,
+        clues.persisting_amount
     from clues
     left join institutions
         on clues.fixmedins_code = institutions.fixmedins_code
