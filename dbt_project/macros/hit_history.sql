@@ -8,10 +8,12 @@
         Asia/Shanghai local time without zone, like every other timestamp of the warehouse (the
         DuckDB and Spark sessions both run in Asia/Shanghai). A literal, so both engines read the
         same value and the two history tables of one run agree to the microsecond.
+    hit_blocked_rules()
+        The rule codes a failing quality gate kept out of this run (var blocked_rules, set by the
+        Dagster build — orchestration/lineage.py), sorted: their hits are carried, never resolved,
+        while their rule is not evaluated.
     hit_rules_not_evaluated()
-        The rules a failing quality gate kept out of this run (var blocked_rules, set by the Dagster
-        build — orchestration/lineage.py), as 'R01, R05' or NULL: their hits are carried, never
-        resolved, while their rule is not evaluated.
+        The same as a string literal, 'R01, R05', or NULL.
 
     At parse time (and for the linter) there is no run yet: placeholders of the same types.
 -#}
