@@ -215,6 +215,7 @@ def _snapshot(warehouse: Path) -> dict:
                 con, "select rule_code, hit_id, mdtrt_id, suspect_amount from supervision.fct_rule_hits order by 3"
             ),
             "clues": {r["clue_id"]: r for r in _rows(con, "select * from supervision.mart_clues")},
+            "clue_rules": _rows(con, "select * from supervision.mart_clue_rules order by clue_id, rule_code"),
             "list": {r["clue_id"]: r for r in _rows(con, "select * from supervisor.supervisor_clue_list")},
             "hits": {r["mdtrt_id"]: r for r in _rows(con, "select * from supervisor.supervisor_clue_hits")},
         }
@@ -391,6 +392,10 @@ def test_the_clue_list_counts_new_and_persisting_hits(builds):
     assert (clue["hit_count"], clue["new_hit_count"], clue["persisting_hit_count"]) == (2, 1, 1)
     assert (clue["new_amount"], clue["persisting_amount"]) == (Decimal("2500.00"), Decimal("400000.00"))
     assert "CL-H002-2025Q1" not in builds["B"]["clues"]
+    # per rule and quarter, as BI gets it
+    assert [
+        (r["clue_id"], r["rule_code"], r["new_hit_count"], r["persisting_hit_count"]) for r in builds["B"]["clue_rules"]
+    ] == [("CL-H001-2025Q1", "R05", 1, 1)]
     listed = builds["B"]["list"]["CL-H001-2025Q1"]
     assert (listed["new_hit_count"], listed["new_amount"], listed["persisting_hit_count"]) == (
         1,
