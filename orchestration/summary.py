@@ -124,6 +124,19 @@ def print_summary(
                 + ("every injected case found, no near-miss hit" if not off else f"OFF for {', '.join(off)}")
                 + " (make score for the table)"
             )
+        history = _q(
+            con,
+            """
+            select count(*) filter (where hit_status = 'new'),
+                   count(*) filter (where hit_status = 'resolved' and resolved_run_id = (
+                       select run_id from supervision.fct_hit_runs order by run_started_at desc limit 1))
+            from supervision.mart_hit_history""",
+        )
+        if history:
+            say(
+                f"hit history: {history[0][0]:,} hits new in this run, {history[0][1]:,} gone with the data "
+                "since the last run (supervision.mart_hit_history)"
+            )
         clues = _q(con, "select count(*), count(*) filter (where must_report) from supervision.mart_clues")
         if clues:
             say(f"clues: {clues[0][0]:,} (must report within 5 working days: {clues[0][1]})")

@@ -22,6 +22,10 @@ catalogue as (
     select * from {{ ref('dim_catalogue_item') }}
 ),
 
+history as (
+    select * from {{ ref('mart_hit_history') }}
+),
+
 -- one display name per catalogue code: the current row, else the latest valid one
 item_names as (
     select
@@ -64,7 +68,10 @@ final as (
         hits.suspect_amount,
         hits.result_level,
         case when hits.result_level = '1' then '明确违规' else '可疑' end as result_level_name,
-        hits.evidence
+        hits.evidence,
+        history.hit_status,
+        history.hit_status_name,
+        history.first_run_at
     from hits
     left join rules
         on hits.rule_code = rules.rule_code
@@ -74,6 +81,8 @@ final as (
         on hits.psn_no = persons.psn_no
     left join item_names
         on hits.hilist_code = item_names.hilist_code
+    left join history
+        on hits.hit_id = history.hit_id
 )
 
 select * from final

@@ -112,7 +112,11 @@ final as (
         cast(coalesce(review_progress.reviewed_hit_count, 0) as bigint) as reviewed_hit_count,
         cast(coalesce(review_progress.confirmed_hit_count, 0) as bigint) as confirmed_hit_count,
         cast(coalesce(review_progress.excluded_hit_count, 0) as bigint) as excluded_hit_count,
-        {{ money('coalesce(review_progress.hit_confirmed_amount, 0)') }} as hit_confirmed_amount
+        {{ money('coalesce(review_progress.hit_confirmed_amount, 0)') }} as hit_confirmed_amount,
+        clues.new_hit_count,
+        clues.new_amount,
+        clues.persisting_hit_count,
+        clues.persisting_amount
     from clues
     left join institutions
         on clues.fixmedins_code = institutions.fixmedins_code

@@ -15,17 +15,24 @@ institutions as (
     select * from {{ ref('dim_institution') }}
 ),
 
+history as (
+    select * from {{ ref('mart_hit_history') }}
+),
+
 clue_hits as (
     select
-        {{ clue_id('fixmedins_code', 'occurred_on') }} as clue_id,
-        fixmedins_code,
-        cast(extract(year from occurred_on) as integer) as year_number,
-        cast(extract(quarter from occurred_on) as integer) as quarter_number,
-        rule_code,
-        psn_no,
-        occurred_on,
-        suspect_amount
+        {{ clue_id('hits.fixmedins_code', 'hits.occurred_on') }} as clue_id,
+        hits.fixmedins_code,
+        cast(extract(year from hits.occurred_on) as integer) as year_number,
+        cast(extract(quarter from hits.occurred_on) as integer) as quarter_number,
+        hits.rule_code,
+        hits.psn_no,
+        hits.occurred_on,
+        hits.suspect_amount,
+        history.hit_status
     from hits
+    left join history
+        on hits.hit_id = history.hit_id
 ),
 
 clue_rules as (
@@ -39,7 +46,9 @@ clue_rules as (
         count(distinct psn_no) as person_count,
         sum(suspect_amount) as suspect_amount,
         min(occurred_on) as first_hit_on,
-        max(occurred_on) as last_hit_on
+        max(occurred_on) as last_hit_on,
+        sum(case when hit_status = 'new' then 1 else 0 end) as new_hit_count,
+        sum(case when hit_status = 'persisting' then 1 else 0 end) as persisting_hit_count
     from clue_hits
     group by clue_id, fixmedins_code, year_number, quarter_number, rule_code
 ),
@@ -82,7 +91,9 @@ final as (
         ) as share_of_clue_amount,
         cast(ranked.rule_rank as integer) as rule_rank,
         ranked.first_hit_on,
-        ranked.last_hit_on
+        ranked.last_hit_on,
+        cast(ranked.new_hit_count as bigint) as new_hit_count,
+        cast(ranked.persisting_hit_count as bigint) as persisting_hit_count
     from ranked
     left join rules
         on ranked.rule_code = rules.rule_code

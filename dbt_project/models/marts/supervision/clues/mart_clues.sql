@@ -21,6 +21,10 @@ stages as (
     select * from {{ ref('fct_clue_stage') }}
 ),
 
+history as (
+    select * from {{ ref('mart_hit_history') }}
+),
+
 -- every hit in its clue: the institution and the calendar quarter of occurred_on
 clue_hits as (
     select
@@ -34,10 +38,13 @@ clue_hits as (
         hits.occurred_on,
         hits.suspect_amount,
         hits.result_level,
-        coalesce(rules.severity, 1) as severity
+        coalesce(rules.severity, 1) as severity,
+        history.hit_status
     from hits
     left join rules
         on hits.rule_code = rules.rule_code
+    left join history
+        on hits.hit_id = history.hit_id
 ),
 
 clue_totals as (
@@ -57,7 +64,11 @@ clue_totals as (
         max(severity) as max_severity,
         min(occurred_on) as first_hit_on,
         max(occurred_on) as last_hit_on,
-        min(hit_month) as first_hit_month
+        min(hit_month) as first_hit_month,
+        sum(case when hit_status = 'new' then 1 else 0 end) as new_hit_count,
+        sum(case when hit_status = 'new' then suspect_amount else 0 end) as new_amount,
+        sum(case when hit_status = 'persisting' then 1 else 0 end) as persisting_hit_count,
+        sum(case when hit_status = 'persisting' then suspect_amount else 0 end) as persisting_amount
     from clue_hits
     group by clue_id, fixmedins_code, year_number, quarter_number
 ),
@@ -281,7 +292,12 @@ final as (
         case
             when latest_stages.stage = '9' then {{ money('0') }}
             else {{ money('latest_confirmed.confirmed_amt') }}
-        end as confirmed_amount
+        end as confirmed_amount,
+        -- the hit history (mart_hit_history): first seen in the latest run, or seen before too
+        cast(points.new_hit_count as bigint) as new_hit_count,
+        {{ money('points.new_amount') }} as new_amount,
+        cast(points.persisting_hit_count as bigint) as persisting_hit_count,
+        {{ money('points.persisting_amount') }} as persisting_amount
     from points
     inner join detection
         on points.clue_id = detection.clue_id
