@@ -407,6 +407,8 @@ def render_workbook(con, quarter: str, out_dir: str | Path, manifest_path: str |
 
     # 规则成效: 查实率 per rule from the hit reviews
     ws = wb.add_worksheet("规则成效")
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 22)
     if len(d.effectiveness):
         w.table(
             ws,

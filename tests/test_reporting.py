@@ -442,6 +442,40 @@ def test_workbook_figures_equal_the_marts(wh, rendered, labels):
         assert list(listed) == pytest.approx(billed[:KEY_DRUG_TOP_N], abs=0.01)
 
 
+def test_rule_effectiveness_and_overdue_clues_are_reported(wh, rendered):
+    """规则成效: one row per rule of the quarter with its reviews as the mart counts them, and the sample's
+    reviews (half the injected R05 hits partly confirmed, half excluded) reach some quarter's 查实率;
+    线索处置 says how many open clues are past their stage deadline, as rpt_clue_deadlines has them."""
+    files, _ = rendered
+    reviewed_somewhere = False
+    for q, (xlsx, page) in files.items():
+        sheet = _sheets(xlsx)["规则成效"]
+        mart = wh.execute(
+            """select rule_code, hit_count, reviewed_count, confirmed_count + partly_confirmed_count, excluded_count
+            from reporting.rpt_rule_effectiveness_quarterly where year_quarter = ? order by rule_code""",
+            [q],
+        ).fetchall()
+        got = [
+            (r[0], int(r[2]), int(r[4]), int(r[5]) + int(r[6]), int(r[7]))
+            for r in sheet.iloc[1 : 1 + len(mart)].itertuples(index=False)
+        ]
+        assert got == [tuple(int(x) if i else x for i, x in enumerate(row)) for row in mart], q
+        text = page.read_text(encoding="utf-8")
+        assert "十一、规则成效（查实率）" in text
+        if any(row[2] for row in mart):
+            reviewed_somewhere = True
+            assert "查实率" in " ".join(str(v) for v in sheet.iloc[len(mart) + 1 :, 0].dropna()), q
+        open_clues, overdue = wh.execute(
+            "select count(*), count(*) filter (where is_overdue) from reporting.rpt_clue_deadlines where year_quarter = ?",
+            [q],
+        ).fetchone()
+        if open_clues:
+            assert f"本季度未办结线索{open_clues}条" in text, q
+            if overdue:
+                assert f"其中{overdue}条应办处置阶段已超过时限" in text, q
+    assert reviewed_somewhere
+
+
 def _cell_number_formats(xlsx: Path, sheet_xml: str) -> dict[str, str]:
     """{cell reference: number format code} of one worksheet (styles.xml resolved by hand)."""
     import re
