@@ -97,17 +97,37 @@ pair_items as (
     select sub_hilist_code as hilist_code from pairs
 ),
 
+sub_codes as (
+    select distinct sub_hilist_code as hilist_code from pairs
+),
+
 -- refunds never hit by themselves, fully refunded lines are no evidence, and pharmacy fee lines
--- are read from phar_sale by line rules; only items of some pair can take part
-charged_lines as (
-    select fee_lines.*
-    from fee_lines
-    inner join pair_items
-        on fee_lines.hilist_code = pair_items.hilist_code
+-- are read from phar_sale by line rules
+eligible_lines as (
+    select * from fee_lines
     where
-        not fee_lines.is_refund
-        and not fee_lines.is_fully_refunded
-        and not fee_lines.is_pharmacy_line
+        not is_refund
+        and not is_fully_refunded
+        and not is_pharmacy_line
+),
+
+-- only visits with a line of some pair's sub item can hit (codes first: a knowledge base names
+-- hundreds of main items, its sub items are what is rare)
+sub_visits as (
+    select distinct eligible_lines.mdtrt_id
+    from eligible_lines
+    inner join sub_codes
+        on eligible_lines.hilist_code = sub_codes.hilist_code
+),
+
+-- the lines of items of some pair in those visits
+charged_lines as (
+    select eligible_lines.*
+    from eligible_lines
+    inner join pair_items
+        on eligible_lines.hilist_code = pair_items.hilist_code
+    inner join sub_visits
+        on eligible_lines.mdtrt_id = sub_visits.mdtrt_id
 ),
 
 -- one row per visit × day × item
@@ -122,7 +142,9 @@ visit_day_items as (
         max(hilist_name) as hilist_name,
         count(*) as line_count,
         sum(net_cnt) as net_cnt,
-        sum(net_amount) as net_amount
+        sum(net_amount) as net_amount,
+        -- the visit × item key the main item is looked up by (see pair_matches)
+        {{ dbt.concat(['mdtrt_id', "'|'", 'hilist_code']) }} as visit_item_key
     from charged_lines
     group by mdtrt_id, fee_date, hilist_code
 ),
@@ -153,10 +175,11 @@ pair_matches as (
     from visit_day_items as sub_items
     inner join pairs
         on sub_items.hilist_code = pairs.sub_hilist_code
+    -- one key of the visit and the pair's main item, so the main items are looked up only after the
+    -- sub items met their pairs (an optimiser free to join the visit's items first pairs every item of
+    -- a visit with every other: 16 million rows at 1M fee lines with a national knowledge base)
     inner join visit_day_items as main_items
-        on
-            sub_items.mdtrt_id = main_items.mdtrt_id
-            and pairs.main_hilist_code = main_items.hilist_code
+        on main_items.visit_item_key = {{ dbt.concat(['sub_items.mdtrt_id', "'|'", 'pairs.main_hilist_code']) }}
     where
         (sub_items.fee_date = main_items.fee_date or pairs.pair_scope = 'visit')
         and sub_items.fee_date >= pairs.valid_from
