@@ -1,12 +1,13 @@
-{#- Every day from the warehouse calendar's first day to 400 days past the latest of its last day,
-    the latest handling stage and today, numbered by working days (weekends, 放假 and 调休 from the
+{#- Every day from the first clue detection to 400 days past the latest of the last detection, the
+    latest handling stage and today, numbered by working days (weekends, 放假 and 调休 from the
     cn_public_holidays seed, macro is_working_day): the Nth working day after a date d is the
     working day numbered number(d) + N, as mart_clues counts report due dates over its own, shorter
-    span. Serves the stage deadlines (mart_clue_deadlines). -#}
+    span. Serves the stage deadlines (mart_clue_deadlines). It reads the clues, not dim_date: dim_date
+    reads every fact feed, so a feed failing the quality gate would leave the deadlines unbuilt. -#}
 with
 
-dates as (
-    select * from {{ ref('dim_date') }}
+clues as (
+    select * from {{ ref('mart_clues') }}
 ),
 
 stages as (
@@ -24,13 +25,13 @@ stage_span as (
 
 bounds as (
     select
-        min(dates.date_day) as start_date,
+        min(clues.detected_on) as start_date,
         cast({{ dbt.dateadd(
             'day',
             400,
-            'greatest(max(dates.date_day), coalesce(max(stage_span.last_stage_date), current_date), current_date)'
+            'greatest(max(clues.detected_on), coalesce(max(stage_span.last_stage_date), current_date), current_date)'
         ) }} as date) as end_date
-    from dates
+    from clues
     cross join stage_span
 ),
 

@@ -41,6 +41,7 @@ final as (
         {{ year_quarter(
             'extract(year from hits.occurred_on)', 'extract(quarter from hits.occurred_on)'
         ) }} as year_quarter,
+        cast({{ dbt.date_trunc('quarter', 'hits.occurred_on') }} as date) as quarter_start_date,
         hits.occurred_on,
         hits.result_level,
         hits.suspect_amount,

@@ -46,6 +46,7 @@ final as (
         {{ year_quarter('summed.year_number', 'summed.quarter_number') }} as year_quarter,
         summed.year_number,
         summed.quarter_number,
+        {{ quarter_start_date('summed.year_number', 'summed.quarter_number') }} as quarter_start_date,
         summed.kb_point_id,
         summed.rule_code,
         points.origin_name,
