@@ -888,6 +888,7 @@ def test_reviewers_and_reasons_stay_out_of_bi(builds):
         "fixmedins_code",
         "clue_id",
         "year_quarter",
+        "quarter_start_date",
         "occurred_on",
         "result_level",
         "suspect_amount",
