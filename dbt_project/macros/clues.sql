@@ -44,3 +44,27 @@
 {% macro duckdb__try_integer(expr) -%}
     try_cast({{ expr }} as integer)
 {%- endmacro %}
+
+
+{#- working_days_numbered(bounds, holidays): a select of every day from bounds.start_date to
+    bounds.end_date (a one-row relation) with is_working_day (macro is_working_day over the
+    cn_public_holidays relation `holidays`) and working_day_number, the running count of working days
+    up to and including the day: the Nth working day after d is the working day numbered number(d) + N.
+    Serves the 要情 report due dates (mart_clues) and the stage deadlines (int_working_days_numbered). -#}
+{% macro working_days_numbered(bounds, holidays) -%}
+    select
+        date_day,
+        is_working_day,
+        sum(case when is_working_day then 1 else 0 end) over (
+            order by date_day
+            rows between unbounded preceding and current row
+        ) as working_day_number
+    from (
+        select
+            days.date_day,
+            {{ is_working_day('days.date_day', holidays ~ '.day_type') }} as is_working_day
+        from ({{ day_series('start_date', 'end_date', bounds) }}) as days
+        left join {{ holidays }}
+            on days.date_day = {{ holidays }}.calendar_date
+    ) as flagged
+{%- endmacro %}

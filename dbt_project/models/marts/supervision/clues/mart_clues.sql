@@ -142,28 +142,8 @@ calendar_bounds as (
     from detection
 ),
 
-calendar_days as (
-    {{ day_series('start_date', 'end_date', 'calendar_bounds') }}
-),
-
-calendar_flags as (
-    select
-        calendar_days.date_day,
-        {{ is_working_day('calendar_days.date_day', 'holidays.day_type') }} as is_working_day
-    from calendar_days
-    left join holidays
-        on calendar_days.date_day = holidays.calendar_date
-),
-
 working_days as (
-    select
-        date_day,
-        is_working_day,
-        sum(case when is_working_day then 1 else 0 end) over (
-            order by date_day
-            rows between unbounded preceding and current row
-        ) as working_day_number
-    from calendar_flags
+    {{ working_days_numbered('calendar_bounds', 'holidays') }}
 ),
 
 -- the Nth working day after the detection date (the detection date itself never counts)
