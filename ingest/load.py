@@ -21,6 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--landing", type=Path, default=cfg.landing_dir)
     ap.add_argument("--warehouse", type=Path, default=cfg.warehouse)
     ap.add_argument("--feed", action="append", help="load only this feed (repeatable)")
+    ap.add_argument(
+        "--lake",
+        type=Path,
+        default=cfg.lake_dir,
+        help="also keep every loaded batch as <lake>/<feed>/period=<YYYYMM>/<batch>.parquet "
+        "(default: YIBAO_LAKE_DIR; unset, no lake)",
+    )
     args = ap.parse_args(argv)
     if not args.landing.is_dir():
         print(f"landing directory {args.landing} does not exist", file=sys.stderr)
@@ -28,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         con = connect(args.warehouse, cfg.duckdb_memory_limit, cfg.duckdb_threads)
         try:
-            report = Loader(con, args.landing, progress=print).load_all(args.feed)
+            report = Loader(con, args.landing, progress=print, lake=args.lake).load_all(args.feed)
         finally:
             con.close()
     except (WarehouseBusy, NotEnoughDisk, LoadAborted, NotAWarehouse) as e:
@@ -38,9 +45,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"loaded {s['files_loaded']} file(s) ({s['rows_loaded']:,} rows, {s['rows_quarantined']:,} quarantined), "
         f"refused {s['files_refused']}, duplicates {s['files_duplicate']}, unchanged {s['files_unchanged']}, "
-        f"batches replaced {s['batches_replaced']} — warehouse {args.warehouse} "
+        f"batches replaced {s['batches_replaced']} — warehouse {args.warehouse}"
+        + (f", lake {args.lake}" if report.lake is not None else "")
+        + " "
         "(see raw.load_manifest and raw.quarantine)"
     )
+
     return 0
 
 

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingest import normalise
+from ingest.lake import sync as lake_sync
 from ingest.landing import SLOT_CONFLICT, Delivery, discover, same_slot_refusals
 from ingest.manifest import FileResult, LoadReport, ensure_schema
 from ingest.readers import RefusedFile, Table, file_sha256, read_csv, read_xlsx, scan_file
@@ -107,10 +108,16 @@ class Loader:
     """Loads deliveries into one DuckDB connection. Not thread-safe: DuckDB has one writer."""
 
     def __init__(
-        self, con, landing_root: Path, run_id: str | None = None, progress: Callable[[str], None] | None = None
+        self,
+        con,
+        landing_root: Path,
+        run_id: str | None = None,
+        progress: Callable[[str], None] | None = None,
+        lake: Path | None = None,
     ):
         self.con = con
         self.root = landing_root
+        self.lake = lake  # also keep each loaded batch as Parquet there (ingest/lake.py); None: no lake
         self.run_id = run_id or f"cli-{uuid.uuid4().hex[:12]}"
         self.progress = progress or (lambda msg: None)
         ensure_schema(con)
@@ -255,6 +262,9 @@ class Loader:
                     + f" ({res.seconds:.1f}s)"
                 )
         self._tx_commit()
+        if self.lake is not None:
+            # after the commit: the lake follows the manifest, never ahead of it
+            report.lake = lake_sync(self.con, self.lake, wanted, self.progress)
         return report
 
     def _check_disk(self, deliveries: list[Delivery]) -> None:

@@ -73,6 +73,7 @@ class FileResult:
 class LoadReport:
     run_id: str
     files: list[FileResult] = field(default_factory=list)
+    lake: object | None = None  # ingest.lake.LakeSync when a lake is configured
 
     def by_status(self, status: str) -> list[FileResult]:
         return [f for f in self.files if f.status == status]

@@ -31,6 +31,14 @@ def _path(var: str) -> Path:
     return p if p.is_absolute() else (REPO_ROOT / p)
 
 
+def _optional_path(var: str) -> Path | None:
+    value = (os.environ.get(var) or "").strip()
+    if not value:
+        return None
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (REPO_ROOT / p)
+
+
 @dataclass(frozen=True)
 class Settings:
     landing_dir: Path
@@ -39,6 +47,9 @@ class Settings:
     psn_key_secret: str
     duckdb_memory_limit: str | None
     duckdb_threads: int | None
+    # YIBAO_LAKE_DIR: also keep every loaded batch as Parquet there for a cluster engine (ingest/lake.py);
+    # unset (the default), there is no lake
+    lake_dir: Path | None = None
 
     @property
     def landing_is_default(self) -> bool:
@@ -59,6 +70,8 @@ class Settings:
             env["YIBAO_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         if self.duckdb_threads:
             env["YIBAO_DUCKDB_THREADS"] = str(self.duckdb_threads)
+        if self.lake_dir:
+            env["YIBAO_LAKE_DIR"] = str(self.lake_dir)
         return env
 
 
@@ -78,6 +91,7 @@ def settings() -> Settings:
         psn_key_secret=os.environ.get("YIBAO_PSN_KEY_SECRET") or DEV_PSN_KEY_SECRET,
         duckdb_memory_limit=None if memory.lower() == "auto" else memory,
         duckdb_threads=int(threads) if threads else None,
+        lake_dir=_optional_path("YIBAO_LAKE_DIR"),
     )
 
 

@@ -1,16 +1,20 @@
-"""Run this dbt project on Apache Spark (dbt-spark session mode) — the portability check.
+"""Run this dbt project on Apache Spark (dbt-spark session mode), its raw tables read from the lake.
 
     uv pip install -e '.[dev,spark]'        # dbt-spark[session]==1.11.0, pyspark==4.3.0 (make spark-test does it)
-    python dbt_project/spark/run_on_spark.py [--landing DIR | --raw-parquet DIR] [build ...]
+    python dbt_project/spark/run_on_spark.py --lake DIR [build ...]
+    python dbt_project/spark/run_on_spark.py --landing DIR [build ...]
 
-``--landing DIR`` loads that landing tree with the project's own loader into a scratch DuckDB file,
-exports each raw table to Parquet and fills Spark's raw tables from those files — the same rows
-the DuckDB path sees. dbt uses the ``spark`` output of dbt_project/profiles.yml (session method,
-``local[*]``; warehouse and metastore directories from YIBAO_SPARK_DIR).
+``--lake DIR`` reads the lake the loader keeps (``YIBAO_LAKE_DIR``, ingest/lake.py): each raw table is an
+external Parquet table over ``DIR/<feed>`` — one file per loaded batch under ``period=<YYYYMM>/`` — so
+Spark sees exactly the batches the manifest holds as loaded, and nothing is copied. ``--landing DIR``
+first loads that landing tree with the project's own loader (a scratch DuckDB file under YIBAO_SPARK_DIR,
+with the lake beside it), then reads that lake. dbt uses the ``spark`` output of dbt_project/profiles.yml
+(session method, ``local[*]``; warehouse and metastore directories from YIBAO_SPARK_DIR).
 
 What the Spark path needs, in one place:
-  * the raw tables in database `raw` (created here from ingest/specs.py, types as Spark names them;
-    with --raw-parquet DIR each table is filled from DIR/<feed>.parquet, e.g. a DuckDB export);
+  * the raw tables in database `raw`, external tables over the lake (columns from ingest/specs.py, types
+    as Spark names them; `recursiveFileLookup`, since the lineage column `_period` already holds the
+    period and one feed, kb_point_code, has a column named `period` of its own);
   * the pseudonym function `yibao_psn_key` registered as a session UDF with the secret from
     YIBAO_PSN_KEY_SECRET — which is why dbt runs in this process (dbtRunner) after the session
     exists: dbt-spark's session mode reuses SparkSession.getOrCreate();
@@ -32,44 +36,53 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 
-def export_raw_parquet(landing: Path, out: Path) -> Path:
-    """Load ``landing`` with ingest.loader into a scratch DuckDB file; write raw.<feed> to out/<feed>.parquet."""
+def load_into_lake(landing: Path, base: Path) -> Path:
+    """Load ``landing`` with ingest.loader into a scratch DuckDB file, keeping the lake at base/lake."""
     from ingest.loader import Loader
-    from ingest.specs import FEEDS_LIST
     from warehouse.connection import connect
 
-    out.mkdir(parents=True, exist_ok=True)
-    db = out / "scratch.duckdb"
+    lake = base / "lake"
+    db = base / "scratch.duckdb"
     db.unlink(missing_ok=True)
     con = connect(db)
     try:
-        Loader(con, landing, progress=print).load_all()
-        for feed in FEEDS_LIST:
-            con.execute(f"copy raw.\"{feed.name}\" to '{out / (feed.name + '.parquet')}' (format parquet)")
+        report = Loader(con, landing, progress=print, lake=lake).load_all()
     finally:
         con.close()
     db.unlink(missing_ok=True)
-    return out
+    print(f"loaded {report.rows_loaded:,} rows from {landing}; lake {lake}: {report.lake.summary()}")
+    return lake
+
+
+def raw_table_sql(feed, lake: Path) -> str:
+    """The external table of one feed over its lake directory."""
+    from ingest.specs import raw_table_ddl
+
+    ddl = raw_table_ddl(feed).replace('"', "`").replace(" varchar", " string")
+    ddl = ddl.replace("create table if not exists", "create table", 1)
+    location = str(lake / feed.name).replace("'", "\\'")
+    return f"{ddl} using parquet options (recursiveFileLookup 'true') location '{location}'"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--raw-parquet", type=Path, help="directory of <feed>.parquet files to load into raw")
-    ap.add_argument("--landing", type=Path, help="landing tree to load (through ingest.loader) into raw")
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--lake", type=Path, help="the loader's lake (YIBAO_LAKE_DIR) to read raw from")
+    source.add_argument("--landing", type=Path, help="landing tree to load (through ingest.loader) into a lake first")
     ap.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt command and arguments (default: build)")
     args = ap.parse_args(argv)
 
     from pyspark.sql import SparkSession
     from pyspark.sql.types import StringType
 
-    from ingest.specs import FEEDS_LIST, raw_table_ddl
+    from ingest.specs import FEEDS_LIST
     from warehouse.pseudonym import psn_key
     from warehouse.settings import settings
 
     base = Path(os.environ.get("YIBAO_SPARK_DIR", REPO / "data" / "spark")).resolve()
     os.environ["YIBAO_SPARK_DIR"] = str(base)  # the profile's spark output reads it too
-    if args.landing:
-        args.raw_parquet = export_raw_parquet(args.landing.resolve(), base / "raw_parquet")
+    base.mkdir(parents=True, exist_ok=True)
+    lake = load_into_lake(args.landing.resolve(), base) if args.landing else args.lake.resolve()
     spark = (
         SparkSession.builder.appName("yibao-dbt")
         .master(os.environ.get("YIBAO_SPARK_MASTER", "local[*]"))
@@ -87,14 +100,13 @@ def main(argv: list[str] | None = None) -> int:
         .getOrCreate()
     )
     spark.sql("create database if not exists raw")
+    counts = []
     for feed in FEEDS_LIST:
-        ddl = raw_table_ddl(feed).replace('"', "`").replace(" varchar", " string")
-        spark.sql(ddl + " using parquet")
-        if args.raw_parquet:
-            path = args.raw_parquet / f"{feed.name}.parquet"
-            if path.exists():
-                cols = ", ".join(f"`{c}`" for c in spark.table(f"raw.`{feed.name}`").columns)
-                spark.sql(f"insert overwrite raw.`{feed.name}` select {cols} from parquet.`{path}`")
+        (lake / feed.name).mkdir(parents=True, exist_ok=True)  # a feed never delivered: an empty table
+        spark.sql(f"drop table if exists raw.`{feed.name}`")  # external: dropping it leaves the lake alone
+        spark.sql(raw_table_sql(feed, lake))
+        counts.append(f"{feed.name} {spark.table(f'raw.`{feed.name}`').count():,}")
+    print(f"raw tables read from the lake {lake}: " + ", ".join(counts))
 
     # the DuckDB path's pseudonym function, with the same secret
     spark.udf.register("yibao_psn_key", functools.partial(psn_key, settings().psn_key_secret), StringType())

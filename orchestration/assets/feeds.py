@@ -65,7 +65,11 @@ def build_feed_asset(feed: FeedSpec) -> dg.AssetsDefinition:
     def _feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         with warehouse.writer() as con:
             report = Loader(
-                con, warehouse.settings.landing_dir, run_id=context.run.run_id, progress=context.log.info
+                con,
+                warehouse.settings.landing_dir,
+                run_id=context.run.run_id,
+                progress=context.log.info,
+                lake=warehouse.settings.lake_dir,
             ).load_all([feed.name])
             rows = con.execute(f'select count(*) from raw."{feed.name}"').fetchone()[0]
         for f in report.by_status("refused"):
