@@ -8,7 +8,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export GX_ANALYTICS_ENABLED := False
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: help format venv run test test-fast dagster sample score clue-sheet gate-bench bench bench-incremental spark-test lint clean
+.PHONY: help format venv run test test-fast dagster sample score clue-sheet gate-bench bench bench-incremental bench-spark spark-test lint clean
 
 help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
@@ -20,7 +20,8 @@ help:
 	@echo "make lint     ruff format --check, ruff check, sqlfluff (make format rewrites the Python)"
 	@echo "make bench BENCH_SIZE=1m|10m   stage times, peak RSS and ratios (benchmarks/results/<size>.json)"
 	@echo "make bench BENCH_SIZE=1m BENCH_KB=national   the same with a national-size knowledge base, per-rule figures side by side"
-	@echo "make bench-incremental BENCH_SIZE=1m  one new month into a year vs a full rebuild (identical hits?)"
+	@echo "make bench-incremental BENCH_SIZE=1m [BENCH_YEARS=1,2,3]  one new month into 1, 2, 3 years vs full rebuilds"
+	@echo "make bench-spark BENCH_SIZE=1m   the same deliveries built on DuckDB and on Spark reading the loader's lake"
 	@echo "make spark-test   build every dbt model and unit test on Apache Spark (installs the spark extra)"
 
 # The environment: created when missing or when pyproject.toml changes.
@@ -76,9 +77,10 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.bench --size $(BENCH_SIZE) --knowledge-base $(BENCH_KB) \
 		$(if $(BENCH_KB_POINTS_PER_CODE),--kb-points-per-code $(BENCH_KB_POINTS_PER_CODE))
 
-# a year in the warehouse + one new month, against a full rebuild of all 13 months (identical hits?)
+# one new month into a warehouse of 1, 2 and 3 years, against a full rebuild of each (identical hits?)
+BENCH_YEARS ?= 1,2,3
 bench-incremental: $(STAMP)
-	$(PY) -m benchmarks.incremental --size $(BENCH_SIZE)
+	$(PY) -m benchmarks.incremental --size $(BENCH_SIZE) --years $(BENCH_YEARS)
 
 # dbt-spark + pyspark live in their own venv (.venv-spark, the `spark` extra): with pyspark installed,
 # `import great_expectations` imports pyspark, which exits the process when google.rpc is missing.
@@ -89,6 +91,10 @@ $(SPARK_STAMP): pyproject.toml $(STAMP)
 	$(VENV)/bin/uv pip install --quiet --python $(SPARK_VENV)/bin/python --compile-bytecode -e '.[dev,spark]'
 	$(VENV)/bin/uv pip check --python $(SPARK_VENV)/bin/python
 	@touch $(SPARK_STAMP)
+
+# the same deliveries on DuckDB and on Spark (local mode), Spark reading the lake the loader writes
+bench-spark: $(STAMP) $(SPARK_STAMP)
+	$(PY) -m benchmarks.spark_lake --size $(BENCH_SIZE)
 
 spark-test: $(SPARK_STAMP)
 	$(SPARK_VENV)/bin/python -m pytest -q -m spark tests/test_spark.py
