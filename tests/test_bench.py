@@ -253,3 +253,53 @@ def test_results_file_names():
     assert kb_suffix(False, None) == "" and kb_suffix(False, 3) == ""
     assert kb_suffix(True, None) == "-kb"
     assert kb_suffix(True, 3) == "-kb-cap3"
+
+
+def test_years_of_the_incremental_bench_and_their_new_months():
+    from benchmarks.incremental import month_after_year, parse_years
+
+    assert parse_years("3, 1,2,2") == [1, 2, 3]
+    with pytest.raises(SystemExit):
+        parse_years("0,1")
+    # three years end with the month after 2025: the histories grow, each new month is a January
+    first = 2026 - 3
+    assert [month_after_year(first, y) for y in (1, 2, 3)] == ["202401", "202501", "202601"]
+
+
+def test_the_tree_sampler_counts_a_process_and_its_children():
+    import subprocess
+    import time
+
+    from benchmarks.spark_lake import TreeRssSampler
+
+    # a parent whose child holds ~64 MiB: the tree's RSS is more than the parent's alone
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'b = bytearray(64 << 20); import time; time.sleep(2)'])"
+    p = subprocess.Popen([__import__("sys").executable, "-c", code])
+    sampler = TreeRssSampler(p.pid, period=0.1)
+    time.sleep(1.5)
+    p.wait()
+    sampler.stop()
+    assert sampler.peak_mib > 64
+
+
+def test_hits_per_rule_of_both_engines(tmp_path):
+    import duckdb
+
+    from benchmarks.spark_lake import hits_per_rule
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("create schema supervision")
+    con.execute(
+        "create table supervision.fct_rule_hits as select * from (values ('R01'), ('R01'), ('R05')) t(rule_code)"
+    )
+    con.close()
+    spark_table = tmp_path / "spark" / "warehouse" / "supervision.db" / "fct_rule_hits"
+    spark_table.mkdir(parents=True)
+    duckdb.sql(
+        f"copy (select * from (values ('R01'), ('R01'), ('R07')) t(rule_code)) to '{spark_table}/part-0.parquet'"
+    )
+    assert hits_per_rule(tmp_path / "wh.duckdb", tmp_path / "spark") == {
+        "R01": (2, 2),
+        "R05": (1, None),
+        "R07": (None, 1),
+    }
