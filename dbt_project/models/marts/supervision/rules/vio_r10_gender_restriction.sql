@@ -10,6 +10,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the whole rows of the few hit lines (person_lines is read three times, so
+-- DuckDB materialises it: it carries only the columns the checks need)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 persons as (
     select * from {{ ref('dim_person') }}
 ),
@@ -28,9 +34,11 @@ point_codes as (
 
 person_lines as (
     select
-        billed_lines.*,
-        persons.gend,
-        persons.gend_name
+        billed_lines.billed_line_key,
+        billed_lines.hilist_code,
+        billed_lines.occurred_on,
+        billed_lines.lmt_gend,
+        persons.gend
     from billed_lines
     inner join persons
         on billed_lines.psn_no = persons.psn_no
@@ -78,16 +86,20 @@ hit_points as (
 
 hits as (
     select
-        person_lines.*,
+        billed_line_details.*,
+        persons.gend,
+        persons.gend_name,
         genders.name_zh as lmt_gend_name,
         hit_points.catalogue_broken,
         hit_points.point_result_level,
         hit_points.kb_points
-    from person_lines
-    inner join hit_points
-        on person_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
+    inner join persons
+        on billed_line_details.psn_no = persons.psn_no
     left join genders
-        on person_lines.lmt_gend = genders.code
+        on billed_line_details.lmt_gend = genders.code
 ),
 
 final as (

@@ -11,6 +11,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the whole rows of the few hit lines (aged is read three times, so DuckDB
+-- materialises it: it carries only the columns the checks need)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 persons as (
     select * from {{ ref('dim_person') }}
 ),
@@ -26,7 +32,11 @@ point_codes as (
 -- whole years on the event date: one less while the birthday of that year is still ahead
 aged as (
     select
-        billed_lines.*,
+        billed_lines.billed_line_key,
+        billed_lines.hilist_code,
+        billed_lines.occurred_on,
+        billed_lines.lmt_age_min,
+        billed_lines.lmt_age_max,
         persons.brdy,
         extract(year from billed_lines.occurred_on)
         - extract(year from persons.brdy)
@@ -92,13 +102,18 @@ hit_points as (
 
 hits as (
     select
-        aged.*,
+        billed_line_details.*,
+        aged.brdy,
+        aged.age_years,
+        aged.age_days,
         hit_points.catalogue_broken,
         hit_points.point_result_level,
         hit_points.kb_points
-    from aged
-    inner join hit_points
-        on aged.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join aged
+        on hit_points.billed_line_key = aged.billed_line_key
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 final as (

@@ -23,7 +23,19 @@
 
 with
 
+-- read twice, so DuckDB materialises it: only the columns the restrictions need
 billed_lines as (
+    select
+        billed_line_key,
+        mdtrt_id,
+        hilist_code,
+        occurred_on,
+        lmt_dise_codes
+    from {{ ref('int_billed_lines_unioned') }}
+),
+
+-- the whole rows of the few hit lines
+billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
@@ -138,13 +150,13 @@ hit_points as (
 
 unmatched_lines as (
     select
-        billed_lines.*,
+        billed_line_details.*,
         hit_points.catalogue_broken,
         hit_points.point_result_level,
         hit_points.kb_points
-    from billed_lines
-    inner join hit_points
-        on billed_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 hit_visits as (

@@ -12,6 +12,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the whole rows of the few hit lines (placed_lines is read three times, so
+-- DuckDB materialises it: it carries only the columns the checks need)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 institutions as (
     select * from {{ ref('dim_institution') }}
 ),
@@ -26,10 +32,12 @@ point_codes as (
 
 placed_lines as (
     select
-        billed_lines.*,
-        institutions.fixmedins_type,
-        institutions.hosp_lv,
-        institutions.hosp_lv_name,
+        billed_lines.billed_line_key,
+        billed_lines.hilist_code,
+        billed_lines.occurred_on,
+        billed_lines.med_type,
+        billed_lines.lmt_hosp_lv_min,
+        billed_lines.lmt_ipt_only,
         case institutions.hosp_lv
             when '1' then 1
             when '2' then 2
@@ -116,7 +124,12 @@ hit_points as (
 
 hits as (
     select
-        placed_lines.*,
+        billed_line_details.*,
+        institutions.fixmedins_type,
+        institutions.hosp_lv,
+        institutions.hosp_lv_name,
+        placed_lines.hosp_lv_rank,
+        placed_lines.visit_med_type,
         coalesce(
             placed_lines.lmt_hosp_lv_min is not null and placed_lines.hosp_lv_rank < placed_lines.lmt_hosp_lv_min,
             false
@@ -125,9 +138,13 @@ hits as (
         hit_points.catalogue_broken,
         hit_points.point_result_level,
         hit_points.kb_points
-    from placed_lines
-    inner join hit_points
-        on placed_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join placed_lines
+        on hit_points.billed_line_key = placed_lines.billed_line_key
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
+    left join institutions
+        on billed_line_details.fixmedins_code = institutions.fixmedins_code
 ),
 
 final as (

@@ -12,6 +12,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- the whole rows of the few hit lines, read apart: person_lines is read once, so DuckDB does not
+-- materialise it and the points' codes select the lines first
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 points as (
     select * from {{ ref('dim_kb_point') }}
 ),
@@ -76,13 +82,13 @@ hit_points as (
 
 hits as (
     select
-        person_lines.*,
+        billed_line_details.*,
         hit_points.breach_amount,
         hit_points.point_result_level,
         hit_points.kb_points
-    from person_lines
-    inner join hit_points
-        on person_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 final as (

@@ -10,6 +10,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the whole rows of the few hit lines (grouped_lines is read twice, so DuckDB
+-- materialises it: it carries only the columns the checks need)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 points as (
     select * from {{ ref('dim_kb_point') }}
 ),
@@ -21,7 +27,11 @@ point_codes as (
 -- where a prescription is judged: a hospital visit's calendar day, or a pharmacy settlement
 grouped_lines as (
     select
-        *,
+        billed_line_key,
+        hilist_code,
+        occurred_on,
+        list_type,
+        net_amount,
         case
             when line_source = 'phar_sale'
                 then {{ dbt.concat(["'setl|'", "coalesce(setl_id, sale_sn)"]) }}
@@ -73,13 +83,13 @@ hit_points as (
 
 hits as (
     select
-        grouped_lines.*,
+        billed_line_details.*,
         hit_points.breach_amount,
         hit_points.point_result_level,
         hit_points.kb_points
-    from grouped_lines
-    inner join hit_points
-        on grouped_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 final as (

@@ -10,6 +10,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- read a second time for the whole rows of the few hit lines (hospital_lines is read twice, so DuckDB
+-- materialises it: it carries only the columns the checks need)
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 points as (
     select * from {{ ref('dim_kb_point') }}
 ),
@@ -19,7 +25,13 @@ point_codes as (
 ),
 
 hospital_lines as (
-    select * from billed_lines
+    select
+        billed_line_key,
+        mdtrt_id,
+        hilist_code,
+        occurred_on,
+        net_amount
+    from billed_lines
     where line_source = 'fee_list'
 ),
 
@@ -97,13 +109,13 @@ hit_points as (
 
 hits as (
     select
-        hospital_lines.*,
+        billed_line_details.*,
         hit_points.breach_amount,
         hit_points.point_result_level,
         hit_points.kb_points
-    from hospital_lines
-    inner join hit_points
-        on hospital_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 final as (

@@ -10,6 +10,12 @@ billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
 ),
 
+-- the whole rows of the few hit lines, read apart: billed_lines is read once, so DuckDB does not
+-- materialise it and the points' codes select the lines first
+billed_line_details as (
+    select * from {{ ref('int_billed_lines_unioned') }}
+),
+
 visit_diagnoses as (
     select * from {{ ref('int_visit_diagnoses_unioned') }}
 ),
@@ -104,13 +110,13 @@ hit_points as (
 
 hits as (
     select
-        billed_lines.*,
+        billed_line_details.*,
         hit_points.breach_amount,
         hit_points.point_result_level,
         hit_points.kb_points
-    from billed_lines
-    inner join hit_points
-        on billed_lines.billed_line_key = hit_points.billed_line_key
+    from hit_points
+    inner join billed_line_details
+        on hit_points.billed_line_key = billed_line_details.billed_line_key
 ),
 
 final as (
