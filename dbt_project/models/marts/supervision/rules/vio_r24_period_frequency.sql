@@ -47,23 +47,71 @@ ordered as (
     from point_lines
 ),
 
--- (a) the rolling total of each line: the person's earlier lines of the point within the window
+-- (a) the rolling total of each line: the person's earlier lines of the point within the window, as a
+-- running sum over the lines (by day, then line_seq) in which each billing day's total leaves the
+-- window period_days later, before that day's lines count (a day d_j is inside the window of a line on
+-- day d while d - d_j < period_days). One sort per person and point instead of a join of each line with
+-- all earlier ones: a chronic patient's daily injections make that join quadratic.
+window_lines as (
+    select * from ordered
+    where
+        kb_period_days is not null
+        and kb_max_cnt is not null
+),
+
+day_totals as (
+    select
+        psn_no,
+        kb_point_id,
+        kb_period_days,
+        occurred_on,
+        sum(net_cnt) as day_cnt
+    from window_lines
+    group by psn_no, kb_point_id, kb_period_days, occurred_on
+),
+
+window_events as (
+    select
+        psn_no,
+        kb_point_id,
+        billed_line_key,
+        occurred_on as event_date,
+        1 as event_order,
+        line_seq,
+        net_cnt as delta_cnt
+    from window_lines
+    union all
+    select
+        psn_no,
+        kb_point_id,
+        cast(null as {{ dbt.type_string() }}) as billed_line_key,
+        cast({{ dbt.dateadd('day', 'kb_period_days', 'occurred_on') }} as date) as event_date,
+        0 as event_order,
+        0 as line_seq,
+        -day_cnt as delta_cnt
+    from day_totals
+),
+
+running_events as (
+    select
+        billed_line_key,
+        kb_point_id,
+        event_order,
+        sum(delta_cnt) over (
+            partition by psn_no, kb_point_id
+            order by event_date, event_order, line_seq
+            rows between unbounded preceding and current row
+        ) as rolling_cnt
+    from window_events
+),
+
 rolling as (
     select
-        line.billed_line_key,
-        line.kb_point_id,
-        sum(earlier.net_cnt) as rolling_cnt
-    from ordered as line
-    inner join ordered as earlier
-        on
-            line.psn_no = earlier.psn_no
-            and line.kb_point_id = earlier.kb_point_id
-    where
-        line.kb_period_days is not null
-        and line.kb_max_cnt is not null
-        and earlier.line_seq <= line.line_seq
-        and {{ dbt.datediff('earlier.occurred_on', 'line.occurred_on', 'day') }} < line.kb_period_days
-    group by line.billed_line_key, line.kb_point_id
+        billed_line_key,
+        kb_point_id,
+        rolling_cnt
+    from running_events
+    where event_order = 1
 ),
 
 -- (b) each billing day of the point's items and the one before it
