@@ -11,8 +11,8 @@
    build`` (production's: no unit tests) with ``--target spark``; timed, with the peak RSS of the whole
    process tree (Python driver + JVM) sampled every 0.5 s; driver memory 8g unless YIBAO_SPARK_DRIVER_MEMORY
    says otherwise (local mode: the driver is the only executor);
-4. compares the hits per rule of the two engines (Spark's ``fct_rule_hits`` read from its warehouse
-   directory's Parquet files) and prints both.
+4. compares the two engines' hits rule by rule — hit ids and suspect amounts (Spark's ``fct_rule_hits``
+   read from its warehouse directory's Parquet files) and prints both.
 
 Needs the ``spark`` extra in ``.venv-spark`` (``make bench-spark`` installs it). Writes
 ``benchmarks/results/<size>-spark.json``.
@@ -27,6 +27,8 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import asdict, dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from benchmarks.bench import LINES_PER_SCALE, REPO, RESULTS, arg_parser, parse_size, run_child, run_stages, stage_env
@@ -103,27 +105,64 @@ def run_spark(work: Path, lake: Path, log: Path) -> dict:
     return {"stage": "spark: dbt build", "seconds": round(wall, 2), "peak_rss_mib": round(sampler.peak_mib), "ok": ok}
 
 
-def hits_per_rule(duckdb_warehouse: Path, spark_dir: Path) -> dict[str, tuple[int | None, int | None]]:
-    """rule → (DuckDB hits, Spark hits); Spark's table read from the Parquet files of its warehouse."""
+@dataclass(frozen=True)
+class RuleHits:
+    """One rule's hits on both engines: counts, suspect amounts and hit ids found by one engine only."""
+
+    duckdb: int
+    spark: int
+    duckdb_amount: Decimal
+    spark_amount: Decimal
+    only_duckdb: int
+    only_spark: int
+
+    @property
+    def same(self) -> bool:
+        return not self.only_duckdb and not self.only_spark and self.duckdb_amount == self.spark_amount
+
+    def describe(self) -> str:
+        return (
+            f"{self.duckdb}/{self.spark} hits, {self.duckdb_amount}/{self.spark_amount} yuan, "
+            f"{self.only_duckdb} only on duckdb, {self.only_spark} only on spark"
+        )
+
+
+def compare_hits(duckdb_warehouse: Path, spark_dir: Path) -> dict[str, RuleHits]:
+    """rule → its hits on DuckDB and on Spark, matched by hit id (the same key hash on both engines);
+    Spark's fct_rule_hits read from the Parquet files of its warehouse directory."""
     import duckdb
 
+    files = sorted(str(f) for f in (spark_dir / "warehouse").glob("supervision.db/fct_rule_hits/**/*.parquet"))
     con = duckdb.connect()
     try:
         con.execute(f"attach '{duckdb_warehouse}' as d (read_only)")
-        ours = dict(con.execute("select rule_code, count(*) from d.supervision.fct_rule_hits group by 1").fetchall())
-        files = sorted((spark_dir / "warehouse").glob("supervision.db/fct_rule_hits/**/*.parquet"))
-        theirs = (
-            dict(
-                con.execute(
-                    f"select rule_code, count(*) from read_parquet({[str(f) for f in files]!r}) group by 1"
-                ).fetchall()
-            )
+        spark = (
+            f"select rule_code, hit_id, suspect_amount from read_parquet({files!r})"
             if files
-            else {}
+            else "select null::varchar as rule_code, null::varchar as hit_id, null::decimal(18,2) as suspect_amount"
+            " where false"
         )
+        rows = con.execute(
+            f"""
+            with ours as (select rule_code, hit_id, suspect_amount from d.supervision.fct_rule_hits),
+            theirs as ({spark})
+            select
+                coalesce(ours.rule_code, theirs.rule_code) as rule_code,
+                count(ours.hit_id),
+                count(theirs.hit_id),
+                coalesce(sum(ours.suspect_amount), 0)::decimal(18,2),
+                coalesce(sum(theirs.suspect_amount), 0)::decimal(18,2),
+                count(*) filter (where theirs.hit_id is null),
+                count(*) filter (where ours.hit_id is null)
+            from ours
+            full join theirs on ours.rule_code = theirs.rule_code and ours.hit_id = theirs.hit_id
+            group by 1
+            order by 1
+            """
+        ).fetchall()
     finally:
         con.close()
-    return {r: (ours.get(r), theirs.get(r)) for r in sorted(set(ours) | set(theirs))}
+    return {rule: RuleHits(*figures) for rule, *figures in rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     lake_mib = sum(p.stat().st_size for p in lake.rglob("*.parquet")) / 2**20
     print(f"lake {lake}: {lake_files:,} batch files, {lake_mib:,.0f} MiB")
     spark = run_spark(work, lake, log)
-    compared = hits_per_rule(work / "warehouse.duckdb", work / "spark") if spark["ok"] else {}
-    same = bool(compared) and all(a == b for a, b in compared.values())
+    compared = compare_hits(work / "warehouse.duckdb", work / "spark") if spark["ok"] else {}
+    same = bool(compared) and all(h.same for h in compared.values())
     duck_dbt = sum(s["seconds"] for s in duck if s["stage"] not in ("ingest", "quality gate"))
     result = {
         "size": size_name,
@@ -174,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "lake": {"files": lake_files, "mib": round(lake_mib, 1)},
         "spark": spark,
-        "hits_per_rule": {r: {"duckdb": a, "spark": b} for r, (a, b) in compared.items()},
+        "hits_per_rule": {r: {**asdict(h), "same": h.same} for r, h in compared.items()},
         "hits_identical_per_rule": same,
     }
     print()
@@ -186,15 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     if duck_dbt:
         print(f"spark ÷ duckdb (the dbt build) = {spark['seconds'] / duck_dbt:.1f}")
     if compared:
-        differ = [f"{r} {a}/{b}" for r, (a, b) in compared.items() if a != b]
+        differ = [f"{r} {h.describe()}" for r, h in compared.items() if not h.same]
         print(
-            f"hits per rule, duckdb vs spark: {sum(a or 0 for a, _ in compared.values()):,} vs "
-            f"{sum(b or 0 for _, b in compared.values()):,} — "
-            + ("identical for every rule" if same else "DIFFERENT: " + ", ".join(differ))
+            f"hits, duckdb vs spark: {sum(h.duckdb for h in compared.values()):,} vs "
+            f"{sum(h.spark for h in compared.values()):,} — "
+            + ("the same hit ids and amounts for every rule" if same else "DIFFERENT: " + "; ".join(differ))
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     target = RESULTS / f"{size_name}-spark.json"
-    target.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     print(f"\nresults written to {target}; work directory {work}")
     if not args.keep:
         shutil.rmtree(work / "landing", ignore_errors=True)

@@ -282,24 +282,34 @@ def test_the_tree_sampler_counts_a_process_and_its_children():
     assert sampler.peak_mib > 64
 
 
-def test_hits_per_rule_of_both_engines(tmp_path):
+def test_hits_of_both_engines_matched_by_hit_id(tmp_path):
+    from decimal import Decimal
+
     import duckdb
 
-    from benchmarks.spark_lake import hits_per_rule
+    from benchmarks.spark_lake import compare_hits
 
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     con.execute("create schema supervision")
     con.execute(
-        "create table supervision.fct_rule_hits as select * from (values ('R01'), ('R01'), ('R05')) t(rule_code)"
+        "create table supervision.fct_rule_hits as select rule_code, hit_id, suspect_amount::decimal(18,2)"
+        " as suspect_amount from (values ('R01', 'a', 1), ('R01', 'b', 2), ('R05', 'c', 3), ('R06', 'd', 4))"
+        " t(rule_code, hit_id, suspect_amount)"
     )
     con.close()
     spark_table = tmp_path / "spark" / "warehouse" / "supervision.db" / "fct_rule_hits"
     spark_table.mkdir(parents=True)
     duckdb.sql(
-        f"copy (select * from (values ('R01'), ('R01'), ('R07')) t(rule_code)) to '{spark_table}/part-0.parquet'"
+        "copy (select rule_code, hit_id, suspect_amount::decimal(18,2) as suspect_amount from (values"
+        " ('R01', 'a', 1), ('R01', 'b', 2), ('R06', 'e', 4), ('R07', 'f', 5)) t(rule_code, hit_id, suspect_amount))"
+        f" to '{spark_table}/part-0.parquet'"
     )
-    assert hits_per_rule(tmp_path / "wh.duckdb", tmp_path / "spark") == {
-        "R01": (2, 2),
-        "R05": (1, None),
-        "R07": (None, 1),
-    }
+    got = compare_hits(tmp_path / "wh.duckdb", tmp_path / "spark")
+    assert sorted(got) == ["R01", "R05", "R06", "R07"]
+    assert got["R01"].same and got["R01"].duckdb == got["R01"].spark == 2
+    assert got["R01"].duckdb_amount == Decimal("3.00")
+    assert (got["R05"].duckdb, got["R05"].spark, got["R05"].only_duckdb) == (1, 0, 1)
+    # the same count and amount, but other hits: not the same
+    assert (got["R06"].duckdb, got["R06"].spark, got["R06"].only_duckdb, got["R06"].only_spark) == (1, 1, 1, 1)
+    assert not got["R06"].same
+    assert (got["R07"].spark, got["R07"].only_spark, got["R07"].spark_amount) == (1, 1, Decimal("5.00"))

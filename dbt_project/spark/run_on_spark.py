@@ -4,17 +4,18 @@
     python dbt_project/spark/run_on_spark.py --lake DIR [build ...]
     python dbt_project/spark/run_on_spark.py --landing DIR [build ...]
 
-``--lake DIR`` reads the lake the loader keeps (``YIBAO_LAKE_DIR``, ingest/lake.py): each raw table is an
-external Parquet table over ``DIR/<feed>`` — one file per loaded batch under ``period=<YYYYMM>/`` — so
+``--lake DIR`` reads the lake the loader keeps (``YIBAO_LAKE_DIR``, ingest/lake.py): each raw table is a
+view over an external Parquet table over ``DIR/<feed>`` — one file per loaded batch under ``period=<YYYYMM>/`` — so
 Spark sees exactly the batches the manifest holds as loaded, and nothing is copied. ``--landing DIR``
 first loads that landing tree with the project's own loader (a scratch DuckDB file under YIBAO_SPARK_DIR,
 with the lake beside it), then reads that lake. dbt uses the ``spark`` output of dbt_project/profiles.yml
 (session method, ``local[*]``; warehouse and metastore directories from YIBAO_SPARK_DIR).
 
 What the Spark path needs, in one place:
-  * the raw tables in database `raw`, external tables over the lake (columns from ingest/specs.py, types
-    as Spark names them; `recursiveFileLookup`, since the lineage column `_period` already holds the
-    period and one feed, kb_point_code, has a column named `period` of its own);
+  * the raw tables in database `raw`: views over external tables over the lake in database `lake`
+    (columns from ingest/specs.py, types as Spark names them; `recursiveFileLookup`, since the lineage
+    column `_period` already holds the period and one feed, kb_point_code, has a column named `period`
+    of its own; timestamps read as the wall-clock times they are, see SPARK_TYPES);
   * the pseudonym function `yibao_psn_key` registered as a session UDF with the secret from
     YIBAO_PSN_KEY_SECRET — which is why dbt runs in this process (dbtRunner) after the session
     exists: dbt-spark's session mode reuses SparkSession.getOrCreate();
@@ -54,14 +55,32 @@ def load_into_lake(landing: Path, base: Path) -> Path:
     return lake
 
 
-def raw_table_sql(feed, lake: Path) -> str:
-    """The external table of one feed over its lake directory."""
-    from ingest.specs import raw_table_ddl
+# DuckDB type → Spark type of a lake column. The warehouse's timestamps are Beijing wall-clock times
+# without a zone, and DuckDB writes them to Parquet as such (isAdjustedToUTC=false). Declared as Spark's
+# `timestamp`, the external table would read them as UTC instants and show them 8 hours later in the
+# Asia/Shanghai session — every hour-of-day and calendar-day check off by eight hours. So the external
+# table declares `timestamp_ntz` (the wall-clock time as written), and the raw view casts it to
+# `timestamp` in the session's zone, Asia/Shanghai: the same wall-clock time, the type the models expect.
+SPARK_TYPES = {"varchar": "string", "timestamp": "timestamp_ntz"}
 
-    ddl = raw_table_ddl(feed).replace('"', "`").replace(" varchar", " string")
-    ddl = ddl.replace("create table if not exists", "create table", 1)
+
+def raw_table_sql(feed, lake: Path) -> list[str]:
+    """The external table of one feed over its lake directory (database ``lake``; columns and order as
+    ingest/specs.py), and the view ``raw.<feed>`` over it that the dbt sources read."""
+    from ingest.specs import LINEAGE_COLUMNS
+
+    columns = [(f.code, f.sql_type) for f in feed.fields] + [(name, typ) for name, typ, _ in LINEAGE_COLUMNS]
+    body = ",\n".join(f"    `{name}` {SPARK_TYPES.get(typ, typ)}" for name, typ in columns)
     location = str(lake / feed.name).replace("'", "\\'")
-    return f"{ddl} using parquet options (recursiveFileLookup 'true') location '{location}'"
+    select = ",\n".join(
+        f"    cast(`{name}` as timestamp) as `{name}`" if typ == "timestamp" else f"    `{name}`"
+        for name, typ in columns
+    )
+    return [
+        f"create table lake.`{feed.name}` (\n{body}\n)"
+        f" using parquet options (recursiveFileLookup 'true') location '{location}'",
+        f"create view raw.`{feed.name}` as select\n{select}\nfrom lake.`{feed.name}`",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,12 +118,18 @@ def main(argv: list[str] | None = None) -> int:
         .enableHiveSupport()
         .getOrCreate()
     )
+    spark.sql("create database if not exists lake")
     spark.sql("create database if not exists raw")
+    # replace what an earlier run left (external tables: dropping one leaves the lake alone)
+    for database in ("raw", "lake"):
+        for table in spark.catalog.listTables(database):
+            kind = "view" if table.tableType == "VIEW" else "table"
+            spark.sql(f"drop {kind} {database}.`{table.name}`")
     counts = []
     for feed in FEEDS_LIST:
         (lake / feed.name).mkdir(parents=True, exist_ok=True)  # a feed never delivered: an empty table
-        spark.sql(f"drop table if exists raw.`{feed.name}`")  # external: dropping it leaves the lake alone
-        spark.sql(raw_table_sql(feed, lake))
+        for statement in raw_table_sql(feed, lake):
+            spark.sql(statement)
         counts.append(f"{feed.name} {spark.table(f'raw.`{feed.name}`').count():,}")
     print(f"raw tables read from the lake {lake}: " + ", ".join(counts))
 
