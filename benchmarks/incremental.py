@@ -107,6 +107,19 @@ def rules_evaluated(wh: Path) -> dict:
         con.close()
 
 
+def in_child(fn, *args):
+    """``fn(*args)`` in a fresh (spawned) Python process.
+
+    The comparisons read millions of rows through DuckDB; run here, they would leave this process gigabytes
+    larger, and every later stage would report that as its own peak: on Linux a child's ``ru_maxrss`` counts
+    the memory of the parent it was forked from, up to its exec."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def total(stages: list[dict]) -> dict:
     return {
         "seconds": round(sum(s["seconds"] for s in stages), 2),
@@ -200,13 +213,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{y} year(s): + {n_new} files of {new_month} into the same warehouse")
         month = run_stages(grown, log)
         month_nodes = node_seconds(grown)
-        evaluated = rules_evaluated(grown / "warehouse.duckdb") if all(s["ok"] for s in month) else {}
+        evaluated = in_child(rules_evaluated, grown / "warehouse.duckdb") if all(s["ok"] for s in month) else {}
         full = work / f"full-{y}y"
         n_full = link_tree(generated, full / "landing", lambda period, m=new_month: period.isdigit() and period <= m)
         print(f"{y} year(s): full rebuild, {n_full} files into a fresh warehouse")
         rebuild = run_stages(full, log)
         run_ok = all(s["ok"] for s in history + month + rebuild)
-        comparison = compare(grown / "warehouse.duckdb", full / "warehouse.duckdb") if run_ok else None
+        comparison = in_child(compare, grown / "warehouse.duckdb", full / "warehouse.duckdb") if run_ok else None
         identical = bool(comparison) and all(c["identical"] for c in comparison.values())
         ok = ok and run_ok and identical
         t_month, t_full = total(month), total(rebuild)

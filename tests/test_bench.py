@@ -313,3 +313,38 @@ def test_hits_of_both_engines_matched_by_hit_id(tmp_path):
     assert (got["R06"].duckdb, got["R06"].spark, got["R06"].only_duckdb, got["R06"].only_spark) == (1, 1, 1, 1)
     assert not got["R06"].same
     assert (got["R07"].spark, got["R07"].only_spark, got["R07"].spark_amount) == (1, 1, Decimal("5.00"))
+
+
+def test_the_incremental_comparison_runs_in_its_own_process_and_finds_a_difference(tmp_path):
+    import duckdb
+
+    from benchmarks.incremental import compare, in_child
+
+    def warehouse(name: str, extra_line: bool) -> str:
+        path = str(tmp_path / f"{name}.duckdb")
+        con = duckdb.connect(path)
+        con.execute("create schema supervision; create schema core")
+        con.execute("create table supervision.fct_rule_hits as select 'R01' as rule_code, 'h1' as hit_id")
+        con.execute(
+            "create table supervision.mart_clues as select 'c1' as clue_id, 1 as new_hit_count,"
+            f" 1.00 as new_amount, {2 if extra_line else 0} as persisting_hit_count, 0.00 as persisting_amount"
+        )
+        con.execute(
+            "create table core.fct_fee_line as select * from (values ('f1'), ('f2')"
+            + (", ('f3')" if extra_line else "")
+            + ") t(fee_line_id)"
+        )
+        con.close()
+        return path
+
+    grown, full = warehouse("grown", extra_line=True), warehouse("full", extra_line=False)
+    out = in_child(compare, grown, full)
+    assert out["supervision.fct_rule_hits"]["identical"]
+    # the hit history columns of the clues are not compared
+    assert out["supervision.mart_clues"]["identical"]
+    assert out["core.fct_fee_line"] == {
+        "rows": 3,
+        "only_incremental": 1,
+        "only_full_rebuild": 0,
+        "identical": False,
+    }
