@@ -663,3 +663,26 @@ def test_each_legal_basis_is_written_in_the_catalogue_alone():
     for code, row in catalogue.items():
         holders = [rel for rel, t in texts.items() if row["legal_basis"] in t]
         assert holders == ["dbt_project/seeds/knowledge_base/rule_catalogue.csv"], (code, holders)
+
+
+def test_columns_a_rule_leaves_out_of_its_fingerprints_are_columns_it_does_not_read(dbt_manifest):
+    """A rule may leave a dimension's snapshot columns (is_current, last_period_seen …) out of the
+    fingerprints that decide when its hits are evaluated again (meta.recompute … ignore): that is right
+    only while the rule's SQL never names them — a rule starting to read one must drop it from the list."""
+    import json
+
+    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
+    declared = 0
+    for node in nodes:
+        if node["resource_type"] != "model" or not node["name"].startswith("vio_r"):
+            continue
+        recompute = node["config"]["meta"].get("recompute") or {}
+        specs = {**(recompute.get("dated_inputs") or {}), **(recompute.get("keyed_inputs") or {})}
+        sql = (DBT_DIR / node["original_file_path"]).read_text(encoding="utf-8")
+        words = set(re.findall(r"\w+", sql))
+        for relation, spec in specs.items():
+            ignored = spec.get("ignore", []) if isinstance(spec, dict) else []
+            declared += len(ignored)
+            read = sorted(words & set(ignored))
+            assert not read, f"{node['name']}: leaves {read} of {relation} out of its fingerprints but names them"
+    assert declared, "no rule leaves a column out: this test checks nothing"

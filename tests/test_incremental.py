@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -129,6 +130,22 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         w.writeheader()
         w.writerows(cat)
 
+    # 4. the new person snapshot corrects the sex of the person of the first line billed (January
+    #    2025: earlier than any other change, so only the person can make R10 start there)
+    ((first_psn_no, first_line_on),) = table(
+        inc / "wh.duckdb",
+        "select psn_no, occurred_on from intermediate.int_billed_lines_unioned order by occurred_on, psn_no limit 1",
+    )
+    psn = next((inc / "landing" / "psn" / NEW_MONTH).glob("*.csv"))
+    with psn.open(encoding="utf-8", newline="") as fh:
+        persons = list(csv.DictReader(fh))
+    (corrected,) = [row for row in persons if row["psn_no"] == first_psn_no]
+    corrected["gend"] = "2" if corrected["gend"] == "1" else "1"
+    with psn.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(persons[0]))
+        w.writeheader()
+        w.writerows(persons)
+
     report = load(inc / "landing", inc / "wh.duckdb")
     status = {f.file: f for f in report.files}
     march_rel = march.relative_to(inc / "landing").as_posix()
@@ -150,9 +167,14 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
     # (R03 among them: a knowledge point of pair_scope visit pairs lines of different days)
-    for rule in ("R01", "R19"):
+    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R19", "R28", "R31"):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
+    # R10 reads the person keyed to the line: the corrected person's lines are evaluated again, from the first
+    ((r10_from,),) = table(
+        inc / "wh.duckdb", "select evaluated_from from build_state.fct_rule_hits__last_run where rule_code = 'R10'"
+    )
+    assert first_line_on < date(2025, 2, 1) and r10_from <= first_line_on, (r10_from, first_line_on)
     # fct_fee_line rebuilt the lines whose inputs changed, not the year
     rebuilt = table(
         inc / "wh.duckdb",

@@ -4,14 +4,18 @@
 
     * what a rule view reads is fingerprinted — row count and an order-free sum of row hashes: a
       relation for which a rule declares a date (meta recompute.dated_inputs) per month of that
-      date, other tables, incremental models and seeds as a whole, and views through what they
-      read, down to tables, seeds and the raw sources (rule_input_keys()); the rule view's own SQL
-      is fingerprinted too (a changed rule or parameter);
+      date, one it declares keyed (recompute.keyed_inputs: key, through) per key value, other
+      tables, incremental models and seeds as a whole, and views through what they read, down to
+      tables, seeds and the raw sources (rule_input_keys()); the rule view's own SQL is
+      fingerprinted too (a changed rule or parameter). A declaration may leave out columns the rule
+      never reads (ignore: a dimension's snapshot columns, which change every month);
     * the fingerprints of the last build are kept in build_state.fct_rule_hits__built_from, and what the last
       run evaluated per rule ('all hits', 'hits from <date>', 'unchanged') in build_state.fct_rule_hits__last_run;
     * per rule: nothing changed → not evaluated; a whole-relation input or the view changed →
-      all its hits again; only dated months changed → hits from the first changed month minus the
-      rule's recompute.reach_days (how far before a changed row a hit it decides can lie);
+      all its hits again; only dated months and keys changed → hits from the first changed month
+      minus the rule's recompute.reach_days (how far before a changed row a hit it decides can lie),
+      where a changed key counts from the earliest date of the rows it meets in the dated input it
+      goes through (a corrected person: that person's first billed line);
     * the rule's hits from that date are deleted and re-inserted from the view, with the session
       variable yibao_hits_from set: the view's hits_window() predicates then let DuckDB read only
       the rows from that date minus the rule's look-back (zone maps), instead of all history.
@@ -40,6 +44,7 @@
 {% macro fill_rule_hits(views, hit_columns) -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set state = build_state('__built_from') -%}
+    {%- set key_state = build_state('__built_from_keys') -%}
     {%- set last_run = build_state('__last_run') -%}
     {%- set full = not is_incremental() -%}
     {%- set columns = hit_columns | join(', ') -%}
@@ -48,18 +53,25 @@
         the run after the correction re-evaluates them from every change they missed -#}
     {%- set blocked = var('blocked_rules', {}) -%}
 
-    {#- the date each relation is fingerprinted by, where a rule declares one (one per relation) -#}
-    {%- set dated = {} -%}
+    {#- how each relation a rule declares in meta.recompute is fingerprinted (one way per relation, whichever
+        rule declares it): dated_inputs {relation: date column} or {relation: {date:, ignore: [columns]}},
+        keyed_inputs {relation: {key:, through:, ignore: [columns]}} -#}
+    {%- set specs = {} -%}
     {%- for name in views -%}
-        {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ name].config.meta.get('recompute') or {} -%}
-        {%- for input, column in (recompute.get('dated_inputs') or {}).items() -%}
-            {%- if dated.get(input, column) != column -%}
+        {%- for input, spec in recompute_specs(name).items() -%}
+            {%- if input in specs and specs[input] != spec -%}
                 {{ exceptions.raise_compiler_error(
-                    "rule views declare two dates for " ~ input ~ ": " ~ dated[input] ~ " and " ~ column
-                    ~ " (meta.recompute.dated_inputs); fingerprints need one") }}
+                    "rule views declare " ~ input ~ " two ways: " ~ specs[input] ~ " and " ~ spec
+                    ~ " (meta.recompute); fingerprints need one") }}
             {%- endif -%}
-            {%- do dated.update({input: column}) -%}
+            {%- do specs.update({input: spec}) -%}
         {%- endfor -%}
+    {%- endfor -%}
+    {#- a plain date (no column left out) is shared: every rule reading the relation uses its monthly
+        fingerprints; one with columns left out, or a key, is used only by the rules declaring it -#}
+    {%- set dated = {} -%}
+    {%- for input, spec in specs.items() if spec.date and not spec.ignore -%}
+        {%- do dated.update({input: spec.date}) -%}
     {%- endfor -%}
 
     {#- each rule: its code, view relation, reach, and the fingerprint keys it reads -#}
@@ -68,13 +80,30 @@
     {%- for name in views -%}
         {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
         {%- set recompute = node.config.meta.get('recompute') -%}
-        {%- set own_dates = recompute.get('dated_inputs', {}) if recompute else {} -%}
+        {%- set own = recompute_specs(name) -%}
+        {%- set special = {} -%}
+        {%- for input, spec in own.items() if spec.key or spec.ignore -%}
+            {%- do special.update({input: spec}) -%}
+        {%- endfor -%}
         {%- set uses = [] -%}
+        {%- set read = [] -%}
         {%- for dep_id in node.depends_on.nodes -%}
-            {%- for key in rule_input_keys(dep_id, dated, keys) -%}
-                {%- do uses.append({'key': key, 'dated': keys[key].column is not none
-                                                       and keys[key].name in own_dates}) -%}
+            {%- for key in rule_input_keys(dep_id, dated, keys, special) -%}
+                {%- do read.append(keys[key].name) -%}
+                {%- do uses.append({'key': key, 'dated': keys[key].name in own
+                                                       and (keys[key].column is not none or keys[key].key_column is not none)}) -%}
             {%- endfor -%}
+        {%- endfor -%}
+        {%- for input, spec in own.items() -%}
+            {%- if input not in read -%}
+                {{ exceptions.raise_compiler_error(
+                    name ~ " declares " ~ input ~ " in meta.recompute, but does not read it") }}
+            {%- endif -%}
+            {%- if spec.key and (spec.through not in own or not own[spec.through].date) -%}
+                {{ exceptions.raise_compiler_error(
+                    name ~ " keys " ~ input ~ " through " ~ spec.through
+                    ~ ", which it must declare in meta.recompute.dated_inputs") }}
+            {%- endif -%}
         {%- endfor -%}
         {%- set code = rule_code_of(name) -%}
         {%- do rules.append({
@@ -95,16 +124,19 @@
 create table if not exists {{ state }} (
     input_key varchar, month_start date, row_count bigint, fingerprint hugeint
 );
+create table if not exists {{ key_state }} (
+    input_key varchar, key_value varchar, row_count bigint, fingerprint hugeint
+);
 
 create or replace temp table rule_hits_inputs_now as
-{%- for key, input in keys | dictsort if key in live_keys %}
+{%- for key, input in keys | dictsort if key in live_keys and not input.key_column %}
 select
     '{{ key }}' as input_key,
     {{ 'cast(date_trunc(\'month\', t.' ~ input.column ~ ') as date)' if input.column else 'cast(null as date)' }}
         as month_start,
     count(*) as row_count,
     coalesce(sum(hash(t)), 0) as fingerprint
-from {{ input.relation }} as t
+from {{ fingerprinted_rows(input) }} as t
 group by 1, 2
 union all
 {%- endfor %}
@@ -119,6 +151,44 @@ where
     and schema_name = '{{ this.schema }}'
     and view_name in ('{{ views | join("', '") }}');
 
+{#- keyed inputs: one fingerprint per key value -#}
+create or replace temp table rule_hits_keys_now as
+{%- for key, input in keys | dictsort if key in live_keys and input.key_column %}
+select
+    '{{ key }}' as input_key,
+    cast(t.{{ input.key_column }} as varchar) as key_value,
+    count(*) as row_count,
+    coalesce(sum(hash(t)), 0) as fingerprint
+from {{ fingerprinted_rows(input) }} as t
+group by 1, 2
+union all
+{%- endfor %}
+select null::varchar, null::varchar, null::bigint, null::hugeint where false;
+
+{#- a keyed input's changed key values, as the earliest date of the rows they meet in the dated input it
+    goes through (none met: no hit can change) -#}
+create or replace temp table rule_hits_keys_changed as
+{%- if not full %}
+with
+
+changed_keys as (
+    select coalesce(now.input_key, built.input_key) as input_key, coalesce(now.key_value, built.key_value) as key_value
+    from rule_hits_keys_now as now
+    full outer join {{ key_state }} as built
+        on now.input_key = built.input_key and now.key_value is not distinct from built.key_value
+    where now.fingerprint is distinct from built.fingerprint or now.row_count is distinct from built.row_count
+)
+
+{%- for key, input in keys | dictsort if key in live_keys and input.key_column %}
+{%- set through = keys.values() | selectattr('name', 'equalto', input.through) | selectattr('column') | first %}
+select '{{ key }}' as input_key, min(t.{{ through.column }}) as changed_from
+from {{ through.relation }} as t
+where t.{{ input.key_column }} in (select key_value from changed_keys where input_key = '{{ key }}')
+union all
+{%- endfor %}
+{%- endif %}
+select null::varchar as input_key, null::date as changed_from where false;
+
 create or replace temp table rule_hits_recompute as
 with
 
@@ -128,6 +198,10 @@ changed as (
     full outer join {{ state }} as built
         on now.input_key = built.input_key and now.month_start is not distinct from built.month_start
     where now.fingerprint is distinct from built.fingerprint or now.row_count is distinct from built.row_count
+    union all
+    select input_key, changed_from as month_start
+    from rule_hits_keys_changed
+    where changed_from is not null
 ),
 
 uses (rule_code, input_key, dated, reach_days) as (
@@ -186,6 +260,15 @@ select * from rule_hits_inputs_now
 {%- if kept_keys %}
 where input_key not in ('{{ kept_keys | unique | join("', '") }}')
 {%- endif %};
+delete from {{ key_state }}
+{%- if kept_keys %}
+where input_key not in ('{{ kept_keys | unique | join("', '") }}')
+{%- endif %};
+insert into {{ key_state }}
+select * from rule_hits_keys_now
+{%- if kept_keys %}
+where input_key not in ('{{ kept_keys | unique | join("', '") }}')
+{%- endif %};
 create or replace table {{ last_run }} as
 select
     rule_code,
@@ -202,37 +285,75 @@ select
 from rule_hits_recompute
 order by rule_code;
 drop table rule_hits_inputs_now;
+drop table rule_hits_keys_now;
+drop table rule_hits_keys_changed;
 drop table rule_hits_recompute
 {%- endmacro %}
 
 
-{#- The fingerprint keys a rule input stands for (registered in `keys`): a relation with a declared date
-    is fingerprinted by month of it; a table, incremental model or seed as a whole; a view by what it
-    reads, down to tables, seeds and raw sources (fingerprinting a view evaluates it — the rule's own
-    cost again). -#}
-{% macro rule_input_keys(node_id, dated, keys) -%}
-    {%- set found = [] -%}
-    {%- if node_id.startswith('source.') -%}
-        {%- set src = graph.sources[node_id] -%}
-        {%- set key = 'source:' ~ src.source_name ~ '.' ~ src.name -%}
-        {%- do keys.update({key: {'name': src.name, 'relation': src.relation_name, 'column': none}}) -%}
-        {%- do found.append(key) -%}
+{#- The rows of a fingerprinted input: the relation, without the columns its declaration leaves out. -#}
+{% macro fingerprinted_rows(input) -%}
+    {%- if input.ignore -%}
+(select * exclude ({{ input.ignore | join(', ') }}) from {{ input.relation }})
     {%- else -%}
-        {%- set dep = graph.nodes.get(node_id) -%}
-        {%- if dep and dep.resource_type in ('model', 'seed') -%}
-            {%- if dep.name in dated or dep.resource_type == 'seed'
-                or dep.config.materialized in ('table', 'incremental') -%}
-                {%- set column = dated.get(dep.name) -%}
-                {%- set key = dep.name ~ (':' ~ column if column else '') -%}
-                {%- do keys.update({key: {'name': dep.name, 'relation': dep.relation_name, 'column': column}}) -%}
-                {%- do found.append(key) -%}
-            {%- else -%}
-                {%- for upstream in dep.depends_on.nodes -%}
-                    {%- for key in rule_input_keys(upstream, dated, keys) if key not in found -%}
-                        {%- do found.append(key) -%}
-                    {%- endfor -%}
+{{ input.relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- A rule view's meta.recompute inputs, each as {date, key, through, ignore} (none where not given):
+    dated_inputs {relation: date column | {date:, ignore:}}, keyed_inputs {relation: {key:, through:, ignore:}}. -#}
+{% macro recompute_specs(view_name) -%}
+    {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
+    {%- set specs = {} -%}
+    {%- for input, spec in (recompute.get('dated_inputs') or {}).items() -%}
+        {%- set spec = spec if spec is mapping else {'date': spec} -%}
+        {%- do specs.update({input: {'date': spec.date, 'key': none, 'through': none,
+                                     'ignore': spec.get('ignore', []) | sort}}) -%}
+    {%- endfor -%}
+    {%- for input, spec in (recompute.get('keyed_inputs') or {}).items() -%}
+        {%- do specs.update({input: {'date': none, 'key': spec.key, 'through': spec.through,
+                                     'ignore': spec.get('ignore', []) | sort}}) -%}
+    {%- endfor -%}
+    {{ return(specs) }}
+{%- endmacro %}
+
+
+{#- The fingerprint keys a rule input stands for (registered in `keys`): a relation the rule declares
+    with a key or with columns left out (`special`) by that; a relation with a plain declared date by
+    month of it; a table, incremental model or seed as a whole; a view by what it reads, down to tables,
+    seeds and raw sources (fingerprinting a view evaluates it — the rule's own cost again). -#}
+{% macro rule_input_keys(node_id, dated, keys, special) -%}
+    {%- set found = [] -%}
+    {%- set src = graph.sources.get(node_id) if node_id.startswith('source.') else none -%}
+    {%- set dep = none if src else graph.nodes.get(node_id) -%}
+    {%- set name = src.name if src else (dep.name if dep else none) -%}
+    {%- if name in special -%}
+        {%- set spec = special[name] -%}
+        {%- set key = name ~ (':' ~ spec.date if spec.date else '#' ~ spec.key)
+                      ~ ('-' ~ spec.ignore | join(',') if spec.ignore else '') -%}
+        {%- do keys.update({key: {'name': name, 'relation': (src or dep).relation_name, 'column': spec.date,
+                                  'key_column': spec.key, 'through': spec.through, 'ignore': spec.ignore}}) -%}
+        {%- do found.append(key) -%}
+    {%- elif src -%}
+        {%- set key = 'source:' ~ src.source_name ~ '.' ~ src.name -%}
+        {%- do keys.update({key: {'name': src.name, 'relation': src.relation_name, 'column': none,
+                                  'key_column': none, 'through': none, 'ignore': []}}) -%}
+        {%- do found.append(key) -%}
+    {%- elif dep and dep.resource_type in ('model', 'seed') -%}
+        {%- if dep.name in dated or dep.resource_type == 'seed'
+            or dep.config.materialized in ('table', 'incremental') -%}
+            {%- set column = dated.get(dep.name) -%}
+            {%- set key = dep.name ~ (':' ~ column if column else '') -%}
+            {%- do keys.update({key: {'name': dep.name, 'relation': dep.relation_name, 'column': column,
+                                      'key_column': none, 'through': none, 'ignore': []}}) -%}
+            {%- do found.append(key) -%}
+        {%- else -%}
+            {%- for upstream in dep.depends_on.nodes -%}
+                {%- for key in rule_input_keys(upstream, dated, keys, special) if key not in found -%}
+                    {%- do found.append(key) -%}
                 {%- endfor -%}
-            {%- endif -%}
+            {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
     {{ return(found) }}

@@ -39,6 +39,7 @@ fee_line_hits as (
         and not is_pharmacy_line
         and catalogue_pric_uplmt_amt is not null
         and pric - catalogue_pric_uplmt_amt > {{ var('price_tolerance') }}
+        and {{ hits_window('fee_date') }}
 ),
 
 sale_hits as (
@@ -68,6 +69,7 @@ sale_hits as (
         and not is_fully_returned
         and catalogue_pric_uplmt_amt is not null
         and finl_trns_pric - catalogue_pric_uplmt_amt > {{ var('price_tolerance') }}
+        and {{ hits_window('sale_date') }}
 ),
 
 hits as (

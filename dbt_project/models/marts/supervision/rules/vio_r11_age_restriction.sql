@@ -9,12 +9,14 @@ with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 -- read a second time for the whole rows of the few hit lines (aged is read three times, so DuckDB
 -- materialises it: it carries only the columns the checks need)
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 persons as (

@@ -32,11 +32,13 @@ billed_lines as (
         occurred_on,
         lmt_dise_codes
     from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 -- the whole rows of the few hit lines
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 visit_diagnoses as (

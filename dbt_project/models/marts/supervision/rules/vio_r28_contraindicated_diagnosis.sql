@@ -8,12 +8,14 @@ with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 -- the whole rows of the few hit lines, read apart: billed_lines is read once, so DuckDB does not
 -- materialise it and the points' codes select the lines first
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 visit_diagnoses as (

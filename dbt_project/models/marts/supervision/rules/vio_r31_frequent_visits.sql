@@ -24,6 +24,8 @@ counted_visits as (
         effective_settlement_count > 0
         and med_type in ('11', '14', '41', '21')
         and begin_date is not null
+        -- every visit of the (calendar month or year) periods holding the hits evaluated
+        and {{ hits_window('begin_date', 366) }}
 ),
 
 periods as (
