@@ -167,7 +167,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
     # (R03 among them: a knowledge point of pair_scope visit pairs lines of different days)
-    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R19", "R28", "R31"):
+    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R19", "R25", "R28", "R31"):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
     # R10 reads the person keyed to the line: the corrected person's lines are evaluated again, from the first

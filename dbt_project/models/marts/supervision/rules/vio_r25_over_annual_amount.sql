@@ -7,14 +7,17 @@
     several points put in question: the largest of their amounts). -#}
 with
 
+-- from the first day of the calendar year of the first hit evaluated (running amounts start there)
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on', 366) }}
 ),
 
 -- the whole rows of the few hit lines, read apart: person_lines is read once, so DuckDB does not
 -- materialise it and the points' codes select the lines first
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 points as (
