@@ -163,7 +163,9 @@ from {{ fingerprinted_rows(input) }} as t
 group by 1, 2
 union all
 {%- endfor %}
-select null::varchar, null::varchar, null::bigint, null::hugeint where false;
+select
+    null::varchar as input_key, null::varchar as key_value, null::bigint as row_count, null::hugeint as fingerprint
+where false;
 
 {#- a keyed input's changed key values, as the earliest date of the rows they meet in the dated input it
     goes through (none met: no hit can change) -#}
