@@ -308,12 +308,25 @@ drop table rule_hits_recompute
 {% macro recompute_specs(view_name) -%}
     {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
     {%- set specs = {} -%}
+    {%- set where = view_name ~ ": meta.recompute." -%}
     {%- for input, spec in (recompute.get('dated_inputs') or {}).items() -%}
         {%- set spec = spec if spec is mapping else {'date': spec} -%}
+        {%- if not spec.get('date') or spec.keys() | reject('in', ['date', 'ignore']) | list -%}
+            {{ exceptions.raise_compiler_error(where ~ "dated_inputs." ~ input ~ " is " ~ spec
+                ~ ": give a date column, or {date: <column>, ignore: [<columns>]}") }}
+        {%- endif -%}
         {%- do specs.update({input: {'date': spec.date, 'key': none, 'through': none,
                                      'ignore': spec.get('ignore', []) | sort}}) -%}
     {%- endfor -%}
     {%- for input, spec in (recompute.get('keyed_inputs') or {}).items() -%}
+        {%- if spec is not mapping or not spec.get('key') or not spec.get('through')
+            or spec.keys() | reject('in', ['key', 'through', 'ignore']) | list -%}
+            {{ exceptions.raise_compiler_error(where ~ "keyed_inputs." ~ input ~ " is " ~ spec
+                ~ ": give {key: <column>, through: <a dated input>, ignore: [<columns>]}") }}
+        {%- endif -%}
+        {%- if input in specs -%}
+            {{ exceptions.raise_compiler_error(where ~ input ~ " is both a dated and a keyed input") }}
+        {%- endif -%}
         {%- do specs.update({input: {'date': none, 'key': spec.key, 'through': spec.through,
                                      'ignore': spec.get('ignore', []) | sort}}) -%}
     {%- endfor -%}
@@ -321,8 +334,8 @@ drop table rule_hits_recompute
 {%- endmacro %}
 
 
-{#- The fingerprint keys a rule input stands for (registered in `keys`): a relation the rule declares
-    with a key or with columns left out (`special`) by that; a relation with a plain declared date by
+{#- The fingerprint keys a rule input stands for (registered in `keys`): a relation the rule reads
+    itself and declares with a key or with columns left out (`special`) by that; a relation with a plain declared date by
     month of it; a table, incremental model or seed as a whole; a view by what it reads, down to tables,
     seeds and raw sources (fingerprinting a view evaluates it — the rule's own cost again). -#}
 {% macro rule_input_keys(node_id, dated, keys, special) -%}
@@ -352,7 +365,9 @@ drop table rule_hits_recompute
             {%- do found.append(key) -%}
         {%- else -%}
             {%- for upstream in dep.depends_on.nodes -%}
-                {%- for key in rule_input_keys(upstream, dated, keys, special) if key not in found -%}
+                {#- a declaration holds for what the rule reads itself: through a view, the relation
+                    may be joined on another key or read for a left-out column, so it is read whole -#}
+                {%- for key in rule_input_keys(upstream, dated, keys, {}) if key not in found -%}
                     {%- do found.append(key) -%}
                 {%- endfor -%}
             {%- endfor -%}
