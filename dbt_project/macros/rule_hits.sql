@@ -253,24 +253,12 @@ where
 {% endfor %}
 reset variable yibao_hits_from;
 
-delete from {{ state }}
-{%- if kept_keys %}
-where input_key not in ('{{ kept_keys | unique | join("', '") }}')
-{%- endif %};
-insert into {{ state }}
-select * from rule_hits_inputs_now
-{%- if kept_keys %}
-where input_key not in ('{{ kept_keys | unique | join("', '") }}')
-{%- endif %};
-delete from {{ key_state }}
-{%- if kept_keys %}
-where input_key not in ('{{ kept_keys | unique | join("', '") }}')
-{%- endif %};
-insert into {{ key_state }}
-select * from rule_hits_keys_now
-{%- if kept_keys %}
-where input_key not in ('{{ kept_keys | unique | join("', '") }}')
-{%- endif %};
+{#- keep the fingerprints just taken, but those of blocked rules' inputs (kept as last evaluated) -#}
+{%- set kept = "where input_key not in ('" ~ kept_keys | unique | join("', '") ~ "')" if kept_keys else '' %}
+{%- for table, now in [(state, 'rule_hits_inputs_now'), (key_state, 'rule_hits_keys_now')] %}
+delete from {{ table }} {{ kept }};
+insert into {{ table }} select * from {{ now }} {{ kept }};
+{%- endfor %}
 create or replace table {{ last_run }} as
 select
     rule_code,
