@@ -91,6 +91,13 @@ def _refuse_numeric_codes(feed: FeedSpec, header: list[str], types: list, column
             )
 
 
+def _bytes_key(feed: str, sha: str, period: str | None) -> tuple[str, str, str]:
+    """What makes two deliveries of the same bytes the same delivery: feed and bytes, and for a snapshot
+    feed also the period (each month's snapshot is that month's state, changed or not)."""
+    spec = FEEDS.get(feed)
+    return feed, sha, (period or "") if spec is not None and spec.snapshot else ""
+
+
 def _extra_names(names: list[str], positions: list[int]) -> list[str]:
     """Keys of the extra columns in ``_extra``: a repeated (or empty) header gets its column number, so
     two extra columns never collapse into one key."""
@@ -136,9 +143,10 @@ class Loader:
         ).fetchall()
         self._seen: dict[tuple[str, str], str] = {}  # (file, sha) -> status
         self._seen_files: set[str] = set()
-        # (feed, sha) -> first (file, status) holding rows: one workbook may be delivered to two feeds (the
-        # clue sheet: 线索处置 and 疑点明细复核, each feed reading its own sheet), so bytes repeat per feed
-        self._same_bytes: dict[tuple[str, str], tuple[str, str]] = {}
+        # (feed, sha, period of a snapshot feed) -> first (file, status) holding rows: one workbook may be
+        # delivered to two feeds (the clue sheet: 线索处置 and 疑点明细复核, each feed reading its own
+        # sheet), so bytes repeat per feed; an unchanged snapshot restates the state as of its own period
+        self._same_bytes: dict[tuple[str, str, str], tuple[str, str]] = {}
         # (feed, sender, period, seq) -> (batch, file, sha) of the batch in the warehouse
         self._slot_batch: dict[tuple, tuple[str, str, str]] = {}
         # refused only because another file held its slot: tried again once that file is gone
@@ -149,7 +157,7 @@ class Loader:
                 self._slot_refused.add((file, sha))
             self._seen_files.add(file)
             if status in ("loaded", "replaced") and (rows_read or 0) > 0:
-                self._same_bytes.setdefault((feed, sha), (file, status))
+                self._same_bytes.setdefault(_bytes_key(feed, sha, period), (file, status))
             if status == "loaded":
                 self._slot_batch[(feed, sender, period, seq)] = (batch_id, file, sha)
 
@@ -318,9 +326,11 @@ class Loader:
         if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled
-        # Same bytes under a new name of the same feed are a no-op — unless they hold no rows: an empty or
-        # header-only file is byte-identical across senders and months, yet each is its own (empty) delivery.
-        same_bytes = None if again else self._same_bytes.get((d.feed.name if d.feed else "", sha))
+        # Same bytes under a new name of the same feed are a no-op — unless they hold no rows (an empty or
+        # header-only file is byte-identical across senders and months, yet each is its own (empty) delivery)
+        # or they are a snapshot of another period: an unchanged monthly snapshot says what is current as of
+        # its month (a snapshot reverting to an earlier month's bytes must become current again).
+        same_bytes = None if again else self._same_bytes.get(_bytes_key(d.feed.name if d.feed else "", sha, d.period))
         if same_bytes:
             res.status = "duplicate"
             res.message = f"same bytes as {same_bytes[0]} ({same_bytes[1]}): nothing to do"
@@ -598,7 +608,7 @@ class Loader:
             con.execute("drop table if exists _stage")
         self._slot_batch[slot_key] = (batch_id, d.rel, scan.sha256)
         if n:
-            self._same_bytes.setdefault((feed.name, scan.sha256), (d.rel, "loaded"))
+            self._same_bytes.setdefault(_bytes_key(feed.name, scan.sha256, d.period), (d.rel, "loaded"))
         res.status = "loaded"
         res.batch_id = batch_id
         res.rows_read, res.rows_loaded, res.rows_quarantined = n, loaded, quarantined

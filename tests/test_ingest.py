@@ -345,6 +345,24 @@ def test_same_bytes_twice_and_under_new_name_is_a_noop(tree):
     assert query(db, "select count(*) from raw.psn")[0][0] == 1
 
 
+def test_an_unchanged_snapshot_of_another_month_is_that_months_snapshot(tree):
+    """A reference snapshot restates the current state as of its month: the same bytes in a later period
+    load (they are not a duplicate), so a snapshot reverting to an earlier month's bytes is current again."""
+    root, db = tree
+    alive = f"{PSN_HEADER},die_date\nP1,{ID_A},张三,1,1949-12-31,990101,\n"
+    write(root, "psn/202501/990100_psn_202501.csv", alive)
+    write(root, "psn/202502/990100_psn_202502.csv", alive)
+    rep = load(root, db)
+    assert [f.status for f in rep.files] == ["loaded", "loaded"]
+    write(root, "psn/202503/990100_psn_202503.csv", alive.replace("990101,\n", "990101,2025-03-10\n"))
+    write(root, "psn/202504/990100_psn_202504.csv", alive)  # the death was recorded in error
+    rep = load(root, db)
+    assert [f.status for f in rep.files if f.status != "unchanged"] == ["loaded", "loaded"]
+    newest = "select die_date from raw.psn where _period = (select max(_period) from raw.psn)"
+    assert query(db, newest) == [(None,)]
+    assert query(db, "select count(*) from raw.psn")[0][0] == 4
+
+
 def test_correction_replaces_its_batch_atomically(tree):
     root, db = tree
     path = "psn/202501/990100_psn_202501.csv"
