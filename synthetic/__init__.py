@@ -20,12 +20,12 @@ What is written (layout ``<out>/<feed>/<YYYYMM>/<sender>_<feed>_<YYYYMM>[_<seq>]
       decimal(18,2), counts and prices decimal(18,4), times naive timestamps (setl_time as text);
     * HIS (his_ipt_register, his_order, his_charge) from H1–H3: GB18030 CSV, CRLF, Chinese labels;
     * reference (fixmedins, fixmedins_agreement, psn, hilist, practitioner): UTF-8 CSV with field
-      codes, full snapshots in the first and the last month (the last adds a 暂停 and a 解除 row, a
-      new pharmacy, a new practitioner, newborns, recorded deaths and closes the rows of the three
-      catalogue items whose cap changes mid-window);
+      codes, a full snapshot every month as of its last day, each change first showing in the
+      month it happens: deaths, newborns, the 暂停 (4th month) and 解除 (5th) agreement rows, the
+      closed and new rows of the three catalogue items whose cap changes in the middle month, and
+      in the last month a new pharmacy and a new practitioner;
     * knowledge base (kb_point with Chinese labels, kb_point_code with field codes): UTF-8 CSV
-      snapshots in the first and the last month; the last adds the points published mid-window
-      (see ``kb_points``);
+      snapshots every month, each holding the points published by then (see ``kb_points``);
     * pharmacy (phar_sale) and 进销存 (inv_purchase, inv_stocktake, inv_change): UTF-8-with-BOM CSV,
       one file per institution and month, headers per institution as Chinese labels, field codes, or
       either in a shuffled order; no file in a month without rows (identical header-only files from

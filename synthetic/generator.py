@@ -727,9 +727,8 @@ class Generator:
         self.write_pharmacy(g, frames["sales"])
         self.write_inventory(g, inv)
         self.write_casework(g)
-        if g in (0, self.window.months - 1):
-            self.write_reference(g)
-            kb_points.write(self, g)
+        self.write_reference(g)
+        kb_points.write(self, g)
         return {
             "visits": len(frames["visits"]),
             "fee lines": len(frames["lines"]),
@@ -1226,11 +1225,13 @@ class Generator:
 
     # ------------------------------------------------------------------ reference snapshots (UTF-8 CSV)
     def write_reference(self, g: int) -> None:
+        """The month's full reference snapshots, as of its last day: every change shows from the
+        snapshot of the month it happens in (an agreement row from its start, a death from its day, a
+        new catalogue row from the month it takes effect)."""
         W, C = self.world, self.cats
         period = self.window.period(g)
-        snap_day = self.window.month_first(g)
-        last = g == self.window.months - 1
-        insts = [i for i in W.insts if i.opened_day is None or (last and i.opened_day <= snap_day)]
+        as_of = self.window.month_first(g + 1) - 1
+        insts = [i for i in W.insts if i.opened_day is None or i.opened_day <= as_of]
         hh = [i.hhmm for i in insts]
         cols = {
             "fixmedins_code": pa.array([i.code for i in insts]),
@@ -1244,7 +1245,7 @@ class Generator:
             "close_time": pa.array([h[1] or None for h in hh], pa.string()),
         }
         self._ref("fixmedins", period, cols)
-        ags = [a for a in W.agreements if a.added_day is None or (last and a.added_day <= snap_day)]
+        ags = [a for a in W.agreements if a.added_day is None or a.added_day <= as_of]
         cols = {
             "fixmedins_code": pa.array([W.insts[a.inst].code for a in ags]),
             "agreement_no": pa.array([a.no for a in ags]),
@@ -1253,10 +1254,7 @@ class Generator:
             "agreement_status": pa.array([a.status for a in ags]),
         }
         self._ref("fixmedins_agreement", period, cols)
-        n = len(W.brdy)
-        keep = (W.enrolled <= snap_day) if not last else np.ones(n, bool)
-        idx = np.nonzero(keep)[0]
-        cutoff = self.window.first_day if not last else self.window.last_day + 1
+        idx = np.nonzero(W.enrolled <= as_of)[0]
         die = W.die[idx]
         cols = {
             "psn_no": take_str(self.ident["psn_no"], idx),
@@ -1266,7 +1264,7 @@ class Generator:
             "brdy": date_text(W.brdy[idx]),
             "insutype": pa.array(W.insutype[idx].astype(str)),
             "insu_admdvs": pa.array(W.admdvs_code[idx].astype(str)),
-            "die_date": date_text(die, die >= cutoff),
+            "die_date": date_text(die, die > as_of),
             "tel": take_str(self.ident["tel"], idx),
         }
         self._ref("psn", period, cols)
@@ -1287,7 +1285,7 @@ class Generator:
             ]
             if it.new_price is None:
                 rows.append(base + [_num(it.cap)] + restr + ["", ""])
-            elif not last:
+            elif C.change_day > as_of:
                 rows.append(base + [_num(it.cap)] + restr + [old_from, ""])
             else:
                 rows.append(base + [_num(it.cap)] + restr + [old_from, (chg - dt.timedelta(days=1)).isoformat()])
@@ -1295,7 +1293,7 @@ class Generator:
         names = FEEDS["hilist"].codes
         cols = {c: pa.array([r[j] or None for r in rows], pa.string()) for j, c in enumerate(names)}
         self._ref("hilist", period, cols)
-        pr = [p for p in W.pracs if not getattr(p, "ghost", False) and (p.added_day is None or last)]
+        pr = [p for p in W.pracs if not getattr(p, "ghost", False) and (p.added_day is None or p.added_day <= as_of)]
         cols = {
             "dr_code": pa.array([p.code for p in pr]),
             "dr_name": pa.array([p.name for p in pr]),

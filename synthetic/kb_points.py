@@ -13,9 +13,10 @@ Points
     and validity are relative to the window start, like the cases.
 
 Deliveries
-    Centre reference snapshots (sender 990100) in the first and the last month, like ``hilist``:
-    ``kb_point`` as UTF-8 CSV with the contract's Chinese labels, ``kb_point_code`` as UTF-8 CSV with
-    field codes. The first snapshot holds the points published by then; the last holds all of them.
+    Centre reference snapshots (sender 990100) every month, like ``hilist``: ``kb_point`` as UTF-8
+    CSV with the contract's Chinese labels, ``kb_point_code`` as UTF-8 CSV with field codes. Each
+    holds the points published by the month's last day, so a point first shows in the snapshot of
+    the month it is published in.
 
 Cases
     For every point type at least one injected hit and one near-miss, registered with the rule
@@ -327,11 +328,10 @@ def point(points: list[Point], pid: str) -> Point:
 
 # ----------------------------------------------------------------------------------------- writing
 def write(gen, g: int) -> None:
-    """The two snapshots of month ``g`` (called for the first and the last month, like ``hilist``)."""
+    """The two snapshots of month ``g`` (every month, like ``hilist``), as of its last day."""
     period = gen.window.period(g)
-    snap = gen.window.month_first(g)
-    last = g == gen.window.months - 1
-    pts = sorted((p for p in _points(gen.cases) if last or p.published <= snap), key=lambda p: p.pid)
+    as_of = gen.window.month_first(g + 1) - 1
+    pts = sorted((p for p in _points(gen.cases) if p.published <= as_of), key=lambda p: p.pid)
     params = [f.code for f in spec("kb_point").fields if f.code.startswith(("lmt_", "max_", "period", "min_"))]
     params += ["course_scope", "herb_mode", "pair_scope"]
     rows = []
@@ -401,9 +401,9 @@ def _line(c: Cases, v: CVisit, code: str, day: int | None = None):
 
 def _newborn(c: Cases, gend: int, on: int, age_days: int) -> int:
     p = c.person(gend, brdy=on - age_days)
-    # born during the window: the person register lists them from the last snapshot on, like the
-    # background's newborns
-    c.w.enrolled[p] = max(int(c.w.enrolled[p]), c.win.month_first(c.win.months - 1))
+    # born during the window: the person register lists them from the snapshot of their birth month
+    # on, like the background's newborns
+    c.w.enrolled[p] = max(int(c.w.enrolled[p]), on - age_days)
     return p
 
 

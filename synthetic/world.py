@@ -53,7 +53,7 @@ class Institution:
     role: str = ""  # H1..H8, C1..C4, P1..P7 of replica 0 (used by the cases)
     blocked: list[tuple[int, int]] = field(default_factory=list)  # (first_day, last_day) no settlements
     fallback: int = -1
-    opened_day: int | None = None  # new institution: in the last snapshot only, no activity
+    opened_day: int | None = None  # new institution: in the snapshots from this day's month on, no activity
 
     @property
     def fixmedins_type(self) -> str:
@@ -112,7 +112,7 @@ class Agreement:
     begn: int
     end: int
     status: str
-    added_day: int | None = None  # None: in every snapshot
+    added_day: int | None = None  # None: in every snapshot; else in those of its month on
 
 
 @dataclass
@@ -199,7 +199,7 @@ class World:
         p5.blocked.append((w.month_first(3), w.month_first(4) - 1))
         c4.blocked.append((w.month_first(4), 10**6))
         p5.fallback, c4.fallback = self.role("P1").idx, self.role("C1").idx
-        # a pharmacy that opens in the last month (in the last snapshot only, no activity yet)
+        # a pharmacy that opens in the last month (in the last snapshot, no activity yet)
         county = "990102"
         seq[county] += 1
         new = Institution(
@@ -303,7 +303,6 @@ class World:
         self.agreements.append(
             Agreement(h8.idx, f"XY{y0}{h8.idx + 1:04d}", day_of(dt.date(y0, 3, 1)), day_of(dt.date(y0, 3, 31)), "2")
         )
-        last = w.month_first(w.months - 1)
         for inst in (self.role("P5"), self.role("C4")):
             ((b, e),) = inst.blocked
             y = date_of(b).year
@@ -315,7 +314,7 @@ class World:
                     b,
                     end,
                     "2" if inst.role == "P5" else "3",
-                    added_day=last,
+                    added_day=b,
                 )
             )
 
@@ -360,7 +359,7 @@ class World:
         # homes: a hospital, a clinic and a pharmacy, mostly in the home county
         self._assign_homes(np.arange(n))
         self._assign_regimens(np.arange(n))
-        # newborns enrolled during the window: in the last snapshot only, never active
+        # newborns enrolled during the window: in the snapshots from their birth month on, never active
         nb = max(3, n // 200)
         first = self._new_people(nb)
         sel = np.arange(first, first + nb)
@@ -369,7 +368,7 @@ class World:
         self.admdvs_code[sel] = counties[rng.integers(0, 5, nb)]
         self.insutype[sel] = "390"
         self.cohort[sel] = 8
-        self.enrolled[sel] = w.month_first(w.months - 1)
+        self.enrolled[sel] = self.brdy[sel]
         self._assign_homes(sel)
         self.n_background = len(self.brdy)
 
