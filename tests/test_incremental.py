@@ -1,6 +1,7 @@
 """Incremental runs (issue 7): a new month loaded into a warehouse that holds a year, then built, gives
 the rows a full rebuild from every delivery gives — also when the month brings a correction of an old
-delivery (a line dropped, an amount changed), a refund of an old line and a changed catalogue snapshot.
+delivery (a line dropped, an amount changed), a refund of an old line, changed catalogue, person and
+knowledge-point snapshots.
 
 The loader is incremental (the manifest skips files it holds, a correction replaces its batch); dbt
 rebuilds the core models, and fct_rule_hits re-evaluates each rule only from the first date its inputs
@@ -146,6 +147,19 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         w.writeheader()
         w.writerows(persons)
 
+    # 5. the new knowledge-base snapshot renames the item of an R25 point valid since before the year: R25
+    #    is evaluated again from that date, the other knowledge-point rules are not moved there by it
+    kb = next((inc / "landing" / "kb_point" / NEW_MONTH).glob("*.csv"))
+    with kb.open(encoding="utf-8", newline="") as fh:
+        points = list(csv.DictReader(fh))
+    (renamed,) = [p for p in points if p["知识点编号"] == "KBL-R25-01"]
+    renamed["项目名称"] += "（修订）"
+    r25_valid_from = date.fromisoformat(renamed["生效日期"])
+    with kb.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(points[0]))
+        w.writeheader()
+        w.writerows(points)
+
     report = load(inc / "landing", inc / "wh.duckdb")
     status = {f.file: f for f in report.files}
     march_rel = march.relative_to(inc / "landing").as_posix()
@@ -175,6 +189,10 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         inc / "wh.duckdb", "select evaluated_from from build_state.fct_rule_hits__last_run where rule_code = 'R10'"
     )
     assert first_line_on < date(2025, 2, 1) and r10_from <= first_line_on, (r10_from, first_line_on)
+    # knowledge points are fingerprinted per rule: the R25 point moves R25's window, not R12's, R13's or R28's
+    starts = dict(table(inc / "wh.duckdb", "select rule_code, evaluated_from from build_state.fct_rule_hits__last_run"))
+    assert r25_valid_from < date(2025, 1, 1) and starts["R25"] <= r25_valid_from, (starts, r25_valid_from)
+    assert all(starts[rule] >= date(2025, 1, 1) for rule in ("R12", "R13", "R28")), starts
     # fct_fee_line rebuilt the lines whose inputs changed, not the year
     rebuilt = table(
         inc / "wh.duckdb",

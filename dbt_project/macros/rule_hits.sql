@@ -8,7 +8,8 @@
       tables, incremental models and seeds as a whole, and views through what they read, down to
       tables, seeds and the raw sources (rule_input_keys()); the rule view's own SQL is
       fingerprinted too (a changed rule or parameter). A declaration may leave out columns the rule
-      never reads (ignore: a dimension's snapshot columns, which change every month);
+      never reads (ignore: a dimension's snapshot columns, which change every month) and keep only
+      the rows of the rule's own code (rule_column: a knowledge point of R25 moves no R12 hit);
     * the fingerprints of the last build are kept in build_state.fct_rule_hits__built_from, and what the last
       run evaluated per rule ('all hits', 'hits from <date>', 'unchanged') in build_state.fct_rule_hits__last_run;
     * per rule: nothing changed → not evaluated; a whole-relation input or the view changed →
@@ -54,8 +55,8 @@
     {%- set blocked = var('blocked_rules', {}) -%}
 
     {#- how each relation a rule declares in meta.recompute is fingerprinted (one way per relation, whichever
-        rule declares it): dated_inputs {relation: date column} or {relation: {date:, ignore: [columns]}},
-        keyed_inputs {relation: {key:, through:, ignore: [columns]}} -#}
+        rule declares it): dated_inputs {relation: date column} or {relation: {date:, ignore: [columns],
+        rule_column:}}, keyed_inputs {relation: {key:, through:, ignore: [columns], rule_column:}} -#}
     {%- set specs = {} -%}
     {%- for name in views -%}
         {%- for input, spec in recompute_specs(name).items() -%}
@@ -70,7 +71,7 @@
     {#- a plain date (no column left out) is shared: every rule reading the relation uses its monthly
         fingerprints; one with columns left out, or a key, is used only by the rules declaring it -#}
     {%- set dated = {} -%}
-    {%- for input, spec in specs.items() if spec.date and not spec.ignore -%}
+    {%- for input, spec in specs.items() if spec.date and not spec.ignore and not spec.rule_column -%}
         {%- do dated.update({input: spec.date}) -%}
     {%- endfor -%}
 
@@ -81,9 +82,14 @@
         {%- set node = graph.nodes['model.' ~ project_name ~ '.' ~ name] -%}
         {%- set recompute = node.config.meta.get('recompute') -%}
         {%- set own = recompute_specs(name) -%}
+        {%- set code = rule_code_of(name) -%}
+        {#- relations this rule reads its own way: keyed, with columns left out, or its own rows only
+            (fingerprints per rule, named with its code); a keyed input names the key of what it goes through -#}
         {%- set special = {} -%}
-        {%- for input, spec in own.items() if spec.key or spec.ignore -%}
-            {%- do special.update({input: spec}) -%}
+        {%- for input, spec in own.items() if spec.key or spec.ignore or spec.rule_column -%}
+            {%- set through = own.get(spec.through) if spec.key else none -%}
+            {%- do special.update({input: dict(spec, rule=code, through_key=(
+                recompute_key(spec.through, through, code) if through else none))}) -%}
         {%- endfor -%}
         {%- set uses = [] -%}
         {%- set read = [] -%}
@@ -105,7 +111,6 @@
                     ~ ", which it must declare in meta.recompute.dated_inputs") }}
             {%- endif -%}
         {%- endfor -%}
-        {%- set code = rule_code_of(name) -%}
         {%- do rules.append({
             'code': code, 'name': name, 'relation': node.relation_name,
             'reach': recompute.get('reach_days', 0) if recompute else none, 'uses': uses,
@@ -182,10 +187,14 @@ changed_keys as (
 )
 
 {%- for key, input in keys | dictsort if key in live_keys and input.key_column %}
-{%- set through = keys.values() | selectattr('name', 'equalto', input.through) | selectattr('column') | first %}
+{%- set through = keys[input.through_key] %}
 select '{{ key }}' as input_key, min(t.{{ through.column }}) as changed_from
 from {{ through.relation }} as t
-where t.{{ input.key_column }} in (select key_value from changed_keys where input_key = '{{ key }}')
+where
+    t.{{ input.key_column }} in (select key_value from changed_keys where input_key = '{{ key }}')
+    {%- if through.rule_column %}
+    and t.{{ through.rule_column }} = '{{ through.rule }}'
+    {%- endif %}
 union all
 {%- endfor %}
 {%- endif %}
@@ -283,40 +292,56 @@ drop table rule_hits_recompute
 
 {#- The rows of a fingerprinted input: the relation, without the columns its declaration leaves out. -#}
 {% macro fingerprinted_rows(input) -%}
-    {%- if input.ignore -%}
-(select * exclude ({{ input.ignore | join(', ') }}) from {{ input.relation }})
+    {%- if input.ignore or input.rule_column -%}
+(select * {%- if input.ignore %} exclude ({{ input.ignore | join(', ') }}){% endif %} from {{ input.relation }}
+    {%- if input.rule_column %} where {{ input.rule_column }} = '{{ input.rule }}'{% endif %})
     {%- else -%}
 {{ input.relation }}
     {%- endif -%}
 {%- endmacro %}
 
 
+{#- The fingerprint key of a relation a rule declares: by date or key, the columns left out, and the
+    rule's code when the declaration keeps only the rule's own rows. -#}
+{% macro recompute_key(name, spec, rule_code) -%}
+    {%- if not (spec.key or spec.ignore or spec.rule_column) -%}
+        {{ return(name ~ ':' ~ spec.date) }}
+    {%- endif -%}
+    {{ return(name ~ (':' ~ spec.date if spec.date else '#' ~ spec.key)
+              ~ ('-' ~ spec.ignore | join(',') if spec.ignore else '')
+              ~ ('@' ~ rule_code if spec.rule_column else '')) }}
+{%- endmacro %}
+
+
 {#- A rule view's meta.recompute inputs, each as {date, key, through, ignore} (none where not given):
-    dated_inputs {relation: date column | {date:, ignore:}}, keyed_inputs {relation: {key:, through:, ignore:}}. -#}
+    dated_inputs {relation: date column | {date:, ignore:, rule_column:}},
+    keyed_inputs {relation: {key:, through:, ignore:, rule_column:}}. -#}
 {% macro recompute_specs(view_name) -%}
     {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
     {%- set specs = {} -%}
     {%- set where = view_name ~ ": meta.recompute." -%}
     {%- for input, spec in (recompute.get('dated_inputs') or {}).items() -%}
         {%- set spec = spec if spec is mapping else {'date': spec} -%}
-        {%- if not spec.get('date') or spec.keys() | reject('in', ['date', 'ignore']) | list -%}
+        {%- if not spec.get('date') or spec.keys() | reject('in', ['date', 'ignore', 'rule_column']) | list -%}
             {{ exceptions.raise_compiler_error(where ~ "dated_inputs." ~ input ~ " is " ~ spec
-                ~ ": give a date column, or {date: <column>, ignore: [<columns>]}") }}
+                ~ ": give a date column, or {date: <column>, ignore: [<columns>], rule_column: <column>}") }}
         {%- endif -%}
         {%- do specs.update({input: {'date': spec.date, 'key': none, 'through': none,
-                                     'ignore': spec.get('ignore', []) | sort}}) -%}
+                                     'ignore': spec.get('ignore', []) | sort,
+                                     'rule_column': spec.get('rule_column')}}) -%}
     {%- endfor -%}
     {%- for input, spec in (recompute.get('keyed_inputs') or {}).items() -%}
         {%- if spec is not mapping or not spec.get('key') or not spec.get('through')
-            or spec.keys() | reject('in', ['key', 'through', 'ignore']) | list -%}
+            or spec.keys() | reject('in', ['key', 'through', 'ignore', 'rule_column']) | list -%}
             {{ exceptions.raise_compiler_error(where ~ "keyed_inputs." ~ input ~ " is " ~ spec
-                ~ ": give {key: <column>, through: <a dated input>, ignore: [<columns>]}") }}
+                ~ ": give {key: <column>, through: <a dated input>, ignore: [<columns>], rule_column: <column>}") }}
         {%- endif -%}
         {%- if input in specs -%}
             {{ exceptions.raise_compiler_error(where ~ input ~ " is both a dated and a keyed input") }}
         {%- endif -%}
         {%- do specs.update({input: {'date': none, 'key': spec.key, 'through': spec.through,
-                                     'ignore': spec.get('ignore', []) | sort}}) -%}
+                                     'ignore': spec.get('ignore', []) | sort,
+                                     'rule_column': spec.get('rule_column')}}) -%}
     {%- endfor -%}
     {{ return(specs) }}
 {%- endmacro %}
@@ -333,15 +358,16 @@ drop table rule_hits_recompute
     {%- set name = src.name if src else (dep.name if dep else none) -%}
     {%- if name in special -%}
         {%- set spec = special[name] -%}
-        {%- set key = name ~ (':' ~ spec.date if spec.date else '#' ~ spec.key)
-                      ~ ('-' ~ spec.ignore | join(',') if spec.ignore else '') -%}
+        {%- set key = recompute_key(name, spec, spec.rule) -%}
         {%- do keys.update({key: {'name': name, 'relation': (src or dep).relation_name, 'column': spec.date,
-                                  'key_column': spec.key, 'through': spec.through, 'ignore': spec.ignore}}) -%}
+                                  'key_column': spec.key, 'through': spec.through, 'ignore': spec.ignore,
+                                  'rule_column': spec.rule_column, 'rule': spec.rule,
+                                  'through_key': spec.through_key}}) -%}
         {%- do found.append(key) -%}
     {%- elif src -%}
         {%- set key = 'source:' ~ src.source_name ~ '.' ~ src.name -%}
         {%- do keys.update({key: {'name': src.name, 'relation': src.relation_name, 'column': none,
-                                  'key_column': none, 'through': none, 'ignore': []}}) -%}
+                                  'key_column': none, 'through': none, 'ignore': [], 'rule_column': none}}) -%}
         {%- do found.append(key) -%}
     {%- elif dep and dep.resource_type in ('model', 'seed') -%}
         {%- if dep.name in dated or dep.resource_type == 'seed'
@@ -349,7 +375,7 @@ drop table rule_hits_recompute
             {%- set column = dated.get(dep.name) -%}
             {%- set key = dep.name ~ (':' ~ column if column else '') -%}
             {%- do keys.update({key: {'name': dep.name, 'relation': dep.relation_name, 'column': column,
-                                      'key_column': none, 'through': none, 'ignore': []}}) -%}
+                                      'key_column': none, 'through': none, 'ignore': [], 'rule_column': none}}) -%}
             {%- do found.append(key) -%}
         {%- else -%}
             {%- for upstream in dep.depends_on.nodes -%}
