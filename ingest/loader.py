@@ -7,7 +7,8 @@ Promises (shared/docs/RELIABILITY.md):
   column), duplicate (same bytes as a file already seen) or replaced (by a correction);
 * for every loaded file: rows read = rows loaded + rows quarantined (``raw.quarantine`` keeps
   file, line, reasons and the original values);
-* identical bytes are a no-op; a file for the same (sender, feed, period, seq) with different
+* identical bytes are a no-op (a snapshot feed's bytes count per period: an unchanged monthly
+  snapshot is that month's snapshot); a file for the same (sender, feed, period, seq) with different
   bytes is a correction and replaces the earlier batch in the same transaction;
 * a crash leaves every file's batch fully present or fully absent: small files are committed in
   groups of consecutive files of one feed (``GROUP_FILES`` / ``GROUP_BYTES``; a commit per file cost
@@ -151,7 +152,13 @@ class Loader:
         self._slot_batch: dict[tuple, tuple[str, str, str]] = {}
         # refused only because another file held its slot: tried again once that file is gone
         self._slot_refused: set[tuple[str, str]] = set()
+        # a snapshot of another month once taken for a duplicate (before bytes counted per period of a
+        # snapshot feed): loaded as its month's snapshot when the loader meets it again
+        self._stale_duplicates: set[tuple[str, str]] = set()
+        duplicates = []
         for file, sha, status, rows_read, feed, sender, period, seq, batch_id, message in rows:
+            if status == "duplicate":
+                duplicates.append((file, sha, feed, period))
             self._seen[(file, sha)] = status
             if status == "refused" and SLOT_CONFLICT in (message or ""):
                 self._slot_refused.add((file, sha))
@@ -160,6 +167,10 @@ class Loader:
                 self._same_bytes.setdefault(_bytes_key(feed, sha, period), (file, status))
             if status == "loaded":
                 self._slot_batch[(feed, sender, period, seq)] = (batch_id, file, sha)
+        for file, sha, feed, period in duplicates:
+            if feed in FEEDS and FEEDS[feed].snapshot and _bytes_key(feed, sha, period) not in self._same_bytes:
+                self._stale_duplicates.add((file, sha))
+                del self._seen[(file, sha)]
 
     # -- transactions spanning a group of files of one feed
     def _tx_begin(self, feed: str, size: int) -> None:
@@ -326,6 +337,9 @@ class Loader:
         if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled
+        if (d.rel, sha) in self._stale_duplicates:
+            self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha])
+            self._stale_duplicates.discard((d.rel, sha))
         # Same bytes under a new name of the same feed are a no-op — unless they hold no rows (an empty or
         # header-only file is byte-identical across senders and months, yet each is its own (empty) delivery)
         # or they are a snapshot of another period: an unchanged monthly snapshot says what is current as of

@@ -363,6 +363,35 @@ def test_an_unchanged_snapshot_of_another_month_is_that_months_snapshot(tree):
     assert query(db, "select count(*) from raw.psn")[0][0] == 4
 
 
+def test_a_snapshot_once_taken_for_a_duplicate_loads_as_its_months_snapshot(tree):
+    """A warehouse whose manifest still lists an unchanged snapshot of a later month as a duplicate (how
+    such files were handled before a snapshot's bytes counted per month) loads it on the next run."""
+    root, db = tree
+    body = f"{PSN_HEADER}\nP1,{ID_A},张三,1,1949-12-31,990101\n"
+    write(root, "psn/202501/990100_psn_202501.csv", body)
+    load(root, db)
+    write(root, "psn/202502/990100_psn_202502.csv", body)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "insert into raw.load_manifest select * replace ('psn/202502/990100_psn_202502.csv' as file, "
+            "'202502' as period, 'duplicate' as status, null as batch_id, 'same bytes as psn/202501' as message) "
+            "from raw.load_manifest where period = '202501'"
+        )
+    finally:
+        con.close()
+    rep = load(root, db)
+    assert [(f.file, f.status) for f in rep.files if f.status != "unchanged"] == [
+        ("psn/202502/990100_psn_202502.csv", "loaded")
+    ]
+    assert query(db, "select period, status from raw.load_manifest order by period") == [
+        ("202501", "loaded"),
+        ("202502", "loaded"),
+    ]
+    assert query(db, "select _period from raw.psn order by _period") == [("202501",), ("202502",)]
+    assert [f.status for f in load(root, db).files] == ["unchanged", "unchanged"]
+
+
 def test_correction_replaces_its_batch_atomically(tree):
     root, db = tree
     path = "psn/202501/990100_psn_202501.csv"
