@@ -88,8 +88,10 @@
         {%- set special = {} -%}
         {%- for input, spec in own.items() if spec.key or spec.ignore or spec.rule_column -%}
             {%- set through = own.get(spec.through) if spec.key else none -%}
-            {%- do special.update({input: dict(spec, rule=code, through_key=(
-                recompute_key(spec.through, through, code) if through else none))}) -%}
+            {#- a key going through a relation kept to the rule's own rows is looked up there: per rule too -#}
+            {%- do special.update({input: dict(spec, rule=code,
+                per_rule=spec.rule_column or (through and through.rule_column),
+                through_key=(recompute_key(spec.through, through, code) if through else none))}) -%}
         {%- endfor -%}
         {%- set uses = [] -%}
         {%- set read = [] -%}
@@ -302,14 +304,14 @@ drop table rule_hits_recompute
 
 
 {#- The fingerprint key of a relation a rule declares: by date or key, the columns left out, and the
-    rule's code when the declaration keeps only the rule's own rows. -#}
+    rule's code when the declaration keeps only the rule's own rows or goes through a relation that does. -#}
 {% macro recompute_key(name, spec, rule_code) -%}
     {%- if not (spec.key or spec.ignore or spec.rule_column) -%}
         {{ return(name ~ ':' ~ spec.date) }}
     {%- endif -%}
     {{ return(name ~ (':' ~ spec.date if spec.date else '#' ~ spec.key)
               ~ ('-' ~ spec.ignore | join(',') if spec.ignore else '')
-              ~ ('@' ~ rule_code if spec.rule_column else '')) }}
+              ~ ('@' ~ rule_code if spec.rule_column or spec.per_rule else '')) }}
 {%- endmacro %}
 
 
