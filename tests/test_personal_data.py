@@ -16,10 +16,10 @@ from ingest.check_digits import certno_valid
 from tests.conftest import TEST_SECRET
 from warehouse.settings import DBT_PROJECT_DIR
 
-ID18 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
+ID18 = re.compile(r"(?<![0-9A-Za-z])(?<!\d\.)([1-9]\d{5})(\d{8})(\d{3})([\dXx])(?![0-9A-Za-z])")
 # area codes never start with 0 (catalogue codes like 002503000110000 do)
-ID15 = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{6})(\d{3})(?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+ID15 = re.compile(r"(?<![0-9A-Za-z])(?<!\d\.)([1-9]\d{5})(\d{6})(\d{3})(?![0-9A-Za-z])")
+MOBILE = re.compile(r"(?<![0-9A-Za-z])(?<!\d\.)1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
 def _valid_date(s: str, fmt: str) -> bool:
@@ -52,6 +52,8 @@ def test_the_scanner_finds_what_it_must():
         "secret",
     ]
     assert find_personal_data("002501000010000 002503000110000 F13812345678 110105194912310021") == []
+    # the digits after a decimal point are no ID (dbt's run_results.json: "execution_time": 0.278552770614624)
+    assert find_personal_data('"execution_time": 0.278552770614624, 2.11010519491231002, 0.13812345678') == []
 
 
 def scan_tree(root: Path) -> dict[str, list[str]]:
