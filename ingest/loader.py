@@ -172,6 +172,11 @@ class Loader:
                 self._stale_duplicates.add((file, sha))
                 del self._seen[(file, sha)]
 
+    def _forget(self, rel: str, sha: str) -> None:
+        """Drop a file's manifest row so that this delivery is handled afresh (and recorded anew)."""
+        self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [rel, sha])
+        self._seen.pop((rel, sha), None)
+
     # -- transactions spanning a group of files of one feed
     def _tx_begin(self, feed: str, size: int) -> None:
         if self._tx_feed is not None and (
@@ -331,14 +336,13 @@ class Loader:
         again = self._withdrawn(d, sha)
         if self._slot_freed(d, sha):
             # its earlier refusal named a file that is gone now: this delivery is handled afresh
-            self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha])
-            self._seen.pop((d.rel, sha), None)
+            self._forget(d.rel, sha)
             self._slot_refused.discard((d.rel, sha))
         if (d.rel, sha) in self._seen and not again:
             res.seconds = time.perf_counter() - t0
             return res  # changed between the two reads into a file an earlier run handled
         if (d.rel, sha) in self._stale_duplicates:
-            self.con.execute("delete from raw.load_manifest where file = ? and sha256 = ?", [d.rel, sha])
+            self._forget(d.rel, sha)
             self._stale_duplicates.discard((d.rel, sha))
         # Same bytes under a new name of the same feed are a no-op — unless they hold no rows (an empty or
         # header-only file is byte-identical across senders and months, yet each is its own (empty) delivery)
