@@ -181,9 +181,18 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
     # (R03 among them: a knowledge point of pair_scope visit pairs lines of different days)
-    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R19", "R25", "R28", "R31"):
+    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R14", "R19", "R25", "R26", "R28", "R31"):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
+    # rules decided by one visit's rows judge again only the visits reaching the changed date, reading
+    # from the earliest row of those visits
+    scoped = table(
+        inc / "wh.duckdb",
+        "select rule_code, evaluated_from, read_from from build_state.fct_rule_hits__last_run where read_from is not null",
+    )
+    assert {rule for rule, _, _ in scoped} == {"R03", "R04", "R06", "R07", "R27", "R30"}, scoped
+    assert all(read_from <= changed_from for _, changed_from, read_from in scoped), scoped
+    assert all(" mdtrt_id values, read from " in evaluated[rule] for rule, _, _ in scoped), evaluated
     # R10 reads the person keyed to the line: the corrected person's lines are evaluated again, from the first
     ((r10_from,),) = table(
         inc / "wh.duckdb", "select evaluated_from from build_state.fct_rule_hits__last_run where rule_code = 'R10'"
@@ -238,3 +247,36 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         f"select distinct catalogue_pric_uplmt_amt from core.fct_fee_line where hilist_code = '{item}'",
     )
     assert caps == {(new_cap,)}, caps  # the newest snapshot is the current catalogue, for every date
+
+    # 6. a correction of the new month adds a line billed in January 2026 to a stay admitted and discharged
+    #    in January 2025: R30 (fee outside the stay) re-evaluates from the new month, but can only find the line
+    #    after discharge by reading the stay, a year before — the stays it judges again are read whole
+    ((stay_id, stay_begin, stay_line),) = table(
+        inc / "wh.duckdb",
+        "select v.mdtrt_id, v.begin_date, min(f.feedetl_sn) from core.fct_visit as v "
+        "inner join core.fct_fee_line as f on f.mdtrt_id = v.mdtrt_id "
+        "where v.is_inpatient and not v.is_cancelled and v.end_date < date '2025-02-01' "
+        "and not f.is_refund and not f.is_fully_refunded "
+        "group by v.mdtrt_id, v.begin_date order by v.begin_date, v.mdtrt_id limit 1",
+    )
+    jan_2025 = pq.read_table(next((inc / "landing" / "fee_list" / "202501").glob("*.parquet"))).to_pylist()
+    late = dict(next(r for r in jan_2025 if r["feedetl_sn"] == stay_line), feedetl_sn="FDLATE000001")
+    late["fee_ocur_time"] = late["fee_ocur_time"].replace(year=2026)
+    pq.write_table(pa.Table.from_pylist(pq.read_table(jan).to_pylist() + [late], schema=pq.read_schema(jan)), jan)
+    load(inc / "landing", inc / "wh.duckdb")
+    dbt_build(inc / "wh.duckdb", inc / "target")
+    ((r30_from, r30_read_from),) = table(
+        inc / "wh.duckdb",
+        "select evaluated_from, read_from from build_state.fct_rule_hits__last_run where rule_code = 'R30'",
+    )
+    assert r30_from == date(2026, 1, 1) and r30_read_from <= stay_begin, (r30_from, r30_read_from, stay_begin)
+    assert table(
+        inc / "wh.duckdb",
+        "select mdtrt_id from supervision.fct_rule_hits where rule_code = 'R30' and feedetl_sn = 'FDLATE000001'",
+    ) == {(stay_id,)}
+    shutil.rmtree(full)
+    shutil.copytree(inc / "landing", full / "landing")
+    load(full / "landing", full / "wh.duckdb")
+    dbt_build(full / "wh.duckdb", full / "target")
+    hits = table(inc / "wh.duckdb", hits_sql)
+    assert hits == table(full / "wh.duckdb", hits_sql), (len(hits ^ table(full / "wh.duckdb", hits_sql)),)

@@ -19,7 +19,12 @@
       goes through (a corrected person: that person's first billed line);
     * the rule's hits from that date are deleted and re-inserted from the view, with the session
       variable yibao_hits_from set: the view's hits_window() predicates then let DuckDB read only
-      the rows from that date minus the rule's look-back (zone maps), instead of all history.
+      the rows from that date minus the rule's look-back (zone maps), instead of all history;
+    * a rule whose hit is decided by the rows of one visit (or other scope: recompute.scope
+      {column:, spans: {relation: date | [from, to]}}) is re-evaluated for the scope values that
+      reach the changed date instead — those with a span row ending on or after it, or a hit on or
+      after it —, reading from the earliest row of those scope values: a stay admitted in November
+      with a line in the new month is judged again whole, a stay discharged before it is kept.
 
     A rule without recompute meta is evaluated whole whenever any of its inputs changed. The
     meaning stays that of a full rebuild — tests/test_incremental.py and `make bench-incremental`
@@ -116,7 +121,7 @@
         {%- do rules.append({
             'code': code, 'name': name, 'relation': node.relation_name,
             'reach': recompute.get('reach_days', 0) if recompute else none, 'uses': uses,
-            'blocked': blocked.get(code)
+            'blocked': blocked.get(code), 'scope': recompute_scope(name, own)
         }) -%}
     {%- endfor %}
     {%- set kept_keys = [] -%}
@@ -244,25 +249,69 @@ from uses
 left join changed on uses.input_key = changed.input_key
 group by uses.rule_code;
 
+create or replace temp table rule_hits_scoped (rule_code varchar, scope_column varchar, scope_values bigint, read_from date);
 {% for rule in rules %}
 {%- if rule.blocked %}
 -- {{ rule.code }} {{ rule.name }}: not evaluated, reads {{ rule.blocked | join(', ') }} (failed the quality gate)
 {%- else %}
 -- {{ rule.code }} {{ rule.name }}
-set variable yibao_hits_from = (select recompute_from from rule_hits_recompute where rule_code = '{{ rule.code }}');
+set variable yibao_changed_from = (select recompute_from from rule_hits_recompute where rule_code = '{{ rule.code }}');
+{%- if rule.scope %}
+{%- set scope = rule.scope.column %}
+{#- the scope values reaching the changed date: a span row ending on or after it, or a hit on or after it
+    (a visit whose rows were all withdrawn keeps no span row) -#}
+create or replace temp table rule_hits_scope as
+select distinct scope_value
+from (
+    {%- for span in rule.scope.spans %}
+    select t.{{ scope }} as scope_value
+    from {{ span.relation }} as t
+    where coalesce(t.{{ span.to }}, t.{{ span.from }}) >= getvariable('yibao_changed_from')
+    union all
+    {%- endfor %}
+    select hits.{{ scope }} as scope_value
+    from {{ this }} as hits
+    where hits.rule_code = '{{ rule.code }}' and hits.occurred_on >= getvariable('yibao_changed_from')
+) as reached
+where
+    scope_value is not null
+    and getvariable('yibao_changed_from') > date '0001-01-01'
+    and getvariable('yibao_changed_from') < date '9999-12-31';
+{#- the view reads from the earliest row of those scope values, so each is judged on all its rows -#}
+set variable yibao_hits_from = (
+    select least(getvariable('yibao_changed_from'), min(earliest))
+    from (
+        {%- for span in rule.scope.spans %}
+        select min(t.{{ span.from }}) as earliest
+        from {{ span.relation }} as t
+        where t.{{ scope }} in (select scope_value from rule_hits_scope)
+        {{- ' union all' if not loop.last }}
+        {%- endfor %}
+    ) as spans
+);
+insert into rule_hits_scoped
+select '{{ rule.code }}', '{{ scope }}', (select count(*) from rule_hits_scope), getvariable('yibao_hits_from')
+where getvariable('yibao_changed_from') > date '0001-01-01' and getvariable('yibao_changed_from') < date '9999-12-31';
+{%- set reached = "(" ~ scope ~ " in (select scope_value from rule_hits_scope) or ("
+    ~ scope ~ " is null and occurred_on >= getvariable('yibao_changed_from')))" %}
+{%- else %}
+set variable yibao_hits_from = getvariable('yibao_changed_from');
+{%- set reached = "occurred_on >= getvariable('yibao_changed_from')" %}
+{%- endif %}
 delete from {{ this }}
 where
     rule_code = '{{ rule.code }}'
-    and (occurred_on >= getvariable('yibao_hits_from') or getvariable('yibao_hits_from') = date '0001-01-01');
+    and (getvariable('yibao_changed_from') = date '0001-01-01' or {{ reached }});
 insert into {{ this }} ({{ columns }})
 select {{ columns }}
 from {{ rule.relation }}
 where
-    getvariable('yibao_hits_from') < date '9999-12-31'
-    and (occurred_on >= getvariable('yibao_hits_from') or getvariable('yibao_hits_from') = date '0001-01-01');
+    getvariable('yibao_changed_from') < date '9999-12-31'
+    and (getvariable('yibao_changed_from') = date '0001-01-01' or {{ reached }});
 {%- endif %}
 {% endfor %}
 reset variable yibao_hits_from;
+reset variable yibao_changed_from;
 
 {#- keep the fingerprints just taken, but those of blocked rules' inputs (kept as last evaluated) -#}
 {%- set kept = "where input_key not in ('" ~ kept_keys | unique | join("', '") ~ "')" if kept_keys else '' %}
@@ -272,19 +321,26 @@ insert into {{ table }} select * from {{ now }} {{ kept }};
 {%- endfor %}
 create or replace table {{ last_run }} as
 select
-    rule_code,
+    rule_hits_recompute.rule_code,
     case
         {%- for rule in rules if rule.blocked %}
-        when rule_code = '{{ rule.code }}' then 'not evaluated: {{ rule.blocked | join(", ") }} failed the quality gate'
+        when rule_hits_recompute.rule_code = '{{ rule.code }}' then 'not evaluated: {{ rule.blocked | join(", ") }} failed the quality gate'
         {%- endfor %}
         when recompute_from = date '0001-01-01' then 'all hits'
         when recompute_from = date '9999-12-31' then 'unchanged'
+        when scoped.rule_code is not null
+            then 'hits from ' || strftime(recompute_from, '%Y-%m-%d') || ' of ' || scoped.scope_values || ' '
+                || scoped.scope_column || ' values, read from ' || strftime(scoped.read_from, '%Y-%m-%d')
         else 'hits from ' || strftime(recompute_from, '%Y-%m-%d')
     end as evaluated,
     nullif(nullif(recompute_from, date '9999-12-31'), date '0001-01-01') as evaluated_from,
+    scoped.read_from,
     (select count(*) from {{ this }} as hits where hits.rule_code = rule_hits_recompute.rule_code) as hit_count
 from rule_hits_recompute
-order by rule_code;
+left join rule_hits_scoped as scoped on rule_hits_recompute.rule_code = scoped.rule_code
+order by rule_hits_recompute.rule_code;
+drop table rule_hits_scoped;
+drop table if exists rule_hits_scope;
 drop table rule_hits_inputs_now;
 drop table rule_hits_keys_now;
 drop table rule_hits_keys_changed;
@@ -346,6 +402,38 @@ drop table rule_hits_recompute
                                      'rule_column': spec.get('rule_column')}}) -%}
     {%- endfor -%}
     {{ return(specs) }}
+{%- endmacro %}
+
+
+{#- A rule view's meta.recompute.scope as {column, spans: [{name, relation, from, to}]} (none when not
+    given): scope {column: <the hit column naming the visit, person… whose rows decide a hit>,
+    spans: {relation: date column | [from column, to column]}}; each span relation is one of the
+    rule's dated_inputs and carries the scope column (a stay: [begin_date, end_date]). -#}
+{% macro recompute_scope(view_name, own) -%}
+    {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
+    {%- set scope = recompute.get('scope') -%}
+    {%- if not scope -%}{{ return(none) }}{%- endif -%}
+    {%- set where = view_name ~ ": meta.recompute.scope " -%}
+    {%- if scope is not mapping or not scope.get('column') or not scope.get('spans') or scope.spans is not mapping
+        or scope.keys() | reject('in', ['column', 'spans']) | list -%}
+        {{ exceptions.raise_compiler_error(where ~ "is " ~ scope
+            ~ ": give {column: <hit column>, spans: {<dated input>: <date column> | [<from>, <to>]}}") }}
+    {%- endif -%}
+    {%- set spans = [] -%}
+    {%- for input, span in scope.spans.items() -%}
+        {%- if input not in own or not own[input].date -%}
+            {{ exceptions.raise_compiler_error(where ~ "spans " ~ input
+                ~ ", which it must declare in meta.recompute.dated_inputs") }}
+        {%- endif -%}
+        {%- set bounds = [span, span] if span is string else span -%}
+        {%- if bounds is string or bounds | length != 2 -%}
+            {{ exceptions.raise_compiler_error(where ~ "spans." ~ input ~ " is " ~ span
+                ~ ": give a date column or [<from column>, <to column>]") }}
+        {%- endif -%}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ input) -%}
+        {%- do spans.append({'name': input, 'relation': node.relation_name, 'from': bounds[0], 'to': bounds[1]}) -%}
+    {%- endfor -%}
+    {{ return({'column': scope.column, 'spans': spans}) }}
 {%- endmacro %}
 
 

@@ -9,6 +9,7 @@ with
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 bundle_pairs as (

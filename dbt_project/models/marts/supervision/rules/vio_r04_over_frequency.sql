@@ -10,16 +10,19 @@ with
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 -- read a second time for the other columns of the few candidate lines (limited_lines is read five
 -- times, so DuckDB materialises it: it carries only the columns the limits need)
 fee_line_details as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 visits as (
     select * from {{ ref('fct_visit') }}
+    where {{ hits_window('begin_date') }}
 ),
 
 points as (

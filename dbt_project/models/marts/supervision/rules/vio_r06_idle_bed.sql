@@ -11,20 +11,24 @@ with
 
 visits as (
     select * from {{ ref('fct_visit') }}
+    where {{ hits_window('begin_date') }}
 ),
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 -- read a second time for the columns of the hit stays' lines (stay_lines is read three times, so
 -- DuckDB materialises it: it carries only the columns the idle-day test needs)
 fee_line_details as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 settlements as (
     select * from {{ ref('fct_settlement') }}
+    where {{ hits_window('setl_date') }}
 ),
 
 calendar as (

@@ -8,10 +8,12 @@ with
 
 visits as (
     select * from {{ ref('fct_visit') }}
+    where {{ hits_window('begin_date') }}
 ),
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 low_standard_dx as (

@@ -5,6 +5,7 @@ with
 
 settlements as (
     select * from {{ ref('fct_settlement') }}
+    where {{ hits_window('setl_date') }}
 ),
 
 agreements as (

@@ -8,12 +8,14 @@ with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 -- read a second time for the whole rows of the few hit lines (hospital_lines is read twice, so DuckDB
 -- materialises it: it carries only the columns the checks need)
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 points as (

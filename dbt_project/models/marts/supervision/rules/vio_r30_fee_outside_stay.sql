@@ -5,10 +5,12 @@ with
 
 visits as (
     select * from {{ ref('fct_visit') }}
+    where {{ hits_window('begin_date') }}
 ),
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 -- inpatient stays that were not undone (a stay whose settlements were all reversed does not count)
