@@ -180,7 +180,6 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert len(evaluated) == len(rule_views)
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
-    # (R03 among them: a knowledge point of pair_scope visit pairs lines of different days)
     for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R14", "R19", "R25", "R26", "R28", "R31"):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
@@ -191,7 +190,6 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         "select rule_code, evaluated_from, read_from from build_state.fct_rule_hits__last_run where read_from is not null",
     )
     assert {rule for rule, _, _ in scoped} == {"R03", "R04", "R06", "R07", "R27", "R30"}, scoped
-    assert all(read_from <= changed_from for _, changed_from, read_from in scoped), scoped
     assert all(" mdtrt_id values, read from " in evaluated[rule] for rule, _, _ in scoped), evaluated
     # R10 reads the person keyed to the line: the corrected person's lines are evaluated again, from the first
     ((r10_from,),) = table(
@@ -249,7 +247,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert caps == {(new_cap,)}, caps  # the newest snapshot is the current catalogue, for every date
 
     # 6. a correction of the new month adds a line billed in January 2026 to a stay admitted and discharged
-    #    in January 2025: R30 (fee outside the stay) re-evaluates from the new month, but can only find the line
+    #    in January 2025 — R30 (fee outside the stay) re-evaluates from the new month, but can only find the line
     #    after discharge by reading the stay, a year before — the stays it judges again are read whole
     ((stay_id, stay_begin, stay_line),) = table(
         inc / "wh.duckdb",
@@ -262,9 +260,31 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     jan_2025 = pq.read_table(next((inc / "landing" / "fee_list" / "202501").glob("*.parquet"))).to_pylist()
     late = dict(next(r for r in jan_2025 if r["feedetl_sn"] == stay_line), feedetl_sn="FDLATE000001")
     late["fee_ocur_time"] = late["fee_ocur_time"].replace(year=2026)
-    pq.write_table(pa.Table.from_pylist(pq.read_table(jan).to_pylist() + [late], schema=pq.read_schema(jan)), jan)
+    #    … and to a short stay that R07 finds exam-heavy, a copy of one of its other lines, a thousandfold:
+    #    the stay is no longer exam-heavy, its hit (dated at admission, a year back) goes
+    ((r07_stay, r07_line),) = table(
+        inc / "wh.duckdb",
+        "select h.mdtrt_id, min(f.feedetl_sn) from supervision.fct_rule_hits as h "
+        "inner join core.fct_fee_line as f on f.mdtrt_id = h.mdtrt_id "
+        "where h.rule_code = 'R07' and f.med_chrgitm_type not in ('03', '04') and not f.is_refund "
+        "and not f.is_fully_refunded and h.occurred_on < date '2025-12-01' "
+        "group by h.mdtrt_id order by h.mdtrt_id limit 1",
+    )
+    heavy = next(
+        dict(r, feedetl_sn="FDLATE000002")
+        for f in sorted((inc / "landing" / "fee_list").glob("2025*/*.parquet"))
+        for r in pq.read_table(f).to_pylist()
+        if r["feedetl_sn"] == r07_line
+    )
+    heavy["fee_ocur_time"] = heavy["fee_ocur_time"].replace(year=2026, month=1)
+    heavy["cnt"] *= 1000
+    heavy["det_item_fee_sumamt"] *= 1000
+    january = pq.read_table(jan).to_pylist()
+    pq.write_table(pa.Table.from_pylist(january + [late, heavy], schema=pq.read_schema(jan)), jan)
     load(inc / "landing", inc / "wh.duckdb")
     dbt_build(inc / "wh.duckdb", inc / "target")
+    r07_hit = f"select 1 from supervision.fct_rule_hits where rule_code = 'R07' and mdtrt_id = '{r07_stay}'"
+    assert table(inc / "wh.duckdb", r07_hit) == set()
     ((r30_from, r30_read_from),) = table(
         inc / "wh.duckdb",
         "select evaluated_from, read_from from build_state.fct_rule_hits__last_run where rule_code = 'R30'",
@@ -274,6 +294,18 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         inc / "wh.duckdb",
         "select mdtrt_id from supervision.fct_rule_hits where rule_code = 'R30' and feedetl_sn = 'FDLATE000001'",
     ) == {(stay_id,)}
+
+    # 7. a further correction withdraws the heavy line: nothing of that stay is dated in or after the changed
+    #    month any more, yet its R07 hit comes back — the visit is reached through the fee lines' log of the
+    #    lines a build replaced (build_state.fct_fee_line__replaced)
+    pq.write_table(pa.Table.from_pylist(january + [late], schema=pq.read_schema(jan)), jan)
+    load(inc / "landing", inc / "wh.duckdb")
+    dbt_build(inc / "wh.duckdb", inc / "target")
+    assert table(inc / "wh.duckdb", r07_hit) == {(1,)}
+    ((r07_evaluated,),) = table(
+        inc / "wh.duckdb", "select evaluated from build_state.fct_rule_hits__last_run where rule_code = 'R07'"
+    )
+    assert r07_evaluated.startswith("hits from 2026-01-01 of "), r07_evaluated
     shutil.rmtree(full)
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")

@@ -23,6 +23,11 @@
     from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
     raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
     build_state.fct_fee_line__last_run. The first build and --full-refresh build everything.
+
+    The lines a build replaces are logged as they were built (build_state.fct_fee_line__replaced:
+    their visit, person and fee date; a whole build logs one row with whole = true): the rule hits
+    judged by visit (macros/rule_hits.sql, meta.recompute.scope) reach through it the visits of lines
+    that are gone or moved — a withdrawn line may have been a visit's only line after the changed date.
 -#}
 
 {#- select (kind, part, row_count, fingerprint) of the current inputs -#}
@@ -197,7 +202,19 @@ rebuild as (
 )
 
 select feedetl_sn from rebuild where feedetl_sn is not null;
+{%- endif %}
+{#- the lines replaced, as built; build_seq orders builds (microseconds since the epoch) -#}
+create table if not exists {{ build_state('__replaced') }} (
+    build_seq bigint, whole boolean, mdtrt_id varchar, psn_no varchar, fee_date date
+);
+insert into {{ build_state('__replaced') }}
+{%- if is_incremental() %}
+select distinct epoch_us(get_current_timestamp()) as build_seq, false as whole, mdtrt_id, psn_no, fee_date
+from {{ this }}
+where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
 delete from {{ this }} where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
+{%- else %}
+values (epoch_us(get_current_timestamp()), true, null, null, null);
 {%- endif %}
 {%- endmacro %}
 

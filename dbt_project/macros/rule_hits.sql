@@ -22,9 +22,13 @@
       the rows from that date minus the rule's look-back (zone maps), instead of all history;
     * a rule whose hit is decided by the rows of one visit (or other scope: recompute.scope
       {column:, spans: {relation: date | [from, to]}}) is re-evaluated for the scope values that
-      reach the changed date instead — those with a span row ending on or after it, or a hit on or
-      after it —, reading from the earliest row of those scope values: a stay admitted in November
-      with a line in the new month is judged again whole, a stay discharged before it is kept.
+      reach the changed date instead — those with a span row ending on or after it, a hit on or
+      after it, or a row dated on or after it that a build replaced since the rule last read the
+      span model's log of them (meta.replaced_log: fct_fee_line; a withdrawn line may have been its
+      visit's only one after the date) —, reading from the earliest row of those scope values: a
+      stay admitted in November with a line in the new month is judged again whole, a stay
+      discharged before it is kept. How far each rule has read a log is in
+      build_state.fct_rule_hits__consumed; what every rule has read is deleted from the log.
 
     A rule without recompute meta is evaluated whole whenever any of its inputs changed. The
     meaning stays that of a full rebuild — tests/test_incremental.py and `make bench-incremental`
@@ -250,6 +254,15 @@ left join changed on uses.input_key = changed.input_key
 group by uses.rule_code;
 
 create or replace temp table rule_hits_scoped (rule_code varchar, scope_column varchar, scope_values bigint, read_from date);
+{#- the replaced-rows logs the scoped rules read, and how far each rule has read them -#}
+{%- set logs = {} %}
+{%- for rule in rules if rule.scope %}{% for span in rule.scope.spans if span.log %}{% do logs.update({span.log.name: span.log}) %}{% endfor %}{% endfor %}
+create table if not exists {{ build_state('__consumed') }} (rule_code varchar, log_name varchar, build_seq bigint);
+{%- for log in logs.values() %}
+create table if not exists {{ log.relation }} (
+    build_seq bigint, whole boolean, {% for c in log.columns %}{{ c }} varchar, {% endfor %}{{ log.date }} date
+);
+{%- endfor %}
 {% for rule in rules %}
 {%- if rule.blocked %}
 -- {{ rule.code }} {{ rule.name }}: not evaluated, reads {{ rule.blocked | join(', ') }} (failed the quality gate)
@@ -258,6 +271,19 @@ create or replace temp table rule_hits_scoped (rule_code varchar, scope_column v
 set variable yibao_changed_from = (select recompute_from from rule_hits_recompute where rule_code = '{{ rule.code }}');
 {%- if rule.scope %}
 {%- set scope = rule.scope.column %}
+{%- set read_logs = rule.scope.spans | selectattr('log') | list %}
+{%- for span in read_logs %}
+{%- set consumed = "coalesce((select max(build_seq) from " ~ build_state('__consumed') ~ " where rule_code = '"
+    ~ rule.code ~ "' and log_name = '" ~ span.log.name ~ "'), -1)" %}
+{#- a whole rebuild of a span model since the rule last read its log: which rows it replaced is unknown -#}
+set variable yibao_changed_from = (
+    select case
+        when exists (select 1 from {{ span.log.relation }} where whole and build_seq > {{ consumed }})
+            then date '0001-01-01'
+        else getvariable('yibao_changed_from')
+    end
+);
+{%- endfor %}
 {#- the scope values reaching the changed date: a span row ending on or after it, or a hit on or after it
     (a visit whose rows were all withdrawn keeps no span row) -#}
 create or replace temp table rule_hits_scope as
@@ -267,6 +293,15 @@ from (
     select t.{{ scope }} as scope_value
     from {{ span.relation }} as t
     where coalesce(t.{{ span.to }}, t.{{ span.from }}) >= getvariable('yibao_changed_from')
+    union all
+    {%- endfor %}
+    {%- for span in read_logs %}
+    select replaced.{{ scope }} as scope_value
+    from {{ span.log.relation }} as replaced
+    where
+        replaced.build_seq > coalesce((select max(build_seq) from {{ build_state('__consumed') }}
+            where rule_code = '{{ rule.code }}' and log_name = '{{ span.log.name }}'), -1)
+        and replaced.{{ span.log.date }} >= getvariable('yibao_changed_from')
     union all
     {%- endfor %}
     select hits.{{ scope }} as scope_value
@@ -284,7 +319,10 @@ set variable yibao_hits_from = (
         {%- for span in rule.scope.spans %}
         select min(t.{{ span.from }}) as earliest
         from {{ span.relation }} as t
-        where t.{{ scope }} in (select scope_value from rule_hits_scope)
+        where
+            t.{{ scope }} in (select scope_value from rule_hits_scope)
+            and getvariable('yibao_changed_from') > date '0001-01-01'
+            and getvariable('yibao_changed_from') < date '9999-12-31'
         {{- ' union all' if not loop.last }}
         {%- endfor %}
     ) as spans
@@ -308,10 +346,20 @@ from {{ rule.relation }}
 where
     getvariable('yibao_changed_from') < date '9999-12-31'
     and (getvariable('yibao_changed_from') = date '0001-01-01' or {{ reached }});
+{%- for span in read_logs if rule.scope %}
+delete from {{ build_state('__consumed') }} where rule_code = '{{ rule.code }}' and log_name = '{{ span.log.name }}';
+insert into {{ build_state('__consumed') }}
+select '{{ rule.code }}', '{{ span.log.name }}', coalesce(max(build_seq), -1) from {{ span.log.relation }};
+{%- endfor %}
 {%- endif %}
 {% endfor %}
 reset variable yibao_hits_from;
 reset variable yibao_changed_from;
+{#- what every rule reading a log has read of it is no longer needed -#}
+{%- for log in logs.values() %}
+delete from {{ log.relation }}
+where build_seq <= (select min(build_seq) from {{ build_state('__consumed') }} where log_name = '{{ log.name }}');
+{%- endfor %}
 
 {#- keep the fingerprints just taken, but those of blocked rules' inputs (kept as last evaluated) -#}
 {%- set kept = "where input_key not in ('" ~ kept_keys | unique | join("', '") ~ "')" if kept_keys else '' %}
@@ -407,8 +455,8 @@ drop table rule_hits_recompute
 
 {#- A rule view's meta.recompute.scope as {column, spans: [{name, relation, from, to}]} (none when not
     given): scope {column: <the hit column naming the visit, person… whose rows decide a hit>,
-    spans: {relation: date column | [from column, to column]}}; each span relation is one of the
-    rule's dated_inputs and carries the scope column (a stay: [begin_date, end_date]). -#}
+    spans: {relation: date column | [from column, to column]}}; each span relation is a model carrying
+    the scope column (a stay: [begin_date, end_date]), its log of replaced rows with it (replaced_log). -#}
 {% macro recompute_scope(view_name, own) -%}
     {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
     {%- set scope = recompute.get('scope') -%}
@@ -421,17 +469,25 @@ drop table rule_hits_recompute
     {%- endif -%}
     {%- set spans = [] -%}
     {%- for input, span in scope.spans.items() -%}
-        {%- if input not in own or not own[input].date -%}
-            {{ exceptions.raise_compiler_error(where ~ "spans " ~ input
-                ~ ", which it must declare in meta.recompute.dated_inputs") }}
+        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ input) -%}
+        {%- if not node -%}
+            {{ exceptions.raise_compiler_error(where ~ "spans " ~ input ~ ", which is no model of this project") }}
         {%- endif -%}
         {%- set bounds = [span, span] if span is string else span -%}
         {%- if bounds is string or bounds | length != 2 -%}
             {{ exceptions.raise_compiler_error(where ~ "spans." ~ input ~ " is " ~ span
                 ~ ": give a date column or [<from column>, <to column>]") }}
         {%- endif -%}
-        {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ input) -%}
-        {%- do spans.append({'name': input, 'relation': node.relation_name, 'from': bounds[0], 'to': bounds[1]}) -%}
+        {#- a span model logging the rows its builds replace (meta.replaced_log: fct_fee_line) is read
+            through that log too: a withdrawn line may have been its visit's only row after the changed date -#}
+        {%- set log = node.config.meta.get('replaced_log') -%}
+        {%- if log and (scope.column not in log.columns or log.date != bounds[1]) -%}
+            {{ exceptions.raise_compiler_error(where ~ "spans " ~ input ~ " by " ~ scope.column ~ " and "
+                ~ bounds[1] ~ ", which its replaced-rows log (meta.replaced_log " ~ log ~ ") does not keep") }}
+        {%- endif -%}
+        {%- do spans.append({'name': input, 'relation': node.relation_name, 'from': bounds[0], 'to': bounds[1],
+            'log': {'name': input, 'relation': this.incorporate(path={'schema': 'build_state', 'identifier': input ~ '__replaced'}),
+                     'columns': log.columns, 'date': log.date} if log else none}) -%}
     {%- endfor -%}
     {{ return({'column': scope.column, 'spans': spans}) }}
 {%- endmacro %}
