@@ -270,6 +270,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         "and not f.is_fully_refunded and h.occurred_on < date '2025-12-01' "
         "group by h.mdtrt_id order by h.mdtrt_id limit 1",
     )
+    assert r07_stay != stay_id  # reached by the heavy line alone, not by the late one
     heavy = next(
         dict(r, feedetl_sn="FDLATE000002")
         for f in sorted((inc / "landing" / "fee_list").glob("2025*/*.parquet"))
@@ -306,6 +307,8 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         inc / "wh.duckdb", "select evaluated from build_state.fct_rule_hits__last_run where rule_code = 'R07'"
     )
     assert r07_evaluated.startswith("hits from 2026-01-01 of "), r07_evaluated
+    # every scoped rule has read the log: nothing of it is kept
+    assert table(inc / "wh.duckdb", "select count(*) from build_state.fct_fee_line__replaced") == {(0,)}
     shutil.rmtree(full)
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")

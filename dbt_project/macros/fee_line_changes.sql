@@ -203,19 +203,26 @@ rebuild as (
 
 select feedetl_sn from rebuild where feedetl_sn is not null;
 {%- endif %}
-{#- the lines replaced, as built; build_seq orders builds (microseconds since the epoch) -#}
+{#- the lines replaced, as built; build_seq numbers the builds (a sequence: never reused, whatever the clock) -#}
 create table if not exists {{ build_state('__replaced') }} (
     build_seq bigint, whole boolean, mdtrt_id varchar, psn_no varchar, fee_date date
 );
-insert into {{ build_state('__replaced') }}
+create sequence if not exists {{ build_state('__replaced_seq') }};
+set variable yibao_fee_line_build = nextval('{{ build_state('__replaced_seq') }}');
 {%- if is_incremental() %}
-select distinct epoch_us(get_current_timestamp()) as build_seq, false as whole, mdtrt_id, psn_no, fee_date
+create or replace temp table fct_fee_line__replaced_rows as
+select rowid as line_rowid, mdtrt_id, psn_no, fee_date
 from {{ this }}
 where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
-delete from {{ this }} where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
+insert into {{ build_state('__replaced') }}
+select distinct getvariable('yibao_fee_line_build'), false, mdtrt_id, psn_no, fee_date
+from fct_fee_line__replaced_rows;
+delete from {{ this }} where rowid in (select line_rowid from fct_fee_line__replaced_rows);
+drop table fct_fee_line__replaced_rows;
 {%- else %}
-values (epoch_us(get_current_timestamp()), true, null, null, null);
+insert into {{ build_state('__replaced') }} values (getvariable('yibao_fee_line_build'), true, null, null, null);
 {%- endif %}
+reset variable yibao_fee_line_build;
 {%- endmacro %}
 
 

@@ -125,7 +125,7 @@
         {%- do rules.append({
             'code': code, 'name': name, 'relation': node.relation_name,
             'reach': recompute.get('reach_days', 0) if recompute else none, 'uses': uses,
-            'blocked': blocked.get(code), 'scope': recompute_scope(name, own)
+            'blocked': blocked.get(code), 'scope': recompute_scope(name)
         }) -%}
     {%- endfor %}
     {%- set kept_keys = [] -%}
@@ -263,6 +263,20 @@ create table if not exists {{ log.relation }} (
     build_seq bigint, whole boolean, {% for c in log.columns %}{{ c }} varchar, {% endfor %}{{ log.date }} date
 );
 {%- endfor %}
+{#- a whole build of a span model since the rule last read its log: which rows it replaced is unknown,
+    so the rule is evaluated whole -#}
+{%- for rule in rules if rule.scope and not rule.blocked %}
+{%- for span in rule.scope.spans if span.log %}
+update rule_hits_recompute
+set recompute_from = date '0001-01-01'
+where
+    rule_code = '{{ rule.code }}'
+    and exists (
+        select 1 from {{ span.log.relation }}
+        where whole and build_seq > {{ log_consumed(rule.code, span.log.name) }}
+    );
+{%- endfor %}
+{%- endfor %}
 {% for rule in rules %}
 {%- if rule.blocked %}
 -- {{ rule.code }} {{ rule.name }}: not evaluated, reads {{ rule.blocked | join(', ') }} (failed the quality gate)
@@ -272,18 +286,6 @@ set variable yibao_changed_from = (select recompute_from from rule_hits_recomput
 {%- if rule.scope %}
 {%- set scope = rule.scope.column %}
 {%- set read_logs = rule.scope.spans | selectattr('log') | list %}
-{%- for span in read_logs %}
-{%- set consumed = "coalesce((select max(build_seq) from " ~ build_state('__consumed') ~ " where rule_code = '"
-    ~ rule.code ~ "' and log_name = '" ~ span.log.name ~ "'), -1)" %}
-{#- a whole rebuild of a span model since the rule last read its log: which rows it replaced is unknown -#}
-set variable yibao_changed_from = (
-    select case
-        when exists (select 1 from {{ span.log.relation }} where whole and build_seq > {{ consumed }})
-            then date '0001-01-01'
-        else getvariable('yibao_changed_from')
-    end
-);
-{%- endfor %}
 {#- the scope values reaching the changed date: a span row ending on or after it, or a hit on or after it
     (a visit whose rows were all withdrawn keeps no span row) -#}
 create or replace temp table rule_hits_scope as
@@ -299,8 +301,7 @@ from (
     select replaced.{{ scope }} as scope_value
     from {{ span.log.relation }} as replaced
     where
-        replaced.build_seq > coalesce((select max(build_seq) from {{ build_state('__consumed') }}
-            where rule_code = '{{ rule.code }}' and log_name = '{{ span.log.name }}'), -1)
+        replaced.build_seq > {{ log_consumed(rule.code, span.log.name) }}
         and replaced.{{ span.log.date }} >= getvariable('yibao_changed_from')
     union all
     {%- endfor %}
@@ -346,19 +347,29 @@ from {{ rule.relation }}
 where
     getvariable('yibao_changed_from') < date '9999-12-31'
     and (getvariable('yibao_changed_from') = date '0001-01-01' or {{ reached }});
-{%- for span in read_logs if rule.scope %}
+{%- if rule.scope %}
+{%- for span in rule.scope.spans if span.log %}
 delete from {{ build_state('__consumed') }} where rule_code = '{{ rule.code }}' and log_name = '{{ span.log.name }}';
 insert into {{ build_state('__consumed') }}
 select '{{ rule.code }}', '{{ span.log.name }}', coalesce(max(build_seq), -1) from {{ span.log.relation }};
 {%- endfor %}
 {%- endif %}
+{%- endif %}
 {% endfor %}
 reset variable yibao_hits_from;
 reset variable yibao_changed_from;
-{#- what every rule reading a log has read of it is no longer needed -#}
+{#- what every rule reading a log (blocked or not) has read of it is no longer needed; a rule that never
+    read it needs all of it -#}
 {%- for log in logs.values() %}
+{%- set readers = [] %}
+{%- for rule in rules if rule.scope %}{% for span in rule.scope.spans if span.log and span.log.name == log.name %}{% do readers.append(rule.code) %}{% endfor %}{% endfor %}
+delete from {{ build_state('__consumed') }}
+where log_name = '{{ log.name }}' and rule_code not in ('{{ readers | join("', '") }}');
 delete from {{ log.relation }}
-where build_seq <= (select min(build_seq) from {{ build_state('__consumed') }} where log_name = '{{ log.name }}');
+where build_seq <= (
+    select min({{ log_consumed('readers.rule_code', log.name, quoted=false) }})
+    from (values ('{{ readers | join("'), ('") }}')) as readers (rule_code)
+);
 {%- endfor %}
 
 {#- keep the fingerprints just taken, but those of blocked rules' inputs (kept as last evaluated) -#}
@@ -453,11 +464,18 @@ drop table rule_hits_recompute
 {%- endmacro %}
 
 
+{#- How far a rule has read a replaced-rows log: the build_seq it read up to (-1: never). -#}
+{% macro log_consumed(rule_code, log_name, quoted=true) -%}
+coalesce((select max(consumed.build_seq) from {{ build_state('__consumed') }} as consumed
+    where consumed.rule_code = {{ "'" ~ rule_code ~ "'" if quoted else rule_code }} and consumed.log_name = '{{ log_name }}'), -1)
+{%- endmacro %}
+
+
 {#- A rule view's meta.recompute.scope as {column, spans: [{name, relation, from, to}]} (none when not
     given): scope {column: <the hit column naming the visit, person… whose rows decide a hit>,
     spans: {relation: date column | [from column, to column]}}; each span relation is a model carrying
     the scope column (a stay: [begin_date, end_date]), its log of replaced rows with it (replaced_log). -#}
-{% macro recompute_scope(view_name, own) -%}
+{% macro recompute_scope(view_name) -%}
     {%- set recompute = graph.nodes['model.' ~ project_name ~ '.' ~ view_name].config.meta.get('recompute') or {} -%}
     {%- set scope = recompute.get('scope') -%}
     {%- if not scope -%}{{ return(none) }}{%- endif -%}
@@ -486,7 +504,7 @@ drop table rule_hits_recompute
                 ~ bounds[1] ~ ", which its replaced-rows log (meta.replaced_log " ~ log ~ ") does not keep") }}
         {%- endif -%}
         {%- do spans.append({'name': input, 'relation': node.relation_name, 'from': bounds[0], 'to': bounds[1],
-            'log': {'name': input, 'relation': this.incorporate(path={'schema': 'build_state', 'identifier': input ~ '__replaced'}),
+            'log': {'name': input, 'relation': this.incorporate(path={'schema': 'build_state', 'identifier': node.alias ~ '__replaced'}),
                      'columns': log.columns, 'date': log.date} if log else none}) -%}
     {%- endfor -%}
     {{ return({'column': scope.column, 'spans': spans}) }}
