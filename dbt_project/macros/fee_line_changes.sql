@@ -25,7 +25,7 @@
     build_state.fct_fee_line__last_run. The first build and --full-refresh build everything.
 
     The lines a build replaces are logged as they were built (build_state.fct_fee_line__replaced:
-    their visit, person and fee date; a whole build logs one row with whole = true): the rule hits
+    their visit and fee date; a whole build logs one row with whole = true): the rule hits
     judged by visit (macros/rule_hits.sql, meta.recompute.scope) reach through it the visits of lines
     that are gone or moved — a withdrawn line may have been a visit's only line after the changed date.
 -#}
@@ -205,22 +205,22 @@ select feedetl_sn from rebuild where feedetl_sn is not null;
 {%- endif %}
 {#- the lines replaced, as built; build_seq numbers the builds (a sequence: never reused, whatever the clock) -#}
 create table if not exists {{ build_state('__replaced') }} (
-    build_seq bigint, whole boolean, mdtrt_id varchar, psn_no varchar, fee_date date
+    build_seq bigint, whole boolean, mdtrt_id varchar, fee_date date
 );
 create sequence if not exists {{ build_state('__replaced_seq') }};
 set variable yibao_fee_line_build = nextval('{{ build_state('__replaced_seq') }}');
 {%- if is_incremental() %}
 create or replace temp table fct_fee_line__replaced_rows as
-select rowid as line_rowid, mdtrt_id, psn_no, fee_date
+select rowid as line_rowid, mdtrt_id, fee_date
 from {{ this }}
 where feedetl_sn in (select feedetl_sn from fct_fee_line__rebuild);
 insert into {{ build_state('__replaced') }}
-select distinct getvariable('yibao_fee_line_build'), false, mdtrt_id, psn_no, fee_date
+select distinct getvariable('yibao_fee_line_build'), false, mdtrt_id, fee_date
 from fct_fee_line__replaced_rows;
 delete from {{ this }} where rowid in (select line_rowid from fct_fee_line__replaced_rows);
 drop table fct_fee_line__replaced_rows;
 {%- else %}
-insert into {{ build_state('__replaced') }} values (getvariable('yibao_fee_line_build'), true, null, null, null);
+insert into {{ build_state('__replaced') }} values (getvariable('yibao_fee_line_build'), true, null, null);
 {%- endif %}
 reset variable yibao_fee_line_build;
 {%- endmacro %}

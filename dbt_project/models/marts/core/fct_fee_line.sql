@@ -8,7 +8,7 @@
     on_schema_change='append_new_columns',
     pre_hook="{{ fee_line_changes() }}",
     post_hook="{{ fee_line_built_from() }}",
-    meta={'replaced_log': {'columns': ['mdtrt_id', 'psn_no'], 'date': 'fee_date'}},
+    meta={'replaced_log': {'columns': ['mdtrt_id'], 'date': 'fee_date'}},
 ) }}
 {%- endif %}
 -- depends_on: {{ source('platform', 'fee_list') }}
