@@ -351,7 +351,10 @@ class World:
         self.cohort[:] = np.where(old & (u < 0.40), 1, np.where(u > 0.86, 2, 0))
         dead_before = rng.random(n) < 0.01
         self.cohort[dead_before] = 9
-        self.die[dead_before] = start - rng.integers(30, 700, dead_before.sum())
+        # dead 30–700 days before the window, but never before birth (a baby born shortly before the
+        # window who died before it died between the two)
+        died = start - rng.integers(30, 700, dead_before.sum())
+        self.die[dead_before] = np.minimum(np.maximum(died, brdy[dead_before] + 1), start - 1)
         dies = (~dead_before) & (rng.random(n) < 0.008)
         self.die[dies] = start + rng.integers(20, w.last_day - start - 5, dies.sum())
         self.slot[:] = rng.integers(1, 9, n)
