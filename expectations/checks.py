@@ -30,6 +30,7 @@ is never to select it. The runner scrubs results of sensitive checks as a second
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -42,6 +43,8 @@ SEVERITIES = (CRITICAL, WARNING)
 
 # lineage columns every UnexpectedRows query must return (so failures point at file and line)
 ROW_LINEAGE = ("_batch_id", "_line")
+READ_MODES = ("grows", "period", "any")
+_RAW_TABLE = re.compile(r'\braw\."?([a-z_][a-z0-9_]*)"?', re.IGNORECASE)
 
 
 def esc(sql_text: str) -> str:
@@ -72,6 +75,12 @@ class Check:
     # schema | required | key | format | code | plausibility | arithmetic | consistency | reference
     # | completeness | volume | delivery
     category: str = ""
+    # the other raw tables a rows check reads, and how a change there can change its verdict on an
+    # unchanged batch (what an incremental gate run must validate again, runner.plan_scope):
+    #   grows   only rows removed from the table can make a passing row fail (a reference: NOT IN)
+    #   period  only rows of the same _period matter (a sum or a presence within the period)
+    #   any     anything may (the default for a table a check reads without saying how)
+    reads: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -90,6 +99,18 @@ class Check:
             raise ValueError(f"{self.id}: checks on sensitive columns must be rows checks (counts only)")
         if self.sensitive and self.sample_column:
             raise ValueError(f"{self.id}: a sensitive check cannot show sample values")
+        for table, mode in self.reads:
+            if mode not in READ_MODES:
+                raise ValueError(f"{self.id}: reads {table} as {mode!r}; modes are {READ_MODES}")
+
+    def read_modes(self) -> dict[str, str]:
+        """{raw table: grows | period | any} for every raw table the check's SQL reads besides its own
+        rows in scope; the loader's manifest and quarantine are not data (volume and quarantine checks
+        judge a delivery as it stands when it is validated)."""
+        sql = self.gx_kwargs.get("unexpected_rows_query", "") if self.kind == "rows" else ""
+        declared = dict(self.reads)
+        found = {m.group(1) for m in _RAW_TABLE.finditer(sql)} - {"load_manifest", "quarantine"}
+        return {t: declared.get(t, "any") for t in sorted(found | set(declared))}
 
     @property
     def label(self) -> str:
@@ -271,6 +292,7 @@ def rows(
     attribution="row",
     sample_column: str | None = None,
     check_id: str | None = None,
+    reads: tuple[tuple[str, str], ...] = (),
 ) -> Check:
     """An UnexpectedRowsExpectation. ``sql`` uses ``{batch}`` for the feed's rows in scope.
 
@@ -293,6 +315,7 @@ def rows(
         sensitive=sensitive,
         attribution=attribution,
         category=category,
+        reads=reads,
     )
 
 
@@ -322,6 +345,7 @@ def references(
         category="reference",
         columns=(col,),
         sample_column=col,
+        reads=((target, "grows"),),
         title=f"{col} refers to a known {what or target} (raw.{target}.{tcol})",
         remedy=remedy
         or (

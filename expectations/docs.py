@@ -195,9 +195,13 @@ def render_batch(fr: FeedResult, bv, findings: dict | None = None) -> str:
         (
             "检查内容",
             f"{bv.critical_evaluated} 项严重级检查 + {bv.warning_evaluated} 项警告级检查，"
-            f"校验时间 {local_time(fr.validated_at)}（北京时间）",
+            f"校验时间 {local_time(bv.validated_at or fr.validated_at)}（北京时间）",
         ),
-        ("技术标识", f"批次 {info.batch_id} · sha256 {info.sha256 or ''} · 校验运行 {fr.run_id} · 规则集 {fr.suite}"),
+        (
+            "技术标识",
+            f"批次 {info.batch_id} · sha256 {info.sha256 or ''} · 校验运行 {bv.validated_by or fr.run_id} · "
+            f"规则集 {fr.suite}",
+        ),
     ]
     body = [
         f"<p>{_badge(bv.verdict)} {e(VERDICT_EXPLAINED[bv.verdict])}</p>",
@@ -287,6 +291,12 @@ def render_feed(fr: FeedResult) -> str:
         f'<p class="muted">校验运行 <span class="id">{e(fr.run_id)}</span> · 规则集 '
         f'<span class="id">{e(fr.suite)} ({e(fr.fingerprint)})</span></p>',
     ]
+    if fr.carried_batches:
+        body.append(
+            f"<p>本次校验 <b>{fr.validated_batches}</b> 份交付：新交付、此前有问题的交付，以及所在期间或所依据的数据"
+            f"有变化的交付。其余 <b>{fr.carried_batches}</b> 份此前已在同一规则集下通过，其依据的数据未变，沿用原结论"
+            f"（各交付页面写明原校验时间）。下方检查表中的问题行数只计本次校验的交付。</p>"
+        )
     if fr.error:
         body.append(f'<p class="fail">质量门无法校验该数据集（按未通过处理）：{e(fr.error)}。请联系数据工程师。</p>')
     if fr.refused:
@@ -418,6 +428,8 @@ def publish(result: GateResult) -> None:
         for bv in fr.batches:
             bv.page = batch_page_path(feed, bv.info.batch_id)
             keep.add(Path(bv.page).name)
+            if bv.carried and (site / bv.page).exists():
+                continue  # the page of the validation whose verdict this run kept
             _write(site / bv.page, render_batch(fr, bv, index.get(bv.info.batch_id, {})))
         if batch_dir.exists():
             for stale in batch_dir.glob("*.html"):

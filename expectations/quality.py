@@ -77,6 +77,8 @@ def _rows(result: GateResult) -> list[tuple]:
             continue
         at = dt.datetime.fromisoformat(fr.validated_at).replace(tzinfo=None) if fr.validated_at else None
         for b in fr.batches:
+            if b.carried:
+                continue  # its row already holds the verdict this run kept
             out.append(
                 (
                     b.info.batch_id,
@@ -96,6 +98,28 @@ def _rows(result: GateResult) -> list[tuple]:
                 )
             )
     return out
+
+
+def _write_inputs_seen(con, result: GateResult) -> None:
+    """What each feed's validation saw of the manifest, for the next run's plan (expectations.scope)."""
+    import pyarrow as pa
+
+    from expectations.scope import SEEN_DDL, SEEN_TABLE
+
+    con.execute(SEEN_DDL)
+    for feed, fr in result.feeds.items():
+        if fr.status == "error":
+            continue  # nothing was judged: the next run plans from the last run that judged
+        con.execute(f"delete from {SEEN_TABLE} where validated_feed = ?", [feed])
+        if not fr.inputs_seen:
+            continue
+        cols = list(zip(*fr.inputs_seen, strict=True))
+        names = ["feed", "file", "sha256", "status", "period"]
+        con.register("_seen_new", pa.Table.from_arrays([pa.array(c, pa.string()) for c in cols], names=names))
+        try:
+            con.execute(f"insert into {SEEN_TABLE} select ?, * from _seen_new", [feed])
+        finally:
+            con.unregister("_seen_new")
 
 
 def write_delivery_quality(con, result: GateResult) -> int:
@@ -135,6 +159,7 @@ def write_delivery_quality(con, result: GateResult) -> int:
                 """)
             finally:
                 con.unregister("_dq_new")
+        _write_inputs_seen(con, result)
         # every other delivered file: refused, duplicate, replaced, or loaded but not validated yet
         con.execute(f"""
             insert into {TABLE} (file, sha256, batch_id, feed, sender, period, seq, status, rows_read,

@@ -120,6 +120,13 @@ class BatchVerdict:
     unexpected_warning: int = 0
     failed_checks: list[dict] = field(default_factory=list)  # {check_id, severity, unexpected}
     page: str | None = None  # path relative to the quality site root
+    # set when this run kept the delivery's earlier verdict (expectations.scope): that validation's run
+    validated_by: str | None = None
+    validated_at: str | None = None
+
+    @property
+    def carried(self) -> bool:
+        return self.validated_by is not None
 
     @property
     def verdict(self) -> str:
@@ -149,6 +156,12 @@ class FeedResult:
     # delivered files of this feed the loader refused (never loaded, so never validated)
     refused: list[dict] = field(default_factory=list)
     page: str | None = None  # our feed page, relative to the site root
+    # what this run validated (expectations.scope): why, how many deliveries, how many kept their pass
+    scope_note: str = ""
+    validated_batches: int = 0
+    carried_batches: int = 0
+    # the manifest rows the plan saw (written to quality.gate_inputs_seen; not part of the JSON result)
+    inputs_seen: list = field(default_factory=list, repr=False)
 
     def _count(self, severity: str, failed: bool) -> int:
         return sum(1 for o in self.outcomes if o.severity == severity and (o.failed or not failed))
@@ -218,10 +231,13 @@ class FeedResult:
             "unexpected_rows_critical": sum(o.unexpected for o in self.failures(CRITICAL)),
             "unexpected_rows_warning": sum(o.unexpected for o in self.failures(WARNING)),
             "rows_validated": self.rows,
-            "deliveries_validated": len(self.batches),
+            "deliveries": len(self.batches),
+            "deliveries_validated": self.validated_batches,
+            "deliveries_kept_earlier_pass": self.carried_batches,
             "deliveries_failed": sum(1 for b in self.batches if b.verdict == "fail"),
             "deliveries_with_warnings": sum(1 for b in self.batches if b.verdict == "warn"),
             "suite": f"{self.suite} ({self.fingerprint})",
+            "scope": self.scope_note,
             "seconds": round(self.seconds, 2),
         }
         if self.error:
@@ -238,6 +254,7 @@ class FeedResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d.pop("inputs_seen", None)
         # timings to the millisecond: a float's long tail of digits is noise (and can look like an ID number
         # to the personal-data scanner, tests/test_personal_data.py)
         for key in ("seconds", "gx_seconds", "breakdown_seconds"):

@@ -17,6 +17,7 @@ afterwards in a short separate step on the caller's writable connection.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -25,6 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
+from expectations import scope as scope_plan
 from expectations.checks import CRITICAL, Check, SuiteParams
 from expectations.results import BatchFinding, BatchInfo, BatchVerdict, CheckOutcome, FeedResult, GateResult
 from expectations.suites import TZ, build_suite, checks_for, suite_fingerprint, suite_name, today
@@ -177,41 +179,109 @@ def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict
     return out
 
 
+def _outcome(c: Check, feed: str, *, success: bool) -> CheckOutcome:
+    return CheckOutcome(
+        check_id=c.id,
+        feed=feed,
+        severity=c.severity,
+        category=c.category,
+        title=c.title,
+        remedy=c.remedy,
+        gx_type=c.gx_type,
+        columns=list(c.columns),
+        sensitive=c.sensitive,
+        attribution=c.attribution,
+        success=success,
+    )
+
+
 # ------------------------------------------------------------------------------ the gate
 
 
+def _carried_verdicts(engine, feed: str, carried: dict[str, dict], crit_n: int, warn_n: int) -> list[BatchVerdict]:
+    """The deliveries this run left out, with the pass of their earlier validation."""
+    if not carried:
+        return []
+    params = SuiteParams(today=today(), batch_ids=tuple(sorted(carried)))
+    out = []
+    for info in _batches(engine, feed, params, True).values():
+        p = carried[info.batch_id]
+        info.rows_in_raw = int(info.rows_loaded or 0)
+        out.append(
+            BatchVerdict(
+                info=info,
+                critical_evaluated=int(p["critical_evaluated"] or crit_n),
+                warning_evaluated=int(p["warning_evaluated"] or warn_n),
+                page=p["docs_page"],
+                validated_by=p["gate_run_id"],
+                validated_at=p["validated_at"].isoformat(timespec="seconds") if p["validated_at"] else None,
+            )
+        )
+    return out
+
+
 def validate_feed(
-    context, datasource, feed: str, params: SuiteParams, *, run_id, run_time, has_manifest: bool
+    context,
+    datasource,
+    feed: str,
+    params: SuiteParams,
+    *,
+    run_id,
+    run_time,
+    has_manifest: bool,
+    plan: scope_plan.Plan | None = None,
 ) -> tuple[FeedResult, object | None, list[Check]]:
-    """Validate one feed; returns our result, the (scrubbed) GX validation result and the checks."""
+    """Validate one feed; returns our result, the (scrubbed) GX validation result and the checks.
+
+    With a ``plan`` (expectations.scope) only its deliveries are validated; the others are listed
+    with their earlier verdict."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
     t0 = time.perf_counter()
     spec = FEEDS[feed]
+    if plan is not None:
+        params = dataclasses.replace(params, batch_ids=plan.batch_ids)
     checks = checks_for(feed, params)
     fr = FeedResult(
         feed=feed,
         label_zh=spec.label_zh,
         suite=suite_name(feed),
-        fingerprint=suite_fingerprint(checks),
+        fingerprint=suite_fingerprint(feed),
         run_id=run_id,
         validated_at=run_time.isoformat(timespec="seconds"),
     )
+    if plan is not None:
+        fr.scope_note = plan.reason
+        fr.inputs_seen = plan.seen
     engine = datasource.get_execution_engine()
     if not _table_exists(engine, "raw", feed):
         fr.status = "no_deliveries"
         fr.seconds = time.perf_counter() - t0
         return fr, None, checks
+    crit_n = sum(1 for c in checks if c.severity == CRITICAL)
+    warn_n = len(checks) - crit_n
+    carried = _carried_verdicts(engine, feed, plan.carried if plan else {}, crit_n, warn_n)
     scope = _scope_sql(feed, params.batch_ids)
-    batches = _batches(engine, feed, params, has_manifest)
-    for batch_id, n in _fetch(engine, f"select _batch_id, count(*) from ({scope}) s group by 1"):
-        batches.setdefault(batch_id, BatchInfo(batch_id=batch_id)).rows_in_raw = int(n)
+    batches = _batches(engine, feed, params, has_manifest) if params.batch_ids != () else {}
+    if params.batch_ids != ():
+        for batch_id, n in _fetch(engine, f"select _batch_id, count(*) from ({scope}) s group by 1"):
+            batches.setdefault(batch_id, BatchInfo(batch_id=batch_id)).rows_in_raw = int(n)
     fr.rows = sum(b.rows_in_raw for b in batches.values())
-    if not batches:
+    fr.validated_batches = len(batches)
+    fr.carried_batches = len(carried)
+    if not batches and not carried:
         fr.status = "no_deliveries"
         fr.seconds = time.perf_counter() - t0
         return fr, None, checks
+    if not batches:
+        # every delivery keeps its earlier pass: each check passed on each of them
+        fr.outcomes = [_outcome(c, feed, success=True) for c in checks]
+        fr.batches = sorted(carried, key=lambda v: (v.info.period or "", v.info.file or v.info.batch_id))
+        fr.rows = sum(v.info.rows_in_raw for v in carried)
+        fr.seconds = time.perf_counter() - t0
+        return fr, None, checks
+    rows_validated = fr.rows
 
     by_id = {c.id: c for c in checks}
     gx_result = None
@@ -236,19 +306,7 @@ def validate_feed(
     t2 = time.perf_counter()
     for c in checks:
         r = results_by_id.get(c.id)
-        o = CheckOutcome(
-            check_id=c.id,
-            feed=feed,
-            severity=c.severity,
-            category=c.category,
-            title=c.title,
-            remedy=c.remedy,
-            gx_type=c.gx_type,
-            columns=list(c.columns),
-            sensitive=c.sensitive,
-            attribution=c.attribution,
-            success=False,
-        )
+        o = _outcome(c, feed, success=False)
         if r is None:
             o.error = fr.error or "no result returned by GX"
         else:
@@ -261,7 +319,7 @@ def validate_feed(
             elif c.kind == "rows":
                 o.unexpected = int(res.get("observed_value") or 0) if not o.error else 0
                 # delivery-level checks count quarantined rows / unusual deliveries, not raw rows
-                o.element_count = fr.rows if c.category not in ("delivery", "volume", "schema") else None
+                o.element_count = rows_validated if c.category not in ("delivery", "volume", "schema") else None
             else:  # table expectation
                 o.unexpected = 0 if o.success else 1
                 mism = (res.get("details") or {}).get("mismatched") or {}
@@ -298,8 +356,6 @@ def validate_feed(
     fr.breakdown_seconds = time.perf_counter() - t2
 
     # per-batch verdicts
-    crit_n = sum(1 for c in checks if c.severity == CRITICAL)
-    warn_n = len(checks) - crit_n
     verdicts = {
         bid: BatchVerdict(info=info, critical_evaluated=crit_n, warning_evaluated=warn_n)
         for bid, info in batches.items()
@@ -316,7 +372,10 @@ def validate_feed(
                 v.warning_failed += 1
                 v.unexpected_warning += b.unexpected
             v.failed_checks.append({"check_id": o.check_id, "severity": o.severity, "unexpected": b.unexpected})
-    fr.batches = sorted(verdicts.values(), key=lambda v: (v.info.period or "", v.info.file or v.info.batch_id))
+    fr.batches = sorted(
+        [*verdicts.values(), *carried], key=lambda v: (v.info.period or "", v.info.file or v.info.batch_id)
+    )
+    fr.rows = rows_validated + sum(v.info.rows_in_raw for v in carried)
     if gx_result is not None:
         scrub(gx_result, by_id)
     fr.seconds = time.perf_counter() - t0
@@ -334,11 +393,15 @@ def run_gate(
     threads: int | None = None,
     memory_limit: str | None = None,
     build_docs: bool = True,
+    incremental: bool = True,
 ) -> GateResult:
     """Validate ``feeds`` (default: all) of ``warehouse`` and rebuild the Data Docs.
 
-    ``batch_ids`` restricts the validation to those loaded batches (default: every loaded batch,
-    so a batch that failed in an earlier run keeps blocking until it is corrected). The site is
+    ``batch_ids`` restricts the validation to those loaded batches. Without them, each feed's run
+    validates what :mod:`expectations.scope` says may have changed since the verdicts recorded in
+    ``quality.delivery_quality`` — new deliveries, those with findings (a batch that failed keeps
+    blocking until it is corrected), and those a change elsewhere can reach — and keeps the other
+    deliveries' earlier pass; ``incremental=False`` validates every loaded batch. The site is
     ``<output_dir>/quality/``; per-feed results are kept in ``quality/results/`` so a run over
     some feeds leaves the others' latest results on the site.
     """
@@ -380,9 +443,30 @@ def run_gate(
         has_manifest = _table_exists(engine, "raw", "load_manifest")
         if has_manifest and not _table_exists(engine, "raw", "quarantine"):
             has_manifest = False  # a half-made warehouse: judge the rows only
+        has_state = _table_exists(engine, "quality", "delivery_quality") and _table_exists(
+            engine, "quality", scope_plan.SEEN_TABLE.split(".")[1]
+        )
+
+        def fetch(sql: str, **kw) -> list:
+            return _fetch(engine, sql, **kw)
+
         for feed in names:
+            plan = None
+            if has_manifest and params.batch_ids is None and _table_exists(engine, "raw", feed):
+                plan = scope_plan.plan(
+                    fetch, feed, checks_for(feed, params), suite_fingerprint(feed), has_state and incremental
+                )
+                if not incremental:
+                    plan.reason = "all deliveries: asked for"
             fr, gx_result, checks = validate_feed(
-                context, datasource, feed, params, run_id=run_id, run_time=now, has_manifest=has_manifest
+                context,
+                datasource,
+                feed,
+                params,
+                run_id=run_id,
+                run_time=now,
+                has_manifest=has_manifest,
+                plan=plan,
             )
             if has_manifest and params.batch_ids is None:
                 fr.refused = _refused(engine, feed)

@@ -219,7 +219,7 @@ _FIXED: dict[str, tuple[str, str]] = {
         "请在退费明细上报送原明细流水号；规则需要用它将退费与原明细冲抵。",
     ),
     "consistency.mdtrt_of_setl": (
-        "费用明细的就诊ID与其所属结算的就诊ID一致",
+        "费用明细的就诊ID与其所属结算（同一期间报送）的就诊ID一致",
         "费用明细的就诊与结算不一致：请医保中心核查提取文件。",
     ),
     "consistency.return_sign": (

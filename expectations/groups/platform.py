@@ -116,6 +116,7 @@ def _setl(feed: str) -> list[Check]:
             severity=CRITICAL,
             category="arithmetic",
             check_id=f"{feed}.arithmetic.total_eq_fee_lines",
+            reads=(("fee_list", "period"),),
             columns=("medfee_sumamt",),
             sample_column="detail",
             title="medfee_sumamt = Σ det_item_fee_sumamt of the settlement's fee lines delivered "
@@ -133,6 +134,7 @@ def _setl(feed: str) -> list[Check]:
             severity=WARNING,
             category="completeness",
             check_id=f"{feed}.completeness.has_fee_lines",
+            reads=(("fee_list", "period"),),
             columns=("setl_id",),
             sample_column="setl_id",
             title="every settlement has fee lines delivered for the same period",
@@ -160,6 +162,7 @@ def _setl(feed: str) -> list[Check]:
             severity=WARNING,
             category="reference",
             check_id=f"{feed}.reference.reversal_init_setl_id",
+            reads=(("setl", "grows"),),
             columns=("refd_setl_flag", "init_setl_id"),
             sample_column="setl_id",
             title="a reversal (refd_setl_flag 1) points at a delivered original settlement (init_setl_id)",
@@ -254,6 +257,7 @@ def _fee_list(feed: str) -> list[Check]:
             severity=WARNING,
             category="reference",
             check_id=f"{feed}.reference.init_feedetl_sn",
+            reads=(("fee_list", "grows"),),
             columns=("init_feedetl_sn",),
             sample_column="init_feedetl_sn",
             title="init_feedetl_sn refers to a delivered fee line",
@@ -264,14 +268,17 @@ def _fee_list(feed: str) -> list[Check]:
             "same_visit_as_settlement",
             """
             select f._batch_id, f._line, f.feedetl_sn from {batch} f
-            join (select distinct setl_id, mdtrt_id from raw.setl) s on s.setl_id = f.setl_id
+            join (select distinct setl_id, mdtrt_id, _period from raw.setl) s
+              on s.setl_id = f.setl_id and s._period = f._period
             where s.mdtrt_id <> f.mdtrt_id""",
             severity=WARNING,
             category="consistency",
             check_id=f"{feed}.consistency.mdtrt_of_setl",
+            reads=(("setl", "period"),),
             columns=("setl_id", "mdtrt_id"),
             sample_column="feedetl_sn",
-            title="a fee line's mdtrt_id is the visit of its settlement",
+            title="a fee line's mdtrt_id is the visit of its settlement (delivered for the same period, "
+            "as fee lines travel with their settlement)",
             remedy="the fee line's visit and settlement disagree: ask the centre to check the extract",
         ),
         between(
