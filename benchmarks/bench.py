@@ -9,7 +9,8 @@
    proportion; not part of the pipeline's time);
 2. runs the stages one after another as child processes, so that peak RSS (``ru_maxrss`` from
    ``os.wait4``: the child and everything it waited for) is the stage's own: ingest
-   (``python -m ingest.load``), quality gate (``expectations.runner.run_gate``), then **one**
+   (``python -m ingest.load``), quality gate (``expectations.runner.run_gate`` and the verdicts it
+   records in ``quality.delivery_quality``, as the Dagster asset check does), then **one**
    ``dbt build`` — as the Dagster asset runs it (``orchestration/assets/dbt.py``), data tests
    included, unit tests not (``warehouse.settings.PRODUCTION_BUILD_ARGS``). Its nodes are split into
    the stages staging + core (with seeds), rule views (intermediate + ``vio_*``) and clues +
@@ -80,13 +81,19 @@ DBT_STAGES = {
 }
 DBT_OVERHEAD = "dbt start-up and between nodes"  # its peak RSS: the whole dbt command's (ru_maxrss)
 
+# the gate as the Dagster asset runs it: validate (what changed since the recorded verdicts), then record
 GATE_CODE = """
 import sys
 from pathlib import Path
+from expectations.quality import write_delivery_quality_file
 from expectations.runner import run_gate
 from warehouse.settings import settings
 cfg = settings()
-r = run_gate(Path(sys.argv[1]), Path(sys.argv[2]), memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
+wh = Path(sys.argv[1])
+r = run_gate(wh, Path(sys.argv[2]), memory_limit=cfg.duckdb_memory_limit, threads=cfg.duckdb_threads)
+write_delivery_quality_file(wh, r)
+for fr in r.feeds.values():
+    print(f"{fr.feed}: {fr.scope_note} ({fr.seconds:.1f}s)")
 print(f"gate: {len(r.feeds)} feeds validated in {r.seconds:.1f}s")
 """
 
