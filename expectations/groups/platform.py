@@ -110,7 +110,8 @@ def _setl(feed: str) -> list[Check]:
                    s.setl_id || ': total ' || s.medfee_sumamt || ' <> lines ' || l.lines_sumamt as detail
             from {{batch}} s
             join (select setl_id, _period, sum(det_item_fee_sumamt) as lines_sumamt
-                  from raw.fee_list group by setl_id, _period) l
+                  from raw.fee_list where _period in (select p._period from {{batch}} p)
+                  group by setl_id, _period) l
               on l.setl_id = s.setl_id and l._period = s._period
             where abs(s.medfee_sumamt - l.lines_sumamt) > {TOLERANCE}""",
             severity=CRITICAL,
@@ -129,7 +130,8 @@ def _setl(feed: str) -> list[Check]:
             "has_fee_lines",
             """
             select s._batch_id, s._line, s.setl_id from {batch} s
-            anti join (select distinct setl_id, _period from raw.fee_list) l
+            anti join (select distinct setl_id, _period from raw.fee_list
+                       where _period in (select p._period from {batch} p)) l
               on l.setl_id = s.setl_id and l._period = s._period""",
             severity=WARNING,
             category="completeness",
@@ -268,7 +270,8 @@ def _fee_list(feed: str) -> list[Check]:
             "same_visit_as_settlement",
             """
             select f._batch_id, f._line, f.feedetl_sn from {batch} f
-            join (select distinct setl_id, mdtrt_id, _period from raw.setl) s
+            join (select distinct setl_id, mdtrt_id, _period from raw.setl
+                  where _period in (select p._period from {batch} p)) s
               on s.setl_id = f.setl_id and s._period = f._period
             where s.mdtrt_id <> f.mdtrt_id""",
             severity=WARNING,
