@@ -62,6 +62,23 @@ class CheckOutcome:
     batches: list[BatchFinding] = field(default_factory=list)
     consistency_error: str | None = None
 
+    @classmethod
+    def for_check(cls, check, *, success: bool = False) -> CheckOutcome:
+        """The outcome of ``check`` (an expectations.checks.Check) before any count is known."""
+        return cls(
+            check_id=check.id,
+            feed=check.feed,
+            severity=check.severity,
+            category=check.category,
+            title=check.title,
+            remedy=check.remedy,
+            gx_type=check.gx_type,
+            columns=list(check.columns),
+            sensitive=check.sensitive,
+            attribution=check.attribution,
+            success=success,
+        )
+
     @property
     def failed(self) -> bool:
         return not self.success

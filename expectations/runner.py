@@ -179,22 +179,6 @@ def _batches(engine, feed: str, params: SuiteParams, has_manifest: bool) -> dict
     return out
 
 
-def _outcome(c: Check, feed: str, *, success: bool) -> CheckOutcome:
-    return CheckOutcome(
-        check_id=c.id,
-        feed=feed,
-        severity=c.severity,
-        category=c.category,
-        title=c.title,
-        remedy=c.remedy,
-        gx_type=c.gx_type,
-        columns=list(c.columns),
-        sensitive=c.sensitive,
-        attribution=c.attribution,
-        success=success,
-    )
-
-
 # ------------------------------------------------------------------------------ the gate
 
 
@@ -276,7 +260,7 @@ def validate_feed(
         return fr, None, checks
     if not batches:
         # every delivery keeps its earlier pass: each check passed on each of them
-        fr.outcomes = [_outcome(c, feed, success=True) for c in checks]
+        fr.outcomes = [CheckOutcome.for_check(c, success=True) for c in checks]
         fr.batches = sorted(carried, key=lambda v: (v.info.period or "", v.info.file or v.info.batch_id))
         fr.rows = sum(v.info.rows_in_raw for v in carried)
         fr.seconds = time.perf_counter() - t0
@@ -306,7 +290,7 @@ def validate_feed(
     t2 = time.perf_counter()
     for c in checks:
         r = results_by_id.get(c.id)
-        o = _outcome(c, feed, success=False)
+        o = CheckOutcome.for_check(c)
         if r is None:
             o.error = fr.error or "no result returned by GX"
         else:

@@ -69,10 +69,6 @@ class Plan:
     reason: str = ""
     seen: list[tuple] = field(default_factory=list)  # (feed, file, sha256, status, period) now
 
-    @property
-    def incremental(self) -> bool:
-        return self.batch_ids is not None
-
 
 def read_modes(checks: list[Check], feed: str) -> dict[str, set[str]]:
     """{feed read: its modes} over all checks of ``feed``; the feed itself is always read by period

@@ -483,37 +483,20 @@ def test_quality_pages_are_in_chinese_and_work_offline(broken):
 
 
 def test_every_check_reads_in_chinese_and_times_are_shanghai():
+    from expectations.results import CheckOutcome
     from expectations.suites import checks_for
     from expectations.wording import VERDICT, check_text, has_chinese_text, local_time
     from ingest.specs import FEEDS
 
     for feed in FEEDS:
         for c in checks_for(feed):
-            o = _outcome(c)
+            o = CheckOutcome.for_check(c)
             title, todo = check_text(o)
             assert has_chinese_text(o), c.id
             assert re.search("[\u4e00-\u9fff]", title) and re.search("[\u4e00-\u9fff]", todo), c.id
     assert local_time("2024-04-15T00:00:00+00:00") == "2024-04-15 08:00:00"
     assert local_time("2024-04-15 09:30:00") == "2024-04-15 09:30:00"  # the loader stamps Shanghai time
     assert VERDICT["warn"].startswith(VERDICT["pass"]) and "未通过" not in VERDICT["warn"]
-
-
-def _outcome(c):
-    from expectations.results import CheckOutcome
-
-    return CheckOutcome(
-        check_id=c.id,
-        feed=c.feed,
-        severity=c.severity,
-        category=c.category,
-        title=c.title,
-        remedy=c.remedy,
-        gx_type=c.gx_type,
-        columns=list(c.columns),
-        sensitive=c.sensitive,
-        attribution=c.attribution,
-        success=False,
-    )
 
 
 def test_no_raw_identifier_in_the_site_or_stored_results(broken):
