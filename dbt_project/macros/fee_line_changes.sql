@@ -9,7 +9,12 @@
     hashes), kept in build_state.fct_fee_line__built_from:
 
       raw_month    every raw.fee_list row, per month of fee_ocur_time (a new month, a correction or
-                   a replaced batch changes its months)
+                   a replaced batch changes its months). Summed from per-batch fingerprints kept in
+                   build_state.fct_fee_line__batch_months: the loader's batch id names the batch's
+                   content (feed, sender, period, seq, sha256), so a batch already fingerprinted
+                   with the same id, load time and row count is not read again — only the batches
+                   new since the last build are hashed. Rows edited in place outside the loader
+                   are not seen: build with --full-refresh after such an edit.
       catalogue    per item and month, the catalogue rows that month sees (catalogue_on_date_columns()
                    plus their validity clipped to the month): a price cut from 2025-07-01 changes
                    that item's months from July on, not the months before
@@ -17,9 +22,11 @@
       person       per psn_no, psn_key (a corrected 身份证号 changes the pseudonym)
       model        the model's SQL (a change rebuilds every line)
 
-    Lines to rebuild = the lines (delivered or built) in a changed month, of a changed item-month,
-    visit, institution or person; with every line those point at (init_feedetl_sn: its original) and every
-    line pointing at them (its refunds), both as delivered and as built. The pre-hook deletes them
+    Lines to rebuild = the delivered lines in a changed month, of a changed item-month, visit,
+    institution or person, and the built lines in a changed month (a built line's other inputs are
+    those of its delivered row unless that row changed, which changes its month); with every line
+    those point at (init_feedetl_sn: its original) and every line pointing at them (its refunds),
+    both as delivered and as built. The pre-hook deletes them
     from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
     raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
     build_state.fct_fee_line__last_run. The first build and --full-refresh build everything.
@@ -30,18 +37,73 @@
     that are gone or moved — a withdrawn line may have been a visit's only line after the changed date.
 -#}
 
-{#- select (kind, part, row_count, fingerprint) of the current inputs -#}
+{#- select (batch_id, loaded_at, batch_rows, part, row_count, fingerprint): each raw.fee_list batch
+    by month of fee_ocur_time, read from raw only for batches not fingerprinted by the last build -#}
+{% macro fee_line_batch_months() -%}
+    {%- set known = build_state('__batch_months') %}
+    with
+
+    batches_now as (
+        select _batch_id as batch_id, _loaded_at as loaded_at, count(*) as batch_rows
+        from {{ source('platform', 'fee_list') }}
+        group by all
+    ),
+
+    batches_known as (
+        select known.*
+        from {{ known }} as known
+        inner join batches_now as now
+            on
+                known.batch_id is not distinct from now.batch_id
+                and known.loaded_at is not distinct from now.loaded_at
+                and known.batch_rows = now.batch_rows
+    ),
+
+    batches_new as (
+        select batch_id, loaded_at from batches_now
+        except
+        select batch_id, loaded_at from batches_known
+    ),
+
+    batches_read as (
+        select
+            t._batch_id as batch_id,
+            t._loaded_at as loaded_at,
+            coalesce(strftime(date_trunc('month', t.fee_ocur_time), '%Y-%m'), 'none') as part,
+            count(*) as row_count,
+            sum(hash(t)) as fingerprint
+        from {{ source('platform', 'fee_list') }} as t
+        semi join batches_new as new
+            on t._batch_id is not distinct from new.batch_id and t._loaded_at is not distinct from new.loaded_at
+        group by all
+    )
+
+    select batch_id, loaded_at, batch_rows, part, row_count, fingerprint from batches_known
+    union all
+    select
+        batch_id,
+        loaded_at,
+        sum(row_count) over (partition by batch_id, loaded_at) as batch_rows,
+        part,
+        row_count,
+        fingerprint
+    from batches_read
+{%- endmacro %}
+
+
+{#- select (kind, part, row_count, fingerprint) of the current inputs (after fee_line_batch_months()
+    is kept in fct_fee_line__batch_months_now) -#}
 {% macro fee_line_inputs() -%}
     with
 
     raw_months as (
         select
             'raw_month' as kind,
-            coalesce(strftime(date_trunc('month', t.fee_ocur_time), '%Y-%m'), 'none') as part,
-            count(*) as row_count,
-            sum(hash(t)) as fingerprint
-        from {{ source('platform', 'fee_list') }} as t
-        group by 2
+            part,
+            sum(row_count) as row_count,
+            sum(fingerprint) as fingerprint
+        from fct_fee_line__batch_months_now
+        group by part
     ),
 
     months as (
@@ -116,6 +178,10 @@
     {%- set state = build_state('__built_from') %}
 {{ create_build_state_schema() }};
 create table if not exists {{ state }} (kind varchar, part varchar, row_count bigint, fingerprint hugeint);
+create table if not exists {{ build_state('__batch_months') }} (
+    batch_id varchar, loaded_at timestamp, batch_rows bigint, part varchar, row_count bigint, fingerprint hugeint
+);
+create or replace temp table fct_fee_line__batch_months_now as {{ fee_line_batch_months() }};
 create or replace temp table fct_fee_line__inputs_now as {{ fee_line_inputs() }};
 create or replace temp table fct_fee_line__rebuild (feedetl_sn varchar);
 create or replace temp table fct_fee_line__changed (kind varchar, part varchar);
@@ -145,60 +211,59 @@ changed_item_months as (
     where kind = 'catalogue'
 ),
 
--- month as a date, not text: this runs over every delivered and every built line
-lines as (
-    select
-        feedetl_sn,
-        init_feedetl_sn,
-        fee_ocur_time is null as undated,
-        cast(date_trunc('month', fee_ocur_time) as date) as month_start,
-        hilist_code,
-        mdtrt_id,
-        fixmedins_code,
-        psn_no
-    from {{ source('platform', 'fee_list') }}
-    union all
-    select
-        feedetl_sn,
-        init_feedetl_sn,
-        fee_date is null as undated,
-        cast(date_trunc('month', fee_date) as date) as month_start,
-        hilist_code,
-        mdtrt_id,
-        fixmedins_code,
-        psn_no
-    from {{ this }}
+-- the delivered lines in a changed part. Month as a date, not text: this reads every delivered line
+delivered_touched as (
+    select t.feedetl_sn
+    from {{ source('platform', 'fee_list') }} as t
+    where
+        exists (select 1 from fct_fee_line__changed where kind = 'model')
+        or cast(date_trunc('month', t.fee_ocur_time) as date) in (select month_start from changed_months)
+        or (t.fee_ocur_time is null and exists (
+            select 1 from fct_fee_line__changed where kind = 'raw_month' and part = 'none'
+        ))
+        or (t.hilist_code, cast(date_trunc('month', t.fee_ocur_time) as date))
+        in (select (hilist_code, month_start) from changed_item_months)
+        or t.mdtrt_id in (select part from fct_fee_line__changed where kind = 'visit')
+        or t.fixmedins_code in (select part from fct_fee_line__changed where kind = 'institution')
+        or t.psn_no in (select part from fct_fee_line__changed where kind = 'person')
+),
+
+-- the built lines in a changed month. A built line's item, visit, institution and person are those
+-- of its delivered row unless that row changed, and then its month changed: the month finds the
+-- lines gone or moved, the rest are found through the delivered row's feedetl_sn
+built_touched as (
+    select b.feedetl_sn
+    from {{ this }} as b
+    where
+        exists (select 1 from fct_fee_line__changed where kind = 'model')
+        or cast(date_trunc('month', b.fee_date) as date) in (select month_start from changed_months)
+        or (b.fee_date is null and exists (
+            select 1 from fct_fee_line__changed where kind = 'raw_month' and part = 'none'
+        ))
 ),
 
 touched as (
-    select distinct lines.feedetl_sn
-    from lines
-    where
-        exists (select 1 from fct_fee_line__changed where kind = 'model')
-        or lines.month_start in (select month_start from changed_months)
-        or (lines.undated and exists (select 1 from fct_fee_line__changed where kind = 'raw_month' and part = 'none'))
-        or exists (
-            select 1 from changed_item_months as c
-            where c.hilist_code = lines.hilist_code and c.month_start = lines.month_start
-        )
-        or lines.mdtrt_id in (select part from fct_fee_line__changed where kind = 'visit')
-        or lines.fixmedins_code in (select part from fct_fee_line__changed where kind = 'institution')
-        or lines.psn_no in (select part from fct_fee_line__changed where kind = 'person')
+    select feedetl_sn from delivered_touched
+    union
+    select feedetl_sn from built_touched
 ),
 
 rebuild as (
     select feedetl_sn from touched
     union
     -- the originals touched lines point at (as delivered and as built)
-    select lines.init_feedetl_sn
-    from lines
-    inner join touched on lines.feedetl_sn = touched.feedetl_sn
-    where lines.init_feedetl_sn is not null
+    select init_feedetl_sn from {{ source('platform', 'fee_list') }}
+    where feedetl_sn in (select feedetl_sn from touched) and init_feedetl_sn is not null
+    union
+    select init_feedetl_sn from {{ this }}
+    where feedetl_sn in (select feedetl_sn from touched) and init_feedetl_sn is not null
     union
     -- the refunds pointing at touched lines
-    select lines.feedetl_sn
-    from lines
-    inner join touched on lines.init_feedetl_sn = touched.feedetl_sn
+    select feedetl_sn from {{ source('platform', 'fee_list') }}
+    where init_feedetl_sn in (select feedetl_sn from touched)
+    union
+    select feedetl_sn from {{ this }}
+    where init_feedetl_sn in (select feedetl_sn from touched)
 )
 
 select feedetl_sn from rebuild where feedetl_sn is not null;
@@ -231,8 +296,19 @@ reset variable yibao_fee_line_build;
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set state = build_state('__built_from') %}
     {%- set last_run = build_state('__last_run') %}
+{%- if is_incremental() %}
+-- only the parts that changed are rewritten: the others are the same
+delete from {{ state }}
+where (kind, part) in (select (kind, part) from fct_fee_line__changed);
+insert into {{ state }}
+select * from fct_fee_line__inputs_now
+where (kind, part) in (select (kind, part) from fct_fee_line__changed);
+{%- else %}
 delete from {{ state }};
 insert into {{ state }} select * from fct_fee_line__inputs_now;
+{%- endif %}
+delete from {{ build_state('__batch_months') }};
+insert into {{ build_state('__batch_months') }} select * from fct_fee_line__batch_months_now;
 create or replace table {{ last_run }} as
 select
     {{ 'false' if is_incremental() else 'true' }} as full_build,
@@ -245,6 +321,7 @@ select
     (select count(*) from fct_fee_line__changed where kind = 'institution') as changed_institutions,
     (select count(*) from fct_fee_line__changed where kind = 'person') as changed_persons,
     (select count(*) > 0 from fct_fee_line__changed where kind = 'model') as changed_model_sql;
+drop table fct_fee_line__batch_months_now;
 drop table fct_fee_line__inputs_now;
 drop table fct_fee_line__changed;
 drop table fct_fee_line__rebuild
