@@ -8,21 +8,25 @@ with
 
 fee_lines as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
 -- read a second time for the columns of the few mismatching lines (one import CTE read twice
 -- would be materialised whole by DuckDB)
 fee_line_details as (
     select * from {{ ref('fct_fee_line') }}
+    where {{ hits_window('fee_date') }}
 ),
 
+-- a hit is decided by one institution-visit-item-day: the incremental fill reads both sides from
+-- the first changed day only
 his_daily as (
     select * from {{ ref('int_his_charges_summed_daily') }}
+    where {{ hits_window('charge_date') }}
 ),
 
 his_institutions as (
-    select distinct fixmedins_code
-    from his_daily
+    select * from {{ ref('stg_his__charging_institutions') }}
 ),
 
 -- the uploaded lines summed per visit-item-day, from their key columns only (millions of rows)
