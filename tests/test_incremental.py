@@ -92,8 +92,7 @@ def generated(tmp_path_factory) -> Path:
 def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebuild(generated, tmp_path):
     inc, full = tmp_path / "inc", tmp_path / "full"
     copy_months(generated, inc / "landing", lambda period: period < NEW_MONTH)
-    # an institution that delivers HIS charges for the first time with the new month: none of its
-    # his_charge files of the year is ever delivered
+    # an institution whose HIS charges arrive for the first time late (step 8), for the new month only
     his_newcomer = sorted((inc / "landing" / "his_charge").rglob("*.csv"))[-1].name.split("_")[0]
     for held_back in (inc / "landing" / "his_charge").rglob(f"{his_newcomer}_*"):
         held_back.unlink()
@@ -108,6 +107,8 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
 
     # the new month arrives, with three kinds of change to what the warehouse already holds
     copy_months(generated, inc / "landing", lambda period: period >= NEW_MONTH)
+    (newcomer_his,) = (inc / "landing" / "his_charge" / NEW_MONTH).glob(f"{his_newcomer}_*")
+    shutil.move(newcomer_his, tmp_path / newcomer_his.name)
     # 1. a correction of March: one line dropped, another line's amount changed (same file = same slot)
     march = next((inc / "landing" / "fee_list" / "202503").glob("*.parquet"))
     lines = pq.read_table(march).to_pylist()
@@ -207,9 +208,6 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         inc / "wh.duckdb", "select evaluated_from from build_state.fct_rule_hits__last_run where rule_code = 'R10'"
     )
     assert first_line_on < date(2025, 2, 1) and r10_from <= first_line_on, (r10_from, first_line_on)
-    # R22 reads the institutions delivering HIS data keyed: the newcomer's uploads are compared with its HIS
-    # charges again from its first fee line, which its new HIS month alone would not reach
-    assert starts_of(inc / "wh.duckdb")["R22"] <= newcomer_first_stay_line, newcomer_first_stay_line
     # knowledge points are fingerprinted per rule: the R25 point moves R25's window, not R12's, R13's or R28's
     starts = starts_of(inc / "wh.duckdb")
     assert r25_valid_from < date(2025, 1, 1) and starts["R25"] <= r25_valid_from, (starts, r25_valid_from)
@@ -323,6 +321,22 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert r07_evaluated.startswith("hits from 2026-01-01 of "), r07_evaluated
     # every scoped rule has read the log: nothing of it is kept
     assert table(inc / "wh.duckdb", "select count(*) from build_state.fct_fee_line__replaced") == {(0,)}
+
+    # 8. the institution held back delivers HIS charges for the first time, for the new month only: its
+    #    uploads of the whole year now meet HIS data (none counting as 0). R22 reads the institutions
+    #    delivering HIS data keyed, so it is evaluated again from the newcomer's first fee line, which the
+    #    new HIS month alone would not reach
+    newcomer_r22 = (
+        f"select count(*) from supervision.fct_rule_hits where rule_code = 'R22' and fixmedins_code = '{his_newcomer}'"
+    )
+    assert table(inc / "wh.duckdb", newcomer_r22) == {(0,)}
+    shutil.move(tmp_path / newcomer_his.name, newcomer_his)
+    load(inc / "landing", inc / "wh.duckdb")
+    dbt_build(inc / "wh.duckdb", inc / "target")
+    r22_from = starts_of(inc / "wh.duckdb")["R22"]
+    assert r22_from is not None and r22_from <= newcomer_first_stay_line, (r22_from, newcomer_first_stay_line)
+    ((newcomer_hits,),) = table(inc / "wh.duckdb", newcomer_r22)
+    assert newcomer_hits > 0
     shutil.rmtree(full)
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")
