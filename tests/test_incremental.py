@@ -172,6 +172,33 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         w.writeheader()
         w.writerows(points)
 
+    # 5b. a second refund, in the new month, of a line refunded once before, in months nothing else changes:
+    #     the line is netted with both refunds, the earlier one too
+    ((twice_refunded, refunded_before),) = table(
+        inc / "wh.duckdb",
+        "select o.feedetl_sn, o.refunded_cnt from core.fct_fee_line as o "
+        "inner join core.fct_fee_line as r on r.init_feedetl_sn = o.feedetl_sn "
+        "where not o.is_refund and not o.is_fully_refunded and o.refund_line_count = 1 "
+        "and o.fee_date >= date '2025-04-01' and r.fee_date >= date '2025-04-01' and r.fee_date < date '2025-12-01' "
+        f"and o.hilist_code <> '{item}' and o.psn_no <> '{first_psn_no}' order by o.feedetl_sn limit 1",
+    )
+    once = next(
+        r
+        for f in sorted((inc / "landing" / "fee_list").glob("2025*/*.parquet"))
+        for r in pq.read_table(f).to_pylist()
+        if r["feedetl_sn"] == twice_refunded
+    )
+    second_refund = dict(
+        once,
+        feedetl_sn="FDREFUND000002",
+        init_feedetl_sn=twice_refunded,
+        cnt=Decimal("-1"),
+        det_item_fee_sumamt=-(once["det_item_fee_sumamt"] / once["cnt"]).quantize(Decimal("0.01")),
+        fee_ocur_time=once["fee_ocur_time"].replace(year=2026, month=1),
+    )
+    jan_rows = pq.read_table(jan).to_pylist()
+    pq.write_table(pa.Table.from_pylist(jan_rows + [second_refund], schema=pq.read_schema(jan)), jan)
+
     report = load(inc / "landing", inc / "wh.duckdb")
     status = {f.file: f for f in report.files}
     march_rel = march.relative_to(inc / "landing").as_posix()
@@ -252,6 +279,10 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert dropped not in got
     assert got[changed][1] == lines[1]["det_item_fee_sumamt"]
     assert got[original["feedetl_sn"]][2] == original["det_item_fee_sumamt"]
+    assert table(
+        inc / "wh.duckdb",
+        f"select refund_line_count, refunded_cnt from core.fct_fee_line where feedetl_sn = '{twice_refunded}'",
+    ) == {(2, refunded_before + 1)}
     caps = table(
         inc / "wh.duckdb",
         f"select distinct catalogue_pric_uplmt_amt from core.fct_fee_line where hilist_code = '{item}'",
@@ -330,11 +361,14 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         f"select count(*) from supervision.fct_rule_hits where rule_code = 'R22' and fixmedins_code = '{his_newcomer}'"
     )
     assert table(inc / "wh.duckdb", newcomer_r22) == {(0,)}
+    ((newcomer_first_line,),) = table(
+        inc / "wh.duckdb", f"select min(fee_date) from core.fct_fee_line where fixmedins_code = '{his_newcomer}'"
+    )
     shutil.move(tmp_path / newcomer_his.name, newcomer_his)
     load(inc / "landing", inc / "wh.duckdb")
     dbt_build(inc / "wh.duckdb", inc / "target")
     r22_from = starts_of(inc / "wh.duckdb")["R22"]
-    assert r22_from is not None and r22_from <= newcomer_first_stay_line, (r22_from, newcomer_first_stay_line)
+    assert r22_from == newcomer_first_line <= newcomer_first_stay_line, (r22_from, newcomer_first_line)
     ((newcomer_hits,),) = table(inc / "wh.duckdb", newcomer_r22)
     assert newcomer_hits > 0
     shutil.rmtree(full)

@@ -20,13 +20,14 @@
                    that item's months from July on, not the months before
       visit        per mdtrt_id, med_type;  institution  per fixmedins_code, fixmedins_type
       person       per psn_no, psn_key (a corrected 身份证号 changes the pseudonym)
-      model        the model's SQL (a change rebuilds every line)
+      model        the model's own SQL (a change rebuilds every line; a change to the macros it
+                   calls — stage_fee_lines, latest_delivery, catalogue_on_date — needs --full-refresh)
 
     Lines to rebuild = the delivered lines in a changed month, of a changed item-month, visit,
     institution or person, and the built lines in a changed month (a built line's other inputs are
     those of its delivered row unless that row changed, which changes its month); with every line
-    those point at (init_feedetl_sn: its original) and every line pointing at them (its refunds),
-    both as delivered and as built. The pre-hook deletes them
+    those point at (init_feedetl_sn: its original), then every line pointing at any of these (all
+    refunds of each original), both as delivered and as built. The pre-hook deletes them
     from fct_fee_line and the model's SQL stages and builds just those (stage_fee_lines() over their
     raw rows); the post-hook stores the new fingerprints and what was rebuilt and why in
     build_state.fct_fee_line__last_run. The first build and --full-refresh build everything.
@@ -181,6 +182,10 @@ create table if not exists {{ state }} (kind varchar, part varchar, row_count bi
 create table if not exists {{ build_state('__batch_months') }} (
     batch_id varchar, loaded_at timestamp, batch_rows bigint, part varchar, row_count bigint, fingerprint hugeint
 );
+{%- if not is_incremental() %}
+-- a whole build hashes every batch again (after rows were edited in place, the cache is stale)
+delete from {{ build_state('__batch_months') }};
+{%- endif %}
 create or replace temp table fct_fee_line__batch_months_now as {{ fee_line_batch_months() }};
 create or replace temp table fct_fee_line__inputs_now as {{ fee_line_inputs() }};
 create or replace temp table fct_fee_line__rebuild (feedetl_sn varchar);
@@ -248,22 +253,27 @@ touched as (
     select feedetl_sn from built_touched
 ),
 
-rebuild as (
+-- the touched lines and the originals they point at (as delivered and as built) ...
+anchors as (
     select feedetl_sn from touched
     union
-    -- the originals touched lines point at (as delivered and as built)
     select init_feedetl_sn from {{ source('platform', 'fee_list') }}
     where feedetl_sn in (select feedetl_sn from touched) and init_feedetl_sn is not null
     union
     select init_feedetl_sn from {{ this }}
     where feedetl_sn in (select feedetl_sn from touched) and init_feedetl_sn is not null
+),
+
+-- ... and every refund pointing at one of them: an original rebuilt for its new refund is netted
+-- with all its refunds, the earlier ones too
+rebuild as (
+    select feedetl_sn from anchors
     union
-    -- the refunds pointing at touched lines
     select feedetl_sn from {{ source('platform', 'fee_list') }}
-    where init_feedetl_sn in (select feedetl_sn from touched)
+    where init_feedetl_sn in (select feedetl_sn from anchors)
     union
     select feedetl_sn from {{ this }}
-    where init_feedetl_sn in (select feedetl_sn from touched)
+    where init_feedetl_sn in (select feedetl_sn from anchors)
 )
 
 select feedetl_sn from rebuild where feedetl_sn is not null;
