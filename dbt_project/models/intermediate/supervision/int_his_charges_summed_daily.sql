@@ -1,6 +1,7 @@
 {#- One row per institution × visit (mdtrt_id, empty for self-pay) × item × calendar day of the HIS
     charges (his_charge): Σ cnt (refund charges are negative), number of charges, their first and last
-    serial numbers and times (cheap aggregates: a JSON list here would be built for millions of groups). R22 compares it with the uploaded fee lines of the institutions that deliver his_charge
+    serial numbers and times (cheap aggregates: a JSON list here would be built for millions of
+    groups). R22 compares it with the uploaded fee lines of the institutions that deliver his_charge
     at all (stg_his__charging_institutions). -#}
 with
 
