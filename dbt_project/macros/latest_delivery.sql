@@ -3,30 +3,56 @@
 
     "The latest delivery wins" (DATA_CONTRACT.md §1): raw keeps every delivered row, and the
     same key may arrive in several periods. This returns one row per key — the row of the newest
-    period, then the newest load, then the last line of the file — as a subquery-shaped select.
+    period, then the newest load, then the last line of the file (then the larger batch id, so two
+    files loaded together never leave the choice to chance) — as a subquery-shaped select.
 
     snapshot=true (reference feeds, full monthly snapshots) also returns
       first_period_seen / last_period_seen  periods in which the key was delivered,
       is_current                            the key is present in the feed's newest period.
+    A snapshot repeats every key every month, so the rows are ranked narrowly (the key and the
+    lineage columns only) and the winning rows joined back: sorting every delivered row with all
+    its columns cost three times as much (2.6M person rows at three years: 4.4 s against 1.5 s).
+    Where keys are nearly unique (events: visits, settlements, fee lines) the one window is faster.
 
     Portable SQL only (window functions in a subquery; no QUALIFY), so it runs on Spark as is.
 -#}
 {% macro latest_delivery(relation, key_columns, snapshot=false) -%}
     {%- set partition_by = key_columns | join(', ') -%}
+    {%- set newest_first = '_period desc, _loaded_at desc, _line desc, _batch_id desc' -%}
+    {%- if snapshot %}
+    {#- the lineage columns name the row: null-safe, as unit-test fixtures leave some out -#}
+    {%- set row_columns = key_columns + ['_period', '_loaded_at', '_line', '_batch_id'] %}
+    select
+        src.*,
+        ranked._delivery_rank,
+        ranked.first_period_seen,
+        ranked.last_period_seen,
+        ranked._newest_period
+    from {{ relation }} as src
+    inner join (
+        select * from (
+            select
+                {{ row_columns | join(', ') }},
+                row_number() over (partition by {{ partition_by }} order by {{ newest_first }}) as _delivery_rank,
+                min(_period) over (partition by {{ partition_by }}) as first_period_seen,
+                max(_period) over (partition by {{ partition_by }}) as last_period_seen,
+                max(_period) over () as _newest_period
+            from {{ relation }}
+        ) as keyed
+        where keyed._delivery_rank = 1
+    ) as ranked
+        on
+        {%- for column in row_columns %}
+            {{ 'and ' if not loop.first }}src.{{ column }} is not distinct from ranked.{{ column }}
+        {%- endfor %}
+    {%- else %}
     select ranked.*
     from (
         select
             src.*,
-            row_number() over (
-                partition by {{ partition_by }}
-                order by src._period desc, src._loaded_at desc, src._line desc
-            ) as _delivery_rank
-            {%- if snapshot %},
-            min(src._period) over (partition by {{ partition_by }}) as first_period_seen,
-            max(src._period) over (partition by {{ partition_by }}) as last_period_seen,
-            max(src._period) over () as _newest_period
-            {%- endif %}
+            row_number() over (partition by {{ partition_by }} order by {{ newest_first }}) as _delivery_rank
         from {{ relation }} as src
     ) as ranked
     where ranked._delivery_rank = 1
+    {%- endif %}
 {%- endmacro %}
