@@ -22,7 +22,7 @@ pharmacy_sales as (
     select * from {{ ref('fct_pharmacy_sale') }}
 ),
 
--- purchases, stock changes and the sales mirrored from fee lines and pharmacy sales
+-- purchases and stock changes (a view: its sales are the fee lines and pharmacy sales above)
 inventory_movements as (
     select * from {{ ref('fct_inventory_movement') }}
 ),
@@ -64,6 +64,7 @@ event_dates as (
         min(moved_on) as min_date,
         max(moved_on) as max_date
     from inventory_movements
+    where source_feed in ('inv_purchase', 'inv_change')
     union all
     select
         min(invdate) as min_date,
