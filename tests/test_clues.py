@@ -29,6 +29,9 @@ import pytest
 
 from tests.helpers import create_raw, insert_raw, query, run_dbt, ts
 
+# dbt builds of one warehouse with clue stages and reviews (≈ 4 min): make test-slow
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "pytest-only-psn-key-secret-clues"
 CERT_1 = "11010519491231002X"

@@ -18,6 +18,9 @@ import pytest
 from ingest.specs import FEEDS
 from tests.conftest import TEST_SECRET
 
+# a second Dagster run of the whole sample and its correction (≈ 4 min): make test-slow
+pytestmark = pytest.mark.slow
+
 BROKEN_FEED = "phar_sale"
 
 

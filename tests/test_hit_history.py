@@ -28,6 +28,9 @@ import pytest
 
 from tests.helpers import create_raw, insert_raw, run_dbt, ts
 
+# six dbt builds of one warehouse (≈ 6 min): make test-slow
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 TEST_SECRET = "pytest-only-psn-key-secret-hit-history"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
