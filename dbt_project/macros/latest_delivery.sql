@@ -11,10 +11,10 @@
       is_current                            the key is present in the feed's newest period.
     A snapshot repeats every key every month, so the rows are ranked narrowly (the key and the
     lineage columns only) and the winning rows joined back: sorting every delivered row with all
-    its columns cost three times as much (2.6M person rows at three years: 4.4 s against 1.5 s).
+    its columns cost four times as much (2.6M person rows at three years: 3.7 s against 0.9 s).
     Event feeds (visits, settlements, fee lines, HIS charges, sales) deliver nearly every key once:
     those rows pass untouched and only the keys delivered again are ranked (3.4M HIS charges at
-    three years: 0.9 s against 3.9 s; 9.8M fee lines: 3.2 s against 23 s), and a reader filtering on
+    three years: 0.9 s against 2.8 s; 9.8M fee lines: 1.9 s against 20.4 s), and a reader filtering on
     a date (a rule from its changed month) reads only those dates of the raw rows delivered once.
 
     Portable SQL only (window functions in a subquery; no QUALIFY), so it runs on Spark as is.
