@@ -14,6 +14,7 @@ help:
 	@echo "make run      materialise everything on data/landing (generates sample extracts if empty)"
 	@echo "make test     the default test suite (well under 15 min)"
 	@echo "make test-slow   the suites that build whole warehouses again and again (CI runs both)"
+	@echo "make test-all     make test and make test-slow in one pytest session"
 	@echo "make dagster  open the Dagster UI on http://127.0.0.1:3000"
 	@echo "make sample   (re)generate the sample extracts into data/landing"
 	@echo "make score    precision/recall per rule against the sample's ground truth"

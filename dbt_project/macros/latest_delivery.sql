@@ -23,7 +23,8 @@
     {%- set partition_by = key_columns | join(', ') -%}
     {%- set newest_first = '_period desc, _loaded_at desc, _line desc, _batch_id desc' -%}
     {%- if snapshot %}
-    {#- the lineage columns name the row: null-safe, as unit-test fixtures leave some out -#}
+    {#- the key and lineage columns name the row (a loaded batch numbers its lines, so never two rows);
+        null-safe, as unit-test fixtures leave some lineage out -#}
     {%- set row_columns = key_columns + ['_period', '_loaded_at', '_line', '_batch_id'] %}
     select
         src.*,
