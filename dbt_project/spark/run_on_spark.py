@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         # fixtures are inline unions) make Catalyst's constraint propagation grow past the 1 GiB default
         .config("spark.driver.memory", os.environ.get("YIBAO_SPARK_DRIVER_MEMORY", "4g"))
         .config("spark.sql.constraintPropagation.enabled", "false")
+        # fct_rule_hits unions every rule view: their broadcast joins all start at once and queue for the
+        # cores (200 s for the table on the small sample with two cores), past the 300 s default wait
+        .config("spark.sql.broadcastTimeout", os.environ.get("YIBAO_SPARK_BROADCAST_TIMEOUT", "3600"))
         .enableHiveSupport()
         .getOrCreate()
     )
