@@ -8,14 +8,18 @@
     suspect_amount = the line's net amount. -#}
 with
 
+-- from a year before the first line evaluated (a 'year' course starts on the first of January; the
+-- incremental fill starts a 'visit' course at its visit's first line: meta recompute.scope)
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on', 366) }}
 ),
 
 -- the whole rows of the few hit lines, read apart: person_lines is read once, so DuckDB does not
 -- materialise it and the points' codes select the lines first
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 points as (

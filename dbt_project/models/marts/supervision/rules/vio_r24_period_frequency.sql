@@ -7,16 +7,23 @@
     d − d′ < K; it puts in question its net amount. Hospital fee lines and pharmacy sale lines from
     int_billed_lines_unioned (net of refunds and returns). One hit per line however many points and
     checks it breaks; suspect_amount = the largest amount they put in question. -#}
+
+{#- a line's checks read the lines of the period_days (a) and min_interval_days (b) days before it:
+    so far back the incremental fill reads (macros/rule_hits.sql) -#}
+{%- set lookback_days = kb_lookback_days('R24', ['period_days', 'min_interval_days']) %}
+
 with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on', lookback_days) }}
 ),
 
 -- the whole rows of the few hit lines, read apart: person_lines is read once, so DuckDB does not
 -- materialise it and the points' codes select the lines first
 billed_line_details as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
 points as (
