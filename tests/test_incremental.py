@@ -1,7 +1,7 @@
 """Incremental runs (issue 7): a new month loaded into a warehouse that holds a year, then built, gives
 the rows a full rebuild from every delivery gives — also when the month brings a correction of an old
 delivery (a line dropped, an amount changed), a refund of an old line, changed catalogue, person and
-knowledge-point snapshots, and an institution delivering HIS charges for the first time.
+knowledge-point snapshots, and institutions delivering HIS charges or purchases for the first time.
 
 The loader is incremental (the manifest skips files it holds, a correction replaces its batch); dbt
 rebuilds the core models, and fct_rule_hits re-evaluates each rule only from the first date its inputs
@@ -96,6 +96,14 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     his_newcomer = sorted((inc / "landing" / "his_charge").rglob("*.csv"))[-1].name.split("_")[0]
     for held_back in (inc / "landing" / "his_charge").rglob(f"{his_newcomer}_*"):
         held_back.unlink()
+    # … and one whose purchases (进销存) arrive for the first time late (step 8), for the new month only
+    purchase_newcomer = next(
+        code
+        for code in reversed([f.name.split("_")[0] for f in sorted((generated / "inv_purchase" / NEW_MONTH).glob("*"))])
+        if code != his_newcomer
+    )
+    for held_back in (inc / "landing" / "inv_purchase").rglob(f"{purchase_newcomer}_*"):
+        held_back.unlink()
     load(inc / "landing", inc / "wh.duckdb")
     first = dbt_build(inc / "wh.duckdb", inc / "target")
     assert first["fct_fee_line"]["status"] == "success"
@@ -109,6 +117,8 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     copy_months(generated, inc / "landing", lambda period: period >= NEW_MONTH)
     (newcomer_his,) = (inc / "landing" / "his_charge" / NEW_MONTH).glob(f"{his_newcomer}_*")
     shutil.move(newcomer_his, tmp_path / newcomer_his.name)
+    (newcomer_purchases,) = (inc / "landing" / "inv_purchase" / NEW_MONTH).glob(f"{purchase_newcomer}_*")
+    shutil.move(newcomer_purchases, tmp_path / newcomer_purchases.name)
     # 1. a correction of March: one line dropped, another line's amount changed (same file = same slot)
     march = next((inc / "landing" / "fee_list" / "202503").glob("*.parquet"))
     lines = pq.read_table(march).to_pylist()
@@ -219,7 +229,10 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     assert len(evaluated) == len(rule_views)
     # rules evaluated by date re-read only the changed months (the correction, the refunded line, the
     # lines of the re-catalogued item, the new month); the others whose inputs changed are evaluated whole
-    for rule in ("R01", "R02", "R10", "R11", "R12", "R13", "R14", "R19", "R22", "R25", "R26", "R28", "R31"):
+    for rule in (
+        *("R01", "R02", "R10", "R11", "R12", "R13", "R14", "R17", "R18", "R19"),
+        *("R22", "R24", "R25", "R26", "R28", "R31"),
+    ):
         assert evaluated[rule].startswith("hits from "), evaluated
     assert evaluated["R05"] == "all hits"  # fct_visit changed: no date window declared for R05
     # rules decided by one visit's rows judge again only the visits reaching the changed date, reading
@@ -228,7 +241,7 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
         inc / "wh.duckdb",
         "select rule_code, evaluated_from, read_from from build_state.fct_rule_hits__last_run where read_from is not null",
     )
-    assert {rule for rule, _, _ in scoped} == {"R03", "R04", "R06", "R07", "R27", "R30"}, scoped
+    assert {rule for rule, _, _ in scoped} == {"R03", "R04", "R06", "R07", "R23", "R27", "R30"}, scoped
     assert all(" mdtrt_id values, read from " in evaluated[rule] for rule, _, _ in scoped), evaluated
     # R10 reads the person keyed to the line: the corrected person's lines are evaluated again, from the first
     ((r10_from,),) = table(
@@ -356,21 +369,33 @@ def test_new_month_with_correction_refund_and_catalogue_change_equals_full_rebui
     # 8. the institution held back delivers HIS charges for the first time, for the new month only: its
     #    uploads of the whole year now meet HIS data (none counting as 0). R22 reads the institutions
     #    delivering HIS data keyed, so it is evaluated again from the newcomer's first fee line, which the
-    #    new HIS month alone would not reach
-    newcomer_r22 = (
-        f"select count(*) from supervision.fct_rule_hits where rule_code = 'R22' and fixmedins_code = '{his_newcomer}'"
+    #    new HIS month alone would not reach. Likewise the institution held back delivers purchases for
+    #    the first time: R17 now judges its lines of the whole year, from its first billed line
+    newcomer_hits_sql = (
+        "select count(*) from supervision.fct_rule_hits where rule_code = '{}' and fixmedins_code = '{}'"
     )
-    assert table(inc / "wh.duckdb", newcomer_r22) == {(0,)}
+    newcomer_r22 = newcomer_hits_sql.format("R22", his_newcomer)
+    newcomer_r17 = newcomer_hits_sql.format("R17", purchase_newcomer)
+    assert table(inc / "wh.duckdb", newcomer_r22) == table(inc / "wh.duckdb", newcomer_r17) == {(0,)}
     ((newcomer_first_line,),) = table(
         inc / "wh.duckdb", f"select min(fee_date) from core.fct_fee_line where fixmedins_code = '{his_newcomer}'"
     )
+    ((purchase_newcomer_first_line,),) = table(
+        inc / "wh.duckdb",
+        "select min(occurred_on) from intermediate.int_billed_lines_unioned "
+        f"where fixmedins_code = '{purchase_newcomer}'",
+    )
+    assert purchase_newcomer_first_line < date(2025, 6, 1), purchase_newcomer_first_line
     shutil.move(tmp_path / newcomer_his.name, newcomer_his)
+    shutil.move(tmp_path / newcomer_purchases.name, newcomer_purchases)
     load(inc / "landing", inc / "wh.duckdb")
     dbt_build(inc / "wh.duckdb", inc / "target")
-    r22_from = starts_of(inc / "wh.duckdb")["R22"]
-    assert r22_from == newcomer_first_line <= newcomer_first_stay_line, (r22_from, newcomer_first_line)
-    ((newcomer_hits,),) = table(inc / "wh.duckdb", newcomer_r22)
-    assert newcomer_hits > 0
+    starts = starts_of(inc / "wh.duckdb")
+    assert starts["R22"] == newcomer_first_line <= newcomer_first_stay_line, (starts["R22"], newcomer_first_line)
+    assert starts["R17"] == purchase_newcomer_first_line, (starts["R17"], purchase_newcomer_first_line)
+    for newcomer_sql in (newcomer_r22, newcomer_r17):
+        ((newcomer_hits,),) = table(inc / "wh.duckdb", newcomer_sql)
+        assert newcomer_hits > 0, newcomer_sql
     shutil.rmtree(full)
     shutil.copytree(inc / "landing", full / "landing")
     load(full / "landing", full / "wh.duckdb")

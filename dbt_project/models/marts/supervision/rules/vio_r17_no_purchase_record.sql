@@ -4,15 +4,24 @@
     from int_billed_lines_unioned; one hit per line. The latest purchase at or before each line comes
     from a running max over purchases and lines in time order (no self-join), computed only for the
     lines whose institution did not buy the item in any of the no_purchase_months − 1 whole calendar
-    months before the line's month (those lines are supplied whatever their day). -#}
+    months before the line's month (those lines are supplied whatever their day). A hit depends on the
+    purchases up to its line's time only (the evidence counts them as of then), so a changed line or
+    purchase changes no hit before it: the incremental fill reads the lines from the first changed
+    date and every purchase (few), and an institution delivering purchases for the first time from its
+    first line (meta.recompute). -#}
 with
 
 billed_lines as (
     select * from {{ ref('int_billed_lines_unioned') }}
+    where {{ hits_window('occurred_on') }}
 ),
 
-movements as (
-    select * from {{ ref('fct_inventory_movement') }}
+records as (
+    select * from {{ ref('int_inventory_records_signed') }}
+),
+
+purchasing_institutions as (
+    select * from {{ ref('stg_inventory__purchasing_institutions') }}
 ),
 
 purchases as (
@@ -21,25 +30,8 @@ purchases as (
         hilist_code,
         moved_at as purc_time,
         source_key
-    from movements
+    from records
     where source_feed = 'inv_purchase'
-),
-
-purchasing_institutions as (
-    select
-        fixmedins_code,
-        count(*) as institution_purchase_rows
-    from purchases
-    group by fixmedins_code
-),
-
-item_purchase_counts as (
-    select
-        fixmedins_code,
-        hilist_code,
-        count(*) as item_purchase_rows
-    from purchases
-    group by fixmedins_code, hilist_code
 ),
 
 stock_lines as (
@@ -147,22 +139,33 @@ events as (
     from uncertain_lines
 ),
 
+-- the latest purchase of the item at or before each line, and the purchase rows up to then (of the
+-- item, and of the institution)
 last_purchases as (
     select
         billed_line_key,
         event_time,
-        max(purc_time) over (
-            partition by fixmedins_code, hilist_code
+        max(purc_time) over item_so_far as last_purchase_at,
+        count(purc_time) over item_so_far as item_purchase_rows,
+        count(purc_time) over (
+            partition by fixmedins_code
             order by event_time, event_order
             rows between unbounded preceding and current row
-        ) as last_purchase_at
+        ) as institution_purchase_rows
     from events
+    window item_so_far as (
+        partition by fixmedins_code, hilist_code
+        order by event_time, event_order
+        rows between unbounded preceding and current row
+    )
 ),
 
 line_windows as (
     select
         billed_line_key,
         last_purchase_at,
+        item_purchase_rows,
+        institution_purchase_rows,
         {{ dbt.dateadd('month', '-' ~ var('no_purchase_months'), 'event_time') }} as window_start
     from last_purchases
     where billed_line_key is not null
@@ -181,17 +184,11 @@ hits as (
         uncertain_lines.*,
         unsupplied.last_purchase_at,
         unsupplied.window_start,
-        purchasing_institutions.institution_purchase_rows,
-        coalesce(item_purchase_counts.item_purchase_rows, 0) as item_purchase_rows
+        unsupplied.item_purchase_rows,
+        unsupplied.institution_purchase_rows
     from uncertain_lines
     inner join unsupplied
         on uncertain_lines.billed_line_key = unsupplied.billed_line_key
-    inner join purchasing_institutions
-        on uncertain_lines.fixmedins_code = purchasing_institutions.fixmedins_code
-    left join item_purchase_counts
-        on
-            uncertain_lines.fixmedins_code = item_purchase_counts.fixmedins_code
-            and uncertain_lines.hilist_code = item_purchase_counts.hilist_code
 ),
 
 final as (
@@ -213,8 +210,8 @@ final as (
                 ['no_purchase_months', var('no_purchase_months')],
                 ['purchase_window_start', 'window_start'],
                 ['last_purchase_before', 'last_purchase_at'],
-                ['item_purchase_rows_any_time', 'item_purchase_rows'],
-                ['institution_purchase_rows', 'institution_purchase_rows'],
+                ['item_purchase_rows_before', 'item_purchase_rows'],
+                ['institution_purchase_rows_before', 'institution_purchase_rows'],
             ],
             batch=true,
         ) }} as evidence,
