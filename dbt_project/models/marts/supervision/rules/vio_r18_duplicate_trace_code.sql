@@ -85,13 +85,9 @@ ranked as (
     )
 ),
 
-repeated as (
-    select * from ranked
-),
-
 -- the occurrences after the first, dated in the window
 repeats as (
-    select * from repeated
+    select * from ranked
     where
         occurrence_no > 1
         and {{ hits_window('occurred_on') }}
@@ -115,7 +111,7 @@ trace_occurrences as (
             ['fixmedins_bchno', 'earlier.fixmedins_bchno'],
         ]), 'earlier.occurrence_no') }} as occurrence_list
     from repeats
-    inner join repeated as earlier
+    inner join ranked as earlier
         on
             repeats.trace_code = earlier.trace_code
             and repeats.occurrence_no >= earlier.occurrence_no
