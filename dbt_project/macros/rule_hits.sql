@@ -35,9 +35,9 @@
     compare the two row for row.
 -#}
 
-{#- In a rule view: "only rows needed for hits from yibao_hits_from on" (look-back in days; none: every
-    row, the look-back being unknown). Unset (every reader but the incremental fill), it is true for
-    every row. -#}
+{#- In a rule view: "only rows needed for hits from yibao_hits_from on" (look-back in days: a number, or
+    an SQL expression such as kb_lookback_days()). Unset (every reader but the incremental fill), it is
+    true for every row. -#}
 {% macro hits_window(date_column, lookback_days=0) -%}
     {{ return(adapter.dispatch('hits_window', 'yibao')(date_column, lookback_days)) }}
 {%- endmacro %}
@@ -47,30 +47,21 @@
 {%- endmacro %}
 
 {% macro duckdb__hits_window(date_column, lookback_days) -%}
-    {%- if lookback_days is none -%}
-    1 = 1
-    {%- else -%}
-    {{ date_column }} >= coalesce(getvariable('yibao_hits_from'), date '0001-01-01') - {{ lookback_days | int }}
-    {%- endif -%}
+    {{ date_column }} >= coalesce(getvariable('yibao_hits_from'), date '0001-01-01')
+    - {{ lookback_days if lookback_days is string else lookback_days | int }}
 {%- endmacro %}
 
-{#- The longest look-back in days that the current knowledge points of a rule ask for: the largest of
-    the given dim_kb_point columns over the rule's points (0 when it has none). Read when the view is
-    built, so the number is written into the view's SQL: points asking for more change the view, and
-    the fill evaluates the rule whole (a changed view). None — read everything — where there is no
-    window (other engines, parsing, unit tests: no graph) or dim_kb_point is not built yet. -#}
+{#- The longest look-back in days that the knowledge points of a rule ask for, as an SQL expression: the
+    largest of the given dim_kb_point columns over the rule's points (0 when it has none). Read when the
+    view is read, so it is always that of the points the fill evaluates with. -#}
 {% macro kb_lookback_days(rule_code, columns) -%}
-    {%- if not execute or target.type != 'duckdb' -%}{{ return(none) }}{%- endif -%}
-    {%- set node = graph.get('nodes', {}).values() | selectattr('name', 'equalto', 'dim_kb_point') | first -%}
-    {%- if node is not defined or node is none -%}{{ return(none) }}{%- endif -%}
-    {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
-    {%- if relation is none -%}{{ return(none) }}{%- endif -%}
-    {%- set days -%}
-        select coalesce(max(greatest({% for c in columns %}coalesce({{ c }}, 0){{ ', ' if not loop.last }}{% endfor %})), 0)
-        from {{ relation }}
+    (
+        select cast(coalesce(max(greatest(
+            {%- for c in columns %}coalesce({{ c }}, 0){{ ', ' if not loop.last }}{% endfor -%}
+        )), 0) as integer)
+        from {{ ref('dim_kb_point') }}
         where rule_code = '{{ rule_code }}'
-    {%- endset -%}
-    {{ return(run_query(days).columns[0].values()[0] | int) }}
+    )
 {%- endmacro %}
 
 

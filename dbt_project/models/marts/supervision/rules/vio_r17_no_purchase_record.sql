@@ -21,7 +21,7 @@ records as (
 ),
 
 purchasing_institutions as (
-    select * from {{ ref('stg_inventory__purchasing_institutions') }}
+    select * from {{ ref('int_inventory_purchasing_institutions') }}
 ),
 
 purchases as (

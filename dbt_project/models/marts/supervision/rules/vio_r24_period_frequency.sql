@@ -9,7 +9,7 @@
     checks it breaks; suspect_amount = the largest amount they put in question. -#}
 
 {#- a line's checks read the lines of the period_days (a) and min_interval_days (b) days before it:
-    so far back the incremental fill reads (macros/rule_hits.sql) -#}
+    so far back the incremental fill reads (macros/rule_hits.sql), the longest of the current points -#}
 {%- set lookback_days = kb_lookback_days('R24', ['period_days', 'min_interval_days']) %}
 
 with
@@ -190,7 +190,7 @@ hit_points as (
         ['rolling_cnt', 'rolling_cnt'],
         ['excess_cnt', 'excess_cnt'],
         ['min_interval_days', 'kb_min_interval_days'],
-        ['previous_billing_date', 'previous_billing_date'],
+        ['previous_billing_date', 'case when is_too_soon then previous_billing_date end'],
         ['too_soon', 'is_too_soon'],
     ]) }}
 ),
